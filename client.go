@@ -1,0 +1,495 @@
+package koophone
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
+
+	"github.com/koophone-go/koophone/internal/wire"
+)
+
+// DefaultEndpoint is the one global host that serves every KooPhone operation.
+const DefaultEndpoint = "https://koophone.myhuaweicloud.com"
+
+// Version is this module's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+const (
+	defaultRequestTimeout = 30 * time.Second
+	maxBodyBytes          = 1 << 20 // the largest response body read
+	maxIdleConnsPerHost   = 64      // idle connections kept for concurrent polls
+)
+
+// Client calls the KooPhone API. Create one with [NewClient] and reuse it: it
+// holds a connection pool. A Client is immutable after NewClient and safe
+// for concurrent use by many goroutines. Its zero value is not usable.
+//
+// Printing a Client (with any fmt verb) never shows its credentials.
+type Client struct {
+	baseURL   string // endpoint without a trailing slash
+	scheme    string
+	host      string // the only host credentials are sent to
+	refuse    error  // non-nil when calls must fail before sending (plain http to a remote host)
+	tokens    TokenSource
+	userAgent string
+	logger    *slog.Logger // nil: silent
+	limiter   *rate.Limiter
+	policy    RetryPolicy
+	timeout   time.Duration // per attempt
+	base      http.RoundTripper
+	http      *retryablehttp.Client
+	now       func() time.Time
+}
+
+// Option configures a [Client] in [NewClient]. An Option checks its argument
+// and makes NewClient fail with an error matching [ErrInvalidParameter] when
+// it is wrong. Later options override earlier ones.
+type Option func(*clientConfig) error
+
+// clientConfig collects the options before NewClient builds the Client.
+type clientConfig struct {
+	endpoint     string
+	tokens       TokenSource
+	httpClient   *http.Client
+	policy       RetryPolicy
+	timeout      time.Duration
+	product      string
+	logger       *slog.Logger
+	ratePerSec   float64
+	rateBurst    int
+	insecureHTTP bool
+}
+
+// RetryPolicy says how often and how patiently a call is repeated after a
+// transient failure (a network error, HTTP 429, 502, 503, 504, or 500 with
+// KOOPHONE.API.9999 or no code). Writes such as [Client.PrepareInstances]
+// are repeated only where the service cannot have acted on them. A zero
+// MinBackoff or MaxBackoff means its default.
+type RetryPolicy struct {
+	MaxRetries int           // retries after the first attempt; 0 = never retry; default 3
+	MinBackoff time.Duration // default 200ms
+	MaxBackoff time.Duration // default 5s; also caps a server's Retry-After
+}
+
+// defaultRetryPolicy is the policy of a Client without WithRetryPolicy.
+var defaultRetryPolicy = RetryPolicy{MaxRetries: 3, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}
+
+// maxRetries bounds RetryPolicy.MaxRetries: more would only hide an outage.
+const maxRetries = 100
+
+// NewClient returns a Client configured by opts. Credentials are required:
+// give [WithToken], [WithTokenSource] or [WithEnvCredentials]. Every option
+// is checked; a bad one makes NewClient return an error matching
+// [ErrInvalidParameter]. NewClient does no I/O and never panics.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := clientConfig{endpoint: DefaultEndpoint, policy: defaultRetryPolicy, timeout: defaultRequestTimeout}
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, invalidArg("option %d is nil", i)
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.tokens == nil {
+		return nil, invalidArg("no credentials: use WithToken, WithTokenSource or WithEnvCredentials")
+	}
+	u, err := url.Parse(cfg.endpoint)
+	if err != nil {
+		return nil, invalidArg("endpoint: %v", err)
+	}
+	c := &Client{
+		baseURL:   strings.TrimRight(u.String(), "/"),
+		scheme:    u.Scheme,
+		host:      u.Host,
+		tokens:    cfg.tokens,
+		userAgent: userAgent(cfg.product),
+		logger:    cfg.logger,
+		policy:    cfg.policy,
+		timeout:   cfg.timeout,
+		now:       time.Now,
+	}
+	if u.Scheme == "http" && !cfg.insecureHTTP && !isLoopback(u.Hostname()) {
+		c.refuse = fmt.Errorf("refusing to send credentials over plain http to %q: use https, or WithInsecureHTTP", u.Host)
+	}
+	if cfg.ratePerSec > 0 {
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSec), cfg.rateBurst)
+	}
+
+	var hc http.Client
+	if cfg.httpClient != nil {
+		hc = *cfg.httpClient // a copy: the caller's client is never mutated
+		if hc.Timeout > 0 && hc.Timeout < c.timeout {
+			c.timeout = hc.Timeout // its timeout still bounds each attempt
+		}
+	}
+	c.base = hc.Transport
+	if c.base == nil {
+		c.base = defaultTransport()
+	}
+	hc.Transport = &attemptTransport{c: c}
+	hc.Timeout = 0 // each attempt is bounded by c.timeout in attemptTransport
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse // credentials never follow a redirect
+	}
+	c.http = &retryablehttp.Client{
+		HTTPClient:   &hc,
+		RetryWaitMin: c.policy.MinBackoff,
+		RetryWaitMax: c.policy.MaxBackoff,
+		RetryMax:     c.policy.MaxRetries,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: giveUp,
+	}
+	return c, nil
+}
+
+// defaultTransport is the pool used when the caller brings no transport:
+// the standard settings, more idle connections per host for concurrent
+// polls, and TLS 1.2 or newer with verification on.
+func defaultTransport() *http.Transport {
+	var t *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = dt.Clone()
+	} else {
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+	}
+	t.MaxIdleConns = 4 * maxIdleConnsPerHost
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	t.IdleConnTimeout = 90 * time.Second
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{}
+	}
+	t.TLSClientConfig.MinVersion = tls.VersionTLS12
+	return t
+}
+
+// CloseIdleConnections closes the idle connections of the client's
+// transport, if it has any. It does not stop calls in flight; the Client
+// stays usable.
+func (c *Client) CloseIdleConnections() {
+	if ci, ok := c.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// Format prints a description of the client without its credentials, for
+// every verb, so that %v, %+v and %#v of a Client are safe to log.
+func (c Client) Format(f fmt.State, _ rune) { //nolint:gocritic // a value receiver covers Client and *Client
+	fmt.Fprintf(f, "koophone.Client{endpoint: %q, credentials: %s, retries: %d, timeout: %s}",
+		c.baseURL, describeTokens(c.tokens), c.policy.MaxRetries, c.timeout)
+}
+
+// String describes the client without its credentials.
+func (c Client) String() string { return fmt.Sprint(c) } //nolint:gocritic // see Format
+
+// WithEndpoint sets the base URL of the service, DefaultEndpoint by default.
+// It must be an absolute http or https URL without query or fragment; a path
+// in it is kept as a prefix of every operation's path. Credentials are sent
+// over plain http only to a loopback host, unless [WithInsecureHTTP] is given.
+func WithEndpoint(baseURL string) Option {
+	return func(cfg *clientConfig) error {
+		u, err := url.Parse(baseURL)
+		switch {
+		case err != nil:
+			return invalidArg("endpoint %q is not a URL", baseURL)
+		case u.Scheme != "http" && u.Scheme != "https":
+			return invalidArg("endpoint %q: scheme must be http or https", baseURL)
+		case u.Host == "" || u.Hostname() == "":
+			return invalidArg("endpoint %q has no host", baseURL)
+		case u.User != nil:
+			return invalidArg("endpoint must not contain user information")
+		case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+			return invalidArg("endpoint %q must not have a query or fragment", baseURL)
+		}
+		cfg.endpoint = baseURL
+		return nil
+	}
+}
+
+// WithToken authenticates with a static IAM token, sent as X-Auth-Token. A
+// token is valid for 24 hours; long-running programs want [WithTokenSource]
+// with a source that renews it.
+func WithToken(token string) Option {
+	return func(cfg *clientConfig) error {
+		if err := checkToken(token); err != nil {
+			return invalidArg("token: %v", err)
+		}
+		cfg.tokens = StaticToken(token)
+		return nil
+	}
+}
+
+// WithTokenSource authenticates with tokens from ts, asked once per attempt
+// (so a renewed token is picked up by the next retry).
+func WithTokenSource(ts TokenSource) Option {
+	return func(cfg *clientConfig) error {
+		if ts == nil {
+			return invalidArg("token source is nil")
+		}
+		cfg.tokens = ts
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client whose transport, jar and timeout the
+// Client uses. hc is copied and never mutated. Redirects are never
+// followed whatever its CheckRedirect, and its Timeout, when shorter than
+// [WithRequestTimeout], bounds each attempt. A nil Transport means a pooled
+// transport tuned for concurrent polls.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(cfg *clientConfig) error {
+		if hc == nil {
+			return invalidArg("http client is nil")
+		}
+		cfg.httpClient = hc
+		return nil
+	}
+}
+
+// WithRetryPolicy sets how failed attempts are retried; see [RetryPolicy].
+// MaxRetries must be 0 to 100 and the backoffs non-negative with
+// MinBackoff <= MaxBackoff.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(cfg *clientConfig) error {
+		switch {
+		case p.MaxRetries < 0 || p.MaxRetries > maxRetries:
+			return invalidArg("retry policy: MaxRetries %d is outside 0..%d", p.MaxRetries, maxRetries)
+		case p.MinBackoff < 0 || p.MaxBackoff < 0:
+			return invalidArg("retry policy: backoffs must not be negative")
+		}
+		if p.MinBackoff == 0 {
+			p.MinBackoff = defaultRetryPolicy.MinBackoff
+		}
+		if p.MaxBackoff == 0 {
+			p.MaxBackoff = max(defaultRetryPolicy.MaxBackoff, p.MinBackoff)
+		}
+		if p.MinBackoff > p.MaxBackoff {
+			return invalidArg("retry policy: MinBackoff %s is above MaxBackoff %s", p.MinBackoff, p.MaxBackoff)
+		}
+		cfg.policy = p
+		return nil
+	}
+}
+
+// WithRequestTimeout bounds each attempt (connecting, sending, and reading
+// the whole answer); default 30s. A call with retries can take longer: bound
+// it with its context.
+func WithRequestTimeout(d time.Duration) Option {
+	return func(cfg *clientConfig) error {
+		if d <= 0 {
+			return invalidArg("request timeout %s must be positive", d)
+		}
+		cfg.timeout = d
+		return nil
+	}
+}
+
+// WithUserAgent names the caller's product, prepended to the User-Agent
+// "koophone-go/<version>", e.g. "my-service/1.2". It must be printable
+// ASCII, at most 256 characters.
+func WithUserAgent(product string) Option {
+	return func(cfg *clientConfig) error {
+		product = strings.TrimSpace(product)
+		if product == "" || len(product) > 256 {
+			return invalidArg("user agent must be 1 to 256 characters")
+		}
+		for _, r := range product {
+			if r < 0x20 || r > 0x7e {
+				return invalidArg("user agent must be printable ASCII")
+			}
+		}
+		cfg.product = product
+		return nil
+	}
+}
+
+// WithLogger sends a structured record for every attempt to l: method,
+// path, status, code, attempt, request id and duration, at Debug level for
+// successes and Warn for failures. Tokens are never logged. The default,
+// and a nil l, is silence.
+func WithLogger(l *slog.Logger) Option {
+	return func(cfg *clientConfig) error {
+		cfg.logger = l
+		return nil
+	}
+}
+
+// WithRateLimit caps the attempts of all calls made through the client at
+// perSecond, with bursts of up to burst; attempts over the cap wait (within
+// their context). The default is no cap. The service's gateway allows 200
+// calls per second per API.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(cfg *clientConfig) error {
+		if !(perSecond > 0) || math.IsInf(perSecond, 0) {
+			return invalidArg("rate limit %v must be a positive number", perSecond)
+		}
+		if burst < 1 {
+			return invalidArg("rate limit burst %d must be at least 1", burst)
+		}
+		cfg.ratePerSec, cfg.rateBurst = perSecond, burst
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows sending credentials over plain http to a host that
+// is not loopback, e.g. through a trusted proxy in a private network.
+// Without it such calls fail before anything is sent.
+func WithInsecureHTTP() Option {
+	return func(cfg *clientConfig) error {
+		cfg.insecureHTTP = true
+		return nil
+	}
+}
+
+// userAgent builds the User-Agent header.
+func userAgent(product string) string {
+	ua := "koophone-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	if product != "" {
+		ua = product + " " + ua
+	}
+	return ua
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// operation names an API operation and how it may be retried.
+type operation struct {
+	name  string // as the API reference names it, e.g. "ShowProgress"
+	write bool   // retried only where the service cannot have acted on it
+}
+
+// answerData is implemented by wire data that can check itself once decoded.
+type answerData interface{ Validate() error }
+
+// do performs one call: it encodes in, sends it with retries, checks the
+// envelope and decodes data into out (unless out is nil). It returns the
+// request id sent and an error that is an *APIError for every answer that is
+// not a success.
+func (c *Client) do(ctx context.Context, op operation, method, path string, in, out any) (string, error) {
+	if ctx == nil {
+		return "", invalidArg("ctx is nil")
+	}
+	if c == nil || c.http == nil {
+		return "", invalidArg("client is not initialised: use NewClient")
+	}
+	if c.refuse != nil {
+		return "", &callError{op: op.name, err: c.refuse}
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return "", &callError{op: op.name, err: err}
+	}
+	st := &callState{op: op, requestID: newRequestID()}
+	req, err := retryablehttp.NewRequestWithContext(withCallState(ctx, st), method, c.baseURL+path, body)
+	if err != nil {
+		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-Request-Id", st.requestID)
+	req.Header.Set("User-Agent", c.userAgent)
+
+	resp, err := c.http.Do(req)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	if err != nil && ctx.Err() != nil {
+		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: ctx.Err()}
+	}
+	if st.failure != nil {
+		return st.requestID, st.failure
+	}
+	if st.answer == nil {
+		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: err}
+	}
+	return st.requestID, st.answer.decode(op.name, st.requestID, out)
+}
+
+// decode turns a successful answer's data into out, or the answer into an *APIError.
+func (a *answer) decode(op, requestID string, out any) error {
+	if err := a.apiError(op, requestID); err != nil {
+		return err
+	}
+	if out == nil {
+		return nil
+	}
+	err := a.env.DecodeData(out)
+	if err == nil {
+		if v, ok := out.(answerData); ok {
+			err = v.Validate()
+		}
+	}
+	if err != nil {
+		return a.malformed(op, requestID, err.Error())
+	}
+	return nil
+}
+
+// apiError returns nil for a successful answer and otherwise the *APIError it is.
+func (a *answer) apiError(op, sentID string) *APIError {
+	requestID := a.requestID
+	if requestID == "" {
+		requestID = sentID
+	}
+	if a.tooLarge {
+		e := a.malformed(op, requestID, fmt.Sprintf("response body is larger than %d bytes", maxBodyBytes))
+		e.permanent = true
+		return e
+	}
+	ok := a.status >= 200 && a.status < 300
+	if a.envErr != nil {
+		if ok {
+			return a.malformed(op, requestID, a.envErr.Error())
+		}
+		msg := wire.Snippet(a.body)
+		if msg == "" {
+			msg = http.StatusText(a.status)
+		}
+		if a.status >= 300 && a.status < 400 {
+			msg += " (redirects are not followed)"
+		}
+		return &APIError{Operation: op, HTTPStatus: a.status, Message: msg, RequestID: requestID}
+	}
+	code := a.env.ErrorCode.Value
+	if ok && code == wire.CodeOK {
+		return nil
+	}
+	if ok && !a.env.ErrorCode.Set {
+		if a.env.HasData() {
+			return nil // lenient: a success that left out error_code
+		}
+		return a.malformed(op, requestID, "the answer has neither error_code nor data")
+	}
+	if code == wire.CodeOK {
+		code = ""
+	}
+	msg := wire.SanitiseMessage(a.env.ErrorMsg)
+	if msg == "" {
+		msg = http.StatusText(a.status)
+	}
+	return &APIError{Operation: op, HTTPStatus: a.status, Code: code, Message: msg, RequestID: requestID}
+}
+
+func (a *answer) malformed(op, requestID, why string) *APIError {
+	return &APIError{Operation: op, HTTPStatus: a.status, Message: why, RequestID: requestID, malformed: true}
+}

@@ -1,0 +1,340 @@
+package koophone_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+)
+
+func TestNewClientRejectsBadOptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts []koophone.Option
+		want string
+	}{
+		{"no credentials", nil, "no credentials"},
+		{"empty token", []koophone.Option{koophone.WithToken("")}, "token"},
+		{"token with newline", []koophone.Option{koophone.WithToken("a\nb")}, "control character"},
+		{"nil token source", []koophone.Option{koophone.WithTokenSource(nil)}, "token source"},
+		{"nil option", []koophone.Option{koophone.WithToken("t"), nil}, "option 1 is nil"},
+		{"relative endpoint", []koophone.Option{koophone.WithToken("t"), koophone.WithEndpoint("/v1")}, "scheme"},
+		{"ftp endpoint", []koophone.Option{koophone.WithToken("t"), koophone.WithEndpoint("ftp://h")}, "scheme"},
+		{"endpoint without host", []koophone.Option{koophone.WithToken("t"), koophone.WithEndpoint("https://")}, "no host"},
+		{"endpoint with query", []koophone.Option{koophone.WithToken("t"), koophone.WithEndpoint("https://h/?a=1")}, "query"},
+		{"endpoint with user", []koophone.Option{koophone.WithToken("t"), koophone.WithEndpoint("https://u:p@h")}, "user"},
+		{"nil http client", []koophone.Option{koophone.WithToken("t"), koophone.WithHTTPClient(nil)}, "http client"},
+		{"negative retries", []koophone.Option{koophone.WithToken("t"), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1})}, "MaxRetries"},
+		{"too many retries", []koophone.Option{koophone.WithToken("t"), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 101})}, "MaxRetries"},
+		{"negative backoff", []koophone.Option{koophone.WithToken("t"), koophone.WithRetryPolicy(koophone.RetryPolicy{MinBackoff: -1})}, "negative"},
+		{"min above max", []koophone.Option{koophone.WithToken("t"), koophone.WithRetryPolicy(koophone.RetryPolicy{MinBackoff: time.Second, MaxBackoff: time.Millisecond})}, "MinBackoff"},
+		{"zero timeout", []koophone.Option{koophone.WithToken("t"), koophone.WithRequestTimeout(0)}, "timeout"},
+		{"empty user agent", []koophone.Option{koophone.WithToken("t"), koophone.WithUserAgent(" ")}, "user agent"},
+		{"user agent with newline", []koophone.Option{koophone.WithToken("t"), koophone.WithUserAgent("a\r\nX-Evil: 1")}, "printable"},
+		{"zero rate", []koophone.Option{koophone.WithToken("t"), koophone.WithRateLimit(0, 1)}, "rate limit"},
+		{"NaN rate", []koophone.Option{koophone.WithToken("t"), koophone.WithRateLimit(math.NaN(), 1)}, "rate limit"},
+		{"infinite rate", []koophone.Option{koophone.WithToken("t"), koophone.WithRateLimit(math.Inf(1), 1)}, "rate limit"},
+		{"zero burst", []koophone.Option{koophone.WithToken("t"), koophone.WithRateLimit(1, 0)}, "burst"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := koophone.NewClient(tt.opts...)
+			require.Error(t, err)
+			assert.Nil(t, c)
+			assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.True(t, strings.HasPrefix(err.Error(), "koophone: "), err.Error())
+		})
+	}
+}
+
+func TestNewClientAcceptsGoodOptions(t *testing.T) {
+	t.Parallel()
+	c, err := koophone.NewClient(
+		koophone.WithToken("t"),
+		koophone.WithEndpoint("https://example.com/prefix/"),
+		koophone.WithHTTPClient(&http.Client{}),
+		koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 0}),
+		koophone.WithRequestTimeout(time.Second),
+		koophone.WithUserAgent("my-service/1.2"),
+		koophone.WithLogger(nil),
+		koophone.WithRateLimit(10, 5),
+		koophone.WithInsecureHTTP(),
+	)
+	require.NoError(t, err)
+	assert.Contains(t, fmt.Sprint(c), `"https://example.com/prefix"`)
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestRequestHeaders(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			answer(w, http.StatusServiceUnavailable, ``)
+			return
+		}
+		answer(w, http.StatusOK, okQueuing)
+	}, koophone.WithUserAgent("acme-portal/2.0"))
+	ctx := timeout(t)
+
+	p1, err := c.PrepareProgress(ctx, "user-1", "inst-1")
+	require.NoError(t, err)
+	_, err = c.PrepareProgress(ctx, "user-1", "inst-1")
+	require.NoError(t, err)
+
+	reqs := s.Requests()
+	require.Len(t, reqs, 3, "one retry of the first call, then the second call")
+	for _, r := range reqs {
+		assert.Equal(t, http.MethodPost, r.Method)
+		assert.Equal(t, "/v1/instances/prepare-progress", r.Path)
+		assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+		assert.Equal(t, testToken, r.Header.Get("X-Auth-Token"))
+		assert.Regexp(t, uuidPattern, r.Header.Get("X-Request-Id"))
+		ua := r.Header.Get("User-Agent")
+		assert.True(t, strings.HasPrefix(ua, "acme-portal/2.0 koophone-go/"+koophone.Version), ua)
+	}
+	assert.Equal(t, reqs[0].Header.Get("X-Request-Id"), reqs[1].Header.Get("X-Request-Id"), "a retry keeps the call's request id")
+	assert.NotEqual(t, reqs[1].Header.Get("X-Request-Id"), reqs[2].Header.Get("X-Request-Id"), "each call has its own request id")
+	assert.Equal(t, reqs[0].Header.Get("X-Request-Id"), p1.RequestID)
+}
+
+func TestDefaultUserAgent(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, okReady))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(s.Requests()[0].Header.Get("User-Agent"), "koophone-go/"+koophone.Version+" "))
+}
+
+func TestEndpointBasePathIsKept(t *testing.T) {
+	t.Parallel()
+	_, s := setup(t, always(http.StatusOK, okReady))
+	c := newClient(t, koophone.WithEndpoint(s.URL+"/gateway/koophone/"))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, "/gateway/koophone/v1/instances/prepare-progress", s.Requests()[0].Path)
+}
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	t.Parallel()
+	_, other := setup(t, always(http.StatusOK, okReady))
+	c, s := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		http.Redirect(w, r, other.URL+"/v1/instances/prepare-progress", http.StatusTemporaryRedirect)
+	})
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+
+	var apiErr *koophone.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusTemporaryRedirect, apiErr.HTTPStatus)
+	assert.Contains(t, apiErr.Message, "redirects are not followed")
+	assert.Len(t, s.Requests(), 1, "a 3xx is not retried")
+	assert.Empty(t, other.Requests(), "the token never reaches another host")
+}
+
+func TestPlainHTTPToRemoteHostIsRefused(t *testing.T) {
+	t.Parallel()
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder(http.MethodPost, "http://koophone.internal.example/v1/instances/prepare-progress",
+		httpmock.NewStringResponder(http.StatusOK, okReady))
+	base := []koophone.Option{
+		koophone.WithToken(testToken),
+		koophone.WithEndpoint("http://koophone.internal.example"),
+		koophone.WithHTTPClient(&http.Client{Transport: mock}),
+	}
+
+	refused, err := koophone.NewClient(base...)
+	require.NoError(t, err)
+	_, err = refused.PrepareProgress(timeout(t), "u", "i")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "plain http")
+	assert.NotContains(t, err.Error(), testToken)
+	assert.Zero(t, mock.GetTotalCallCount(), "nothing is sent")
+
+	allowed, err := koophone.NewClient(append(base, koophone.WithInsecureHTTP())...)
+	require.NoError(t, err)
+	_, err = allowed.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, 1, mock.GetTotalCallCount())
+}
+
+func TestHTTPClientIsCopiedNotMutated(t *testing.T) {
+	t.Parallel()
+	_, s := setup(t, always(http.StatusOK, okReady))
+	transport := &http.Transport{}
+	t.Cleanup(transport.CloseIdleConnections)
+	hc := &http.Client{Transport: transport, Timeout: time.Minute}
+	c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(hc))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	assert.Same(t, transport, hc.Transport)
+	assert.Equal(t, time.Minute, hc.Timeout)
+	assert.Nil(t, hc.CheckRedirect)
+}
+
+func TestTokenSourceIsAskedPerAttempt(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	ts := koophone.TokenSourceFunc(func(context.Context) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		return fmt.Sprintf("token-%d", calls), nil
+	})
+	c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			answer(w, http.StatusBadGateway, `<html>bad gateway</html>`)
+			return
+		}
+		answer(w, http.StatusOK, okReady)
+	}, koophone.WithTokenSource(ts))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	reqs := s.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "token-1", reqs[0].Header.Get("X-Auth-Token"))
+	assert.Equal(t, "token-2", reqs[1].Header.Get("X-Auth-Token"))
+}
+
+func TestTokenSourceFailureSendsNothing(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("vault unreachable")
+	c, s := setup(t, always(http.StatusOK, okReady),
+		koophone.WithTokenSource(koophone.TokenSourceFunc(func(context.Context) (string, error) { return "", boom })))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.ErrorIs(t, err, boom)
+	assert.Contains(t, err.Error(), "koophone: ShowProgress: token source: vault unreachable")
+	assert.Empty(t, s.Requests(), "not sent, not retried")
+}
+
+// TestSecretsNeverPrinted runs the client through successes and every kind
+// of failure with a logger at the most verbose level, then searches all of
+// its output for the token.
+func TestSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		switch n % 4 {
+		case 0:
+			answer(w, http.StatusOK, okReady)
+		case 1:
+			answer(w, http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: `+r.Header.Get("X-Auth-Token")[:3]+`"}`)
+		case 2:
+			answer(w, http.StatusOK, `{"error_code":"KOOPHONE.API.4001","error_msg":"instance not exist"}`)
+		default:
+			answer(w, http.StatusOK, `{"data":{"status":"zero"},"error_code":"0"}`)
+		}
+	}, koophone.WithLogger(logger))
+
+	var out []string
+	for range 4 {
+		_, err := c.PrepareProgress(timeout(t), "u", "i")
+		if err != nil {
+			out = append(out, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+		}
+	}
+	unreachable := newClient(t, koophone.WithEndpoint("http://127.0.0.1:1"), koophone.WithRetryPolicy(koophone.RetryPolicy{}), koophone.WithLogger(logger))
+	_, err := unreachable.PrepareProgress(timeout(t), "u", "i")
+	require.Error(t, err)
+	out = append(out, err.Error())
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
+		out = append(out, fmt.Sprintf(verb, c), fmt.Sprintf(verb, *c), fmt.Sprintf(verb, koophone.StaticToken(testToken)))
+	}
+	out = append(out, logs.String())
+
+	require.NotEmpty(t, logs.String(), "the logger got records")
+	for _, s := range out {
+		assert.NotContains(t, s, testToken)
+		assert.NotContains(t, strings.ToLower(s), strings.ToLower(fmt.Sprintf("%x", testToken)))
+	}
+}
+
+func TestLoggerRecordsAttempts(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			answer(w, http.StatusTooManyRequests, `{"error_code":"APIGW.0308","error_msg":"throttled","request_id":"gw-1"}`)
+			return
+		}
+		answer(w, http.StatusOK, okReady)
+	}, koophone.WithLogger(logger))
+	p, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	require.Len(t, s.Requests(), 2)
+
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, 2)
+	assert.Contains(t, lines[0], "level=WARN")
+	assert.Contains(t, lines[0], "attempt=1")
+	assert.Contains(t, lines[0], "status=429")
+	assert.Contains(t, lines[0], "code=APIGW.0308")
+	assert.Contains(t, lines[1], "level=DEBUG")
+	assert.Contains(t, lines[1], "attempt=2")
+	assert.Contains(t, lines[1], "status=200")
+	for _, l := range lines {
+		assert.Contains(t, l, "method=POST")
+		assert.Contains(t, l, "path=/v1/instances/prepare-progress")
+		assert.Contains(t, l, "request_id="+p.RequestID)
+		assert.Contains(t, l, "duration=")
+		assert.Contains(t, l, "operation=ShowProgress")
+	}
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, okQueuing))
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := c.PrepareProgress(timeout(t), "u", fmt.Sprintf("i-%d", i))
+			assert.NoError(t, err)
+			assert.Equal(t, koophone.PrepareQueuing, p.Status)
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, s.Requests(), 32)
+}
+
+func TestNilContextIsRejected(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, okReady))
+	var nilCtx context.Context // a nil context is what this test is about
+	_, err := c.PrepareProgress(nilCtx, "u", "i")
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.Empty(t, s.Requests())
+}
+
+func TestPlainTextErrorBodyIsKeptShort(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	c := newClient(t, koophone.WithEndpoint(srv.URL))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	var apiErr *koophone.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusNotFound, apiErr.HTTPStatus)
+	assert.Equal(t, "404 page not found", apiErr.Message, "a short plain-text body is kept, sanitised")
+}

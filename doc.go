@@ -1,0 +1,68 @@
+// Package koophone is a client for Huawei Cloud's KooPhone (CloudDevice)
+// cloud-phone API: prepare instances for a user, wait until they are ready
+// to stream, and handle every failure as a typed error.
+//
+// # Quick start
+//
+//	client, err := koophone.NewClient(koophone.WithToken(token))
+//	if err != nil {
+//		return err
+//	}
+//	if _, err := client.PrepareInstances(ctx, userID, []string{instanceID}); err != nil {
+//		return err
+//	}
+//	p, err := client.WaitUntilReady(ctx, userID, instanceID)
+//	if err != nil {
+//		return err // ErrPrepareFailed, ErrWaitTimeout, an *APIError, ...
+//	}
+//	fmt.Println("ready:", p.Status)
+//
+// A [Client] is safe for concurrent use; create one and share it.
+//
+// # Authentication
+//
+// Every request carries credentials for the endpoint's host only: a static
+// IAM token ([WithToken]), a [TokenSource] asked on every attempt
+// ([WithTokenSource]), or the token in KOOPHONE_TOKEN
+// ([WithEnvCredentials]). Redirects are never followed, and credentials are
+// never sent over plain http to a host that is not loopback unless
+// [WithInsecureHTTP] is given. Tokens never appear in errors, logs or fmt
+// output of a Client.
+//
+// # Errors
+//
+// Arguments are checked before any I/O: a bad one gives an error matching
+// [ErrInvalidParameter] and sends nothing. Every answer that is not a
+// success is an [*APIError] with the operation, HTTP status, code
+// (KOOPHONE.API.* or APIGW.*), message and request id, also for business
+// errors sent with HTTP 200 and for HTML error pages. Test categories with
+// errors.Is:
+//
+//	var apiErr *koophone.APIError
+//	switch {
+//	case errors.Is(err, koophone.ErrInstanceNotFound):
+//	case errors.Is(err, koophone.ErrThrottled):
+//	case errors.As(err, &apiErr):
+//		log.Printf("code %s, request id %s", apiErr.Code, apiErr.RequestID)
+//	}
+//
+// # Retries
+//
+// Reads are retried on transient failures (network errors, HTTP 429, 502,
+// 503, 504, KOOPHONE.API.9999, HTTP 500 without a code, a body that cannot
+// be decoded) with exponential backoff and jitter, honouring Retry-After up
+// to [RetryPolicy].MaxBackoff. Writes such as [Client.PrepareInstances] are
+// retried only where the service cannot have acted on them: after HTTP 429,
+// or when the connection failed before the request was written. Every
+// retry of a call keeps its X-Request-Id. See [WithRetryPolicy],
+// [WithRequestTimeout] and [WithRateLimit].
+//
+// # Waiting
+//
+// [Client.WaitUntilReady] polls ShowProgress at once and then with jittered
+// backoff ([WithPollInterval]) until the instance is ready, has failed
+// ([ErrPrepareFailed]) or time runs out ([ErrWaitTimeout], which also
+// matches context.DeadlineExceeded). [Client.WaitAllReady] does the same for
+// many instances with one scheduler and a bounded number of polls in flight
+// ([WithConcurrency]). [WithOnPoll] reports every poll, never two at once.
+package koophone

@@ -1,0 +1,266 @@
+package koophone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Error codes that KooPhone and its API gateway document. An [APIError]
+// carries one of them (or another code the service sends) in its Code field.
+// Codes compare case-insensitively; use [APIError.Is] with the sentinel
+// errors rather than comparing codes where a category will do.
+const (
+	CodeOK                    = "0"                 // success
+	CodeTenantNotFound        = "KOOPHONE.API.0000" // tenant does not exist
+	CodeMissingTenantHeader   = "KOOPHONE.API.0001" // missing header x-tenant-id (added by the gateway)
+	CodeMissingRequestID      = "KOOPHONE.API.0002" // missing header x-request-id
+	CodeProjectNotFound       = "KOOPHONE.API.0004" // project does not exist
+	CodeMissingHeader         = "KOOPHONE.API.0005" // a required header is missing
+	CodeInvalidParameter      = "KOOPHONE.API.1000" // bad request parameter
+	CodePermissionDenied      = "KOOPHONE.API.1001" // no permission on the instance
+	CodeRegionMismatch        = "KOOPHONE.API.1002" // instances are not in the same region
+	CodeNotSubscribed         = "KOOPHONE.API.1004" // service not subscribed
+	CodeTenantMismatch        = "KOOPHONE.API.1012" // instances do not belong to one tenant
+	CodeNoIdleInstance        = "KOOPHONE.API.2003" // no idle instance
+	CodeInstanceFrozen        = "KOOPHONE.API.2004" // instance is frozen
+	CodeInstanceRecovering    = "KOOPHONE.API.2005" // instance is being recovered
+	CodeInstanceBackingUp     = "KOOPHONE.API.2006" // instance is being backed up
+	CodeInstanceNotFound      = "KOOPHONE.API.4001" // instance does not exist
+	CodeInstancesNotRunning   = "KOOPHONE.API.5005" // not all instances are running
+	CodeInternal              = "KOOPHONE.API.9999" // internal service error
+	CodeGatewayAPINotFound    = "APIGW.0101"        // API or method does not exist (HTTP 404)
+	CodeGatewayBadRequest     = "APIGW.0201"        // bad request, too large, or backend unavailable
+	CodeGatewayUnauthorized   = "APIGW.0301"        // IAM authentication failed (HTTP 401)
+	CodeGatewayForbidden      = "APIGW.0302"        // the IAM user may not call this API (HTTP 403)
+	CodeGatewayTokenMustRenew = "APIGW.0307"        // the token must be renewed (HTTP 401)
+	CodeGatewayThrottled      = "APIGW.0308"        // throttled (HTTP 429)
+)
+
+const (
+	codePrefixAlias     = "KP.API."       // an older spelling of "KOOPHONE.API."
+	codePrefixCanonical = "KOOPHONE.API." // the prefix codes are compared under
+)
+
+// Sentinel errors. Test for them with errors.Is: an [*APIError] matches the
+// category of its code (or, for a code without a category, of its HTTP
+// status); errors returned before anything was sent wrap them directly.
+var (
+	// ErrInvalidParameter: KOOPHONE.API.1000, HTTP 400, and every argument or
+	// option rejected before anything is sent.
+	ErrInvalidParameter = errors.New("koophone: invalid parameter")
+	// ErrPermissionDenied: KOOPHONE.API.1001, APIGW.0302, HTTP 403.
+	ErrPermissionDenied = errors.New("koophone: permission denied")
+	// ErrInstanceNotFound: KOOPHONE.API.4001.
+	ErrInstanceNotFound = errors.New("koophone: instance not found")
+	// ErrInternal: KOOPHONE.API.9999, and HTTP 500 without a code.
+	ErrInternal = errors.New("koophone: internal service error")
+	// ErrUnauthorized: APIGW.0301, APIGW.0307, HTTP 401.
+	ErrUnauthorized = errors.New("koophone: unauthorized")
+	// ErrThrottled: APIGW.0308, HTTP 429.
+	ErrThrottled = errors.New("koophone: throttled")
+	// ErrMalformedResponse: a response body that cannot be what the API
+	// documents (not JSON, the wrong shape, data missing, larger than 1 MiB).
+	ErrMalformedResponse = errors.New("koophone: malformed response")
+	// ErrPrepareFailed: the instance reached status -1 ([PrepareFailed]).
+	ErrPrepareFailed = errors.New("koophone: preparing the instance failed")
+	// ErrWaitTimeout: the time allowed by [WithMaxWait] (or the context's
+	// deadline) ran out before the instance was ready. Errors that match it
+	// also match context.DeadlineExceeded.
+	ErrWaitTimeout = errors.New("koophone: timed out waiting for the instance")
+)
+
+// codeCategory maps the upper-cased codes that have a category to their sentinel.
+var codeCategory = map[string]error{
+	strings.ToUpper(CodeInvalidParameter):      ErrInvalidParameter,
+	strings.ToUpper(CodePermissionDenied):      ErrPermissionDenied,
+	strings.ToUpper(CodeGatewayForbidden):      ErrPermissionDenied,
+	strings.ToUpper(CodeInstanceNotFound):      ErrInstanceNotFound,
+	strings.ToUpper(CodeInternal):              ErrInternal,
+	strings.ToUpper(CodeGatewayUnauthorized):   ErrUnauthorized,
+	strings.ToUpper(CodeGatewayTokenMustRenew): ErrUnauthorized,
+	strings.ToUpper(CodeGatewayThrottled):      ErrThrottled,
+}
+
+// statusCategory maps HTTP statuses to a sentinel, for codes without a category.
+var statusCategory = map[int]error{
+	http.StatusBadRequest:          ErrInvalidParameter,
+	http.StatusUnauthorized:        ErrUnauthorized,
+	http.StatusForbidden:           ErrPermissionDenied,
+	http.StatusTooManyRequests:     ErrThrottled,
+	http.StatusInternalServerError: ErrInternal,
+}
+
+// APIError is the error for every answer from the service (or a gateway in
+// front of it) that is not a success: a business error sent with HTTP 200, a
+// gateway error, an HTML error page, a body that cannot be decoded. Its
+// fields are safe to log; it never holds a token or a whole response body.
+//
+// Use errors.As to reach it and errors.Is with the sentinels (ErrInstanceNotFound,
+// ErrThrottled, ...) to test its category.
+type APIError struct {
+	Operation  string // the operation called, e.g. "ShowProgress"
+	HTTPStatus int    // 200 for business errors sent with HTTP 200
+	Code       string // e.g. "KOOPHONE.API.4001", "APIGW.0308"; empty when the body had none
+	Message    string // the service's error_msg, or a short sanitised description
+	RequestID  string // the response's request id, else the one sent
+
+	malformed bool // the body was not what the operation documents
+	permanent bool // never worth another attempt (an oversized body)
+}
+
+// Error formats the error as
+// "koophone: ShowProgress: KOOPHONE.API.4001 (HTTP 200): instance not exist (request id 6f0...)".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("koophone: ")
+	if e.Operation != "" {
+		b.WriteString(e.Operation)
+		b.WriteString(": ")
+	}
+	if e.malformed {
+		b.WriteString("malformed response ")
+	}
+	if e.Code != "" {
+		b.WriteString(e.Code)
+		b.WriteByte(' ')
+	}
+	fmt.Fprintf(&b, "(HTTP %d)", e.HTTPStatus)
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id ")
+		b.WriteString(e.RequestID)
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// Is reports whether the error belongs to the category of target, one of the
+// sentinel errors of this package. The code decides where it has a category
+// (compared case-insensitively, "KP.API." read as "KOOPHONE.API."); otherwise
+// the HTTP status does.
+func (e *APIError) Is(target error) bool {
+	if e.malformed && target == ErrMalformedResponse {
+		return true
+	}
+	return e.category() == target && target != nil
+}
+
+// category returns the sentinel this error belongs to, or nil.
+func (e *APIError) category() error {
+	if cat, ok := codeCategory[normaliseCode(e.Code)]; ok {
+		return cat
+	}
+	if e.malformed {
+		return nil
+	}
+	return statusCategory[e.HTTPStatus]
+}
+
+// normaliseCode upper-cases a code and reads the older prefix "KP.API." as "KOOPHONE.API.".
+func normaliseCode(code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if strings.HasPrefix(code, codePrefixAlias) {
+		code = codePrefixCanonical + code[len(codePrefixAlias):]
+	}
+	return code
+}
+
+// InstanceError is the error about one instance in a call about many, such
+// as [Client.WaitAllReady]. Err is the cause; errors.Is and errors.As see
+// through it.
+type InstanceError struct {
+	InstanceID string
+	Err        error
+}
+
+// Error formats the error as `koophone: instance "id": <cause>`.
+func (e *InstanceError) Error() string {
+	cause := "<nil>"
+	if e.Err != nil {
+		cause = strings.TrimPrefix(e.Err.Error(), "koophone: ")
+	}
+	return fmt.Sprintf("koophone: instance %q: %s", e.InstanceID, cause)
+}
+
+// Unwrap returns the cause.
+func (e *InstanceError) Unwrap() error { return e.Err }
+
+// invalidArgError is an argument or option rejected before anything was sent.
+type invalidArgError struct {
+	what string // what was wrong, starting with the argument's name
+}
+
+func (e *invalidArgError) Error() string { return "koophone: invalid parameter: " + e.what }
+
+func (e *invalidArgError) Is(target error) bool { return target == ErrInvalidParameter }
+
+// invalidArg returns an error matching ErrInvalidParameter that says what is wrong.
+func invalidArg(format string, args ...any) error {
+	return &invalidArgError{what: fmt.Sprintf(format, args...)}
+}
+
+// callError is a call that got no answer to map into an [APIError]: a
+// network failure, a cancelled context, a token source that failed.
+type callError struct {
+	op        string
+	requestID string
+	err       error
+}
+
+func (e *callError) Error() string {
+	msg := "koophone: " + e.op + ": " + e.err.Error()
+	if e.requestID != "" {
+		msg += " (request id " + e.requestID + ")"
+	}
+	return msg
+}
+
+func (e *callError) Unwrap() error { return e.err }
+
+// waitError is how a wait ended without the instance becoming ready: it
+// failed (-1), time ran out, the context was cancelled, or too many polls
+// failed in a row.
+type waitError struct {
+	kind  error    // the sentinel or context error it matches, if any
+	msg   string   // what happened
+	last  Progress // the last progress seen
+	seen  bool     // whether any poll succeeded
+	cause error    // the error behind it, if any
+}
+
+func (e *waitError) Error() string {
+	var b strings.Builder
+	b.WriteString("koophone: ")
+	b.WriteString(e.msg)
+	if e.kind != ErrPrepareFailed {
+		if e.seen {
+			fmt.Fprintf(&b, "; last status %s (waitingCount %d)", e.last.Status, e.last.WaitingCount)
+		} else {
+			b.WriteString("; no status was seen")
+		}
+	}
+	if e.last.RequestID != "" {
+		fmt.Fprintf(&b, " (request id %s)", e.last.RequestID)
+	}
+	if e.cause != nil && e.cause != e.kind {
+		b.WriteString(": ")
+		b.WriteString(strings.TrimPrefix(e.cause.Error(), "koophone: "))
+	}
+	return b.String()
+}
+
+// Is matches the wait's kind; a timeout matches context.DeadlineExceeded too.
+func (e *waitError) Is(target error) bool {
+	if e.kind != nil && target == e.kind {
+		return true
+	}
+	return e.kind == ErrWaitTimeout && target == context.DeadlineExceeded
+}
+
+func (e *waitError) Unwrap() error { return e.cause }

@@ -1,0 +1,125 @@
+package koophone
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/koophone-go/koophone/internal/wire"
+)
+
+// InstanceStatus is the state of an instance as BatchPrepareInstances
+// reports it. The documented list has grown over time: values the SDK does
+// not know are kept as they came. The zero value is InstanceReady.
+type InstanceStatus int
+
+// The documented instance states.
+const (
+	InstanceReady                    InstanceStatus = 0  // ready
+	InstanceToBeRestored             InstanceStatus = 1  // to be restored
+	InstanceToBeAssigned             InstanceStatus = 2  // to be assigned
+	InstanceBackingUp                InstanceStatus = 3  // backing up
+	InstanceResetting                InstanceStatus = 4  // resetting
+	InstanceRestarting               InstanceStatus = 5  // restarting
+	InstanceOffline                  InstanceStatus = 6  // offline (normal)
+	InstanceChangingDevice           InstanceStatus = 7  // changing device
+	InstanceRestoringAfterExpiry     InstanceStatus = 8  // restoring after expiry
+	InstanceRestoreAfterExpiryFailed InstanceStatus = 9  // restore after expiry failed
+	InstanceUnderMaintenance         InstanceStatus = 10 // under maintenance
+)
+
+var instanceStatusNames = [...]string{
+	"ready", "to-be-restored", "to-be-assigned", "backing-up", "resetting", "restarting",
+	"offline", "changing-device", "restoring-after-expiry", "restore-after-expiry-failed",
+	"under-maintenance",
+}
+
+// String returns the state's name ("ready", "to-be-restored", ...), or
+// "InstanceStatus(11)" for a value the SDK does not know.
+func (s InstanceStatus) String() string {
+	if s >= 0 && int(s) < len(instanceStatusNames) {
+		return instanceStatusNames[s]
+	}
+	return "InstanceStatus(" + strconv.Itoa(int(s)) + ")"
+}
+
+// InstanceState is the state of one instance.
+type InstanceState struct {
+	InstanceID string
+	Status     InstanceStatus
+}
+
+var opBatchPrepare = operation{name: "BatchPrepareInstances", write: true}
+
+// maxBatch is the most instance ids one call takes.
+const maxBatch = 100
+
+// PrepareInstances asks the service to prepare instanceIDs for userID to
+// stream, and returns the state of each as the service lists it. Follow it
+// with [Client.WaitUntilReady] or [Client.WaitAllReady].
+// It calls POST /v1/instances/prepare.
+//
+// It takes 1 to 100 distinct instance ids of 1 to 32 characters each and a
+// user id of 1 to 32; anything else returns an error matching
+// [ErrInvalidParameter] and sends nothing. Being a write, it is retried only
+// where the service cannot have acted on it: after HTTP 429 (APIGW.0308) or
+// a connection that failed before the request was written; never after a
+// 5xx or a timeout.
+func (c *Client) PrepareInstances(ctx context.Context, userID string, instanceIDs []string) ([]InstanceState, error) {
+	if err := checkID("user id", userID); err != nil {
+		return nil, err
+	}
+	if err := checkIDs(instanceIDs, maxBatch); err != nil {
+		return nil, err
+	}
+	var out prepareData
+	in := wire.PrepareRequest{UserID: userID, InstanceIDs: instanceIDs}
+	if _, err := c.do(ctx, opBatchPrepare, http.MethodPost, "/v1/instances/prepare", in, &out); err != nil {
+		return nil, err
+	}
+	states := make([]InstanceState, len(*out.StatusList))
+	for i, s := range *out.StatusList {
+		states[i] = InstanceState{InstanceID: s.InstanceID, Status: InstanceStatus(*s.Status)}
+	}
+	return states, nil
+}
+
+// prepareData is BatchPrepareInstances's data, which must carry a status list.
+type prepareData wire.PrepareData
+
+func (d *prepareData) Validate() error {
+	if d.StatusList == nil {
+		return errMissing("data.status_list")
+	}
+	for i, s := range *d.StatusList {
+		if s.Status == nil {
+			return errMissing("data.status_list[" + strconv.Itoa(i) + "].status")
+		}
+	}
+	return nil
+}
+
+// checkIDs checks a list of instance ids: 1 to most ids (no limit when most
+// is 0), each a valid id, none repeated.
+func checkIDs(ids []string, most int) error {
+	if len(ids) == 0 {
+		return invalidArg("instance ids: none given")
+	}
+	if most > 0 && len(ids) > most {
+		return invalidArg("instance ids: %d given; at most %d are allowed", len(ids), most)
+	}
+	seen := make(map[string]struct{}, len(ids))
+	for i, id := range ids {
+		if err := checkID("instance id "+strconv.Itoa(i), id); err != nil {
+			return err
+		}
+		if _, dup := seen[id]; dup {
+			return invalidArg("instance id %q is given twice", id)
+		}
+		seen[id] = struct{}{}
+	}
+	return nil
+}
+
+func errMissing(field string) error { return errors.New(field + " is missing") }

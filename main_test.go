@@ -1,0 +1,102 @@
+package koophone_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/koophone-go/koophone"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const testToken = "tok-S3CR3T-4f9a2c"
+
+// fastRetries keeps retry tests quick: tiny backoffs, three retries.
+var fastRetries = koophone.RetryPolicy{MaxRetries: 3, MinBackoff: time.Microsecond, MaxBackoff: time.Millisecond}
+
+// received is one request as the test server saw it.
+type received struct {
+	Method, Path string
+	Header       http.Header
+	Raw          []byte
+	Body         map[string]any
+}
+
+// server is an httptest server that records requests and answers with a
+// per-test handler that knows the request's number (1-based).
+type server struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []received
+}
+
+// Requests returns what the server received so far.
+func (s *server) Requests() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.reqs...)
+}
+
+// answer writes a JSON body with a status.
+func answer(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+const (
+	okQueuing = `{"data":{"status":1,"waitingCount":3},"error_code":"0","error_msg":"OK"}`
+	okReady   = `{"data":{"status":0,"waitingCount":0},"error_code":"0","error_msg":"OK"}`
+)
+
+// setup starts a test server with handler and returns a client wired to it
+// with the test token and fast retries; opts come last and override.
+func setup(t *testing.T, handler func(w http.ResponseWriter, r *http.Request, n int), opts ...koophone.Option) (*koophone.Client, *server) {
+	t.Helper()
+	s := &server{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		rec := received{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw}
+		_ = json.Unmarshal(raw, &rec.Body)
+		s.mu.Lock()
+		s.reqs = append(s.reqs, rec)
+		n := len(s.reqs)
+		s.mu.Unlock()
+		handler(w, r, n)
+	}))
+	t.Cleanup(s.Close)
+	c := newClient(t, append([]koophone.Option{koophone.WithEndpoint(s.URL)}, opts...)...)
+	return c, s
+}
+
+// newClient builds a client with the test token and fast retries, closing
+// its idle connections when the test ends.
+func newClient(t *testing.T, opts ...koophone.Option) *koophone.Client {
+	t.Helper()
+	all := append([]koophone.Option{koophone.WithToken(testToken), koophone.WithRetryPolicy(fastRetries)}, opts...)
+	c, err := koophone.NewClient(all...)
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+// always answers every request the same way.
+func always(status int, body string) func(http.ResponseWriter, *http.Request, int) {
+	return func(w http.ResponseWriter, _ *http.Request, _ int) { answer(w, status, body) }
+}
+
+// timeout bounds a test's calls so that a bug fails the test instead of hanging it.
+func timeout(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}

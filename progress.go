@@ -1,0 +1,114 @@
+package koophone
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/koophone-go/koophone/internal/wire"
+)
+
+// PrepareStatus is how far preparing an instance has got, as ShowProgress
+// reports it. Values the SDK does not know are kept as they came and mean
+// "not finished yet". The zero value is PrepareReady.
+type PrepareStatus int
+
+// The documented statuses. Before October 2025 the service also documented
+// 4 resetting, 5 restarting and 6 normal-offline; they decode like any
+// other unknown value.
+const (
+	PrepareFailed    PrepareStatus = -1 // processing failed: terminal
+	PrepareReady     PrepareStatus = 0  // ready to stream: terminal
+	PrepareQueuing   PrepareStatus = 1
+	PrepareRestoring PrepareStatus = 2 // restoring (and offline)
+	PrepareBackingUp PrepareStatus = 3
+)
+
+// String returns "failed", "ready", "queuing", "restoring" or "backing-up",
+// and "PrepareStatus(7)" for a value the SDK does not know.
+func (s PrepareStatus) String() string {
+	switch s {
+	case PrepareFailed:
+		return "failed"
+	case PrepareReady:
+		return "ready"
+	case PrepareQueuing:
+		return "queuing"
+	case PrepareRestoring:
+		return "restoring"
+	case PrepareBackingUp:
+		return "backing-up"
+	}
+	return "PrepareStatus(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Terminal reports whether the status is final: true for PrepareReady and
+// PrepareFailed only.
+func (s PrepareStatus) Terminal() bool { return s == PrepareReady || s == PrepareFailed }
+
+// Progress is one answer of ShowProgress.
+type Progress struct {
+	Status       PrepareStatus
+	WaitingCount int    // data.waitingCount as sent; the service documents no unit
+	RequestID    string // the X-Request-Id of the call that produced it
+}
+
+var opShowProgress = operation{name: "ShowProgress"}
+
+// PrepareProgress reports how far preparing instanceID for userID has got.
+// It calls POST /v1/instances/prepare-progress, retrying transient failures.
+//
+// Both ids must be 1 to 32 characters without control characters; otherwise
+// it returns an error matching [ErrInvalidParameter] and sends nothing.
+// Answers that are not a success are an [*APIError]: errors.Is matches
+// ErrInstanceNotFound, ErrPermissionDenied, ErrUnauthorized and so on.
+func (c *Client) PrepareProgress(ctx context.Context, userID, instanceID string) (Progress, error) {
+	if err := checkID("user id", userID); err != nil {
+		return Progress{}, err
+	}
+	if err := checkID("instance id", instanceID); err != nil {
+		return Progress{}, err
+	}
+	var out progressData
+	in := wire.ProgressRequest{UserID: userID, InstanceID: instanceID}
+	id, err := c.do(ctx, opShowProgress, http.MethodPost, "/v1/instances/prepare-progress", in, &out)
+	if err != nil {
+		return Progress{}, err
+	}
+	return Progress{Status: PrepareStatus(*out.Status), WaitingCount: out.WaitingCount, RequestID: id}, nil
+}
+
+// progressData is ShowProgress's data, which must carry a status.
+type progressData wire.ProgressData
+
+func (d *progressData) Validate() error {
+	if d.Status == nil {
+		return errMissing("data.status")
+	}
+	return nil
+}
+
+// maxIDLen is the longest user or instance id the service accepts.
+const maxIDLen = 32
+
+// checkID checks a user or instance id: 1 to 32 characters, none of them
+// control characters.
+func checkID(name, id string) error {
+	n := utf8.RuneCountInString(id)
+	switch {
+	case id == "":
+		return invalidArg("%s is empty", name)
+	case n > maxIDLen:
+		return invalidArg("%s has %d characters; at most %d are allowed", name, n, maxIDLen)
+	case !utf8.ValidString(id):
+		return invalidArg("%s is not valid UTF-8", name)
+	}
+	for _, r := range id {
+		if unicode.IsControl(r) {
+			return invalidArg("%s %q contains a control character", name, id)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,245 @@
+package koophone_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+)
+
+func TestRetryAfterIsCappedByMaxBackoff(t *testing.T) {
+	t.Parallel()
+	for _, value := range []string{"3600", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), "99999999999999999999"} {
+		t.Run(value, func(t *testing.T) {
+			t.Parallel()
+			c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+				if n == 1 {
+					w.Header().Set("Retry-After", value)
+					answer(w, http.StatusTooManyRequests, `{"error_code":"APIGW.0308","error_msg":"throttled"}`)
+					return
+				}
+				answer(w, http.StatusOK, okReady)
+			})
+			// An uncapped Retry-After would outlive this context.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			p, err := c.PrepareProgress(ctx, "u", "i")
+			require.NoError(t, err)
+			assert.Equal(t, koophone.PrepareReady, p.Status)
+			assert.Len(t, s.Requests(), 2)
+		})
+	}
+}
+
+func TestBackoffHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	respWith := func(status int, retryAfter string) *http.Response {
+		h := http.Header{}
+		if retryAfter != "" {
+			h.Set("Retry-After", retryAfter)
+		}
+		return &http.Response{StatusCode: status, Header: h}
+	}
+	lo, hi := 100*time.Millisecond, 10*time.Second
+	assert.Equal(t, 2*time.Second, c.Backoff(lo, hi, 0, respWith(429, "2")))
+	assert.Equal(t, 3*time.Second, c.Backoff(lo, 3*time.Second, 0, respWith(503, "60")), "capped by MaxBackoff")
+	assert.Equal(t, time.Duration(0), c.Backoff(lo, hi, 0, respWith(429, "Mon, 02 Jan 2006 15:04:05 GMT")), "a date in the past")
+	inFuture := c.Backoff(lo, hi, 0, respWith(503, time.Now().Add(5*time.Second).UTC().Format(http.TimeFormat)))
+	assert.InDelta(t, 5*time.Second, inFuture, float64(1500*time.Millisecond))
+	for _, resp := range []*http.Response{nil, respWith(500, "2"), respWith(429, "soon"), respWith(429, "-1")} {
+		d := c.Backoff(lo, hi, 0, resp)
+		assert.GreaterOrEqual(t, d, lo)
+		assert.LessOrEqual(t, d, 2*lo, "attempt 0 waits between min and 2·min")
+	}
+	for attempt := range 20 {
+		d := c.Backoff(lo, hi, attempt, nil)
+		assert.GreaterOrEqual(t, d, lo)
+		assert.LessOrEqual(t, d, hi)
+	}
+}
+
+func TestCancelDuringBackoffEndsTheCallAtOnce(t *testing.T) {
+	t.Parallel()
+	first := make(chan struct{})
+	c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		answer(w, http.StatusServiceUnavailable, ``)
+		if n == 1 {
+			close(first)
+		}
+	}, koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 5, MinBackoff: time.Hour, MaxBackoff: time.Hour}))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.PrepareProgress(ctx, "u", "i")
+		done <- err
+	}()
+	<-first
+	cancel()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.True(t, strings.HasPrefix(err.Error(), "koophone: ShowProgress: context canceled"), err.Error())
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not end when its context was cancelled")
+	}
+	assert.Len(t, s.Requests(), 1)
+}
+
+func TestNoRetriesWhenMaxRetriesIsZero(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusServiceUnavailable, ``), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 0}))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	var apiErr *koophone.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 503, apiErr.HTTPStatus)
+	assert.Len(t, s.Requests(), 1)
+}
+
+func TestRetryRecoversAfterTransientFailures(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		switch n {
+		case 1:
+			answer(w, http.StatusBadGateway, `<html>502</html>`)
+		case 2:
+			answer(w, http.StatusOK, `{"error_code":"KOOPHONE.API.9999","error_msg":"internal"}`)
+		default:
+			answer(w, http.StatusOK, okQueuing)
+		}
+	})
+	p, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.Progress{Status: koophone.PrepareQueuing, WaitingCount: 3, RequestID: p.RequestID}, p)
+	assert.Len(t, s.Requests(), 3)
+}
+
+const prepareOK = `{"data":{"status_list":[{"instance_id":"i-1","status":0}]},"error_code":"0","error_msg":"OK"}`
+
+func TestWritesAreRetriedOnlyWhereTheServiceCannotHaveActed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		status   int
+		body     string
+		attempts int
+	}{
+		{"503", 503, ``, 1},
+		{"502 HTML", 502, `<html></html>`, 1},
+		{"500 without code", 500, ``, 1},
+		{"9999", 200, `{"error_code":"KOOPHONE.API.9999","error_msg":"internal"}`, 1},
+		{"429", 429, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, retried},
+		{"0308 with HTTP 200", 200, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, retried},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, s := setup(t, always(tt.status, tt.body))
+			_, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
+			var apiErr *koophone.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, "BatchPrepareInstances", apiErr.Operation)
+			assert.Len(t, s.Requests(), tt.attempts)
+		})
+	}
+}
+
+func TestWriteIsRetriedWhenTheConnectionFailedBeforeSending(t *testing.T) {
+	t.Parallel()
+	mock := httpmock.NewMockTransport()
+	calls := 0
+	mock.RegisterResponder(http.MethodPost, "https://koophone.test/v1/instances/prepare",
+		func(*http.Request) (*http.Response, error) {
+			calls++
+			if calls == 1 {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+			}
+			return httpmock.NewStringResponse(http.StatusOK, prepareOK), nil
+		})
+	c := newClient(t, koophone.WithEndpoint("https://koophone.test"), koophone.WithHTTPClient(&http.Client{Transport: mock}))
+	states, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
+	require.NoError(t, err)
+	assert.Equal(t, []koophone.InstanceState{{InstanceID: "i-1", Status: koophone.InstanceReady}}, states)
+	assert.Equal(t, 2, calls)
+}
+
+// hangUp is a handler that reads the request and closes the connection
+// without answering.
+func hangUp(w http.ResponseWriter, _ *http.Request, _ int) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+func TestConnectionLostAfterSending(t *testing.T) {
+	t.Parallel()
+	t.Run("read is retried", func(t *testing.T) {
+		t.Parallel()
+		c, s := setup(t, hangUp)
+		_, err := c.PrepareProgress(timeout(t), "u", "i")
+		require.Error(t, err)
+		assert.True(t, strings.HasPrefix(err.Error(), "koophone: ShowProgress: "), err.Error())
+		assert.Contains(t, err.Error(), "(request id ")
+		assert.True(t, koophone.Transient(err))
+		assert.Len(t, s.Requests(), retried)
+	})
+	t.Run("write is not", func(t *testing.T) {
+		t.Parallel()
+		c, s := setup(t, hangUp)
+		_, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
+		require.Error(t, err)
+		assert.Len(t, s.Requests(), 1)
+	})
+}
+
+func TestAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	hang := func(_ http.ResponseWriter, r *http.Request, _ int) { <-r.Context().Done() }
+	t.Run("read is retried", func(t *testing.T) {
+		t.Parallel()
+		c, s := setup(t, hang, koophone.WithRequestTimeout(20*time.Millisecond),
+			koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 1, MinBackoff: time.Microsecond, MaxBackoff: time.Microsecond}))
+		_, err := c.PrepareProgress(timeout(t), "u", "i")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "no answer within 20ms")
+		assert.Len(t, s.Requests(), 2)
+	})
+	t.Run("write is not", func(t *testing.T) {
+		t.Parallel()
+		c, s := setup(t, hang, koophone.WithRequestTimeout(20*time.Millisecond))
+		_, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
+		require.Error(t, err)
+		assert.Len(t, s.Requests(), 1)
+	})
+}
+
+func TestOversizedBodyIsRefused(t *testing.T) {
+	t.Parallel()
+	huge := `{"error_code":"0","data":{"status":0,"pad":"` + strings.Repeat("x", 2<<20) + `"}}`
+	c, s := setup(t, always(http.StatusOK, huge))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.ErrorIs(t, err, koophone.ErrMalformedResponse)
+	assert.Contains(t, err.Error(), "larger than 1048576 bytes")
+	assert.Len(t, s.Requests(), 1, "an oversized body is not worth another attempt")
+}
+
+func TestBodyJustUnderTheLimitIsRead(t *testing.T) {
+	t.Parallel()
+	body := `{"error_code":"0","data":{"status":2,"pad":"`
+	body += strings.Repeat("x", 1<<20-len(body)-3) + `"}}`
+	require.Len(t, body, 1<<20)
+	c, _ := setup(t, always(http.StatusOK, body))
+	p, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareRestoring, p.Status)
+}
