@@ -1,6 +1,7 @@
 package koophone_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -65,6 +66,7 @@ func setup(t *testing.T, handler func(w http.ResponseWriter, r *http.Request, n 
 	s := &server{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(raw)) // for the handler
 		rec := received{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw}
 		_ = json.Unmarshal(raw, &rec.Body)
 		s.mu.Lock()
@@ -100,3 +102,6 @@ func timeout(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// decodeJSON decodes a request's JSON body.
+func decodeJSON(r *http.Request, v any) error { return json.NewDecoder(r.Body).Decode(v) }

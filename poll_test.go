@@ -1,0 +1,463 @@
+package koophone_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+)
+
+// step is one scripted answer: an HTTP status and a body.
+type step struct {
+	code int
+	body string
+}
+
+// st is a successful answer with a status and a waitingCount of 2.
+func st(status int) step {
+	return step{200, fmt.Sprintf(`{"data":{"status":%d,"waitingCount":2},"error_code":"0","error_msg":"OK"}`, status)}
+}
+
+var (
+	unavailable = step{503, ``}
+	notFound    = step{200, `{"error_code":"KOOPHONE.API.4001","error_msg":"instance not exist"}`}
+)
+
+// script answers each instance's polls with its steps in order, repeating
+// the last one. It counts the polls of each instance.
+type script struct {
+	mu    sync.Mutex
+	steps map[string][]step
+	polls map[string]int
+}
+
+func newScript(steps map[string][]step) *script {
+	return &script{steps: steps, polls: map[string]int{}}
+}
+
+func (s *script) handle(w http.ResponseWriter, r *http.Request, _ int) {
+	var body struct {
+		InstanceID string `json:"instance_id"`
+	}
+	_ = decodeJSON(r, &body)
+	s.mu.Lock()
+	steps := s.steps[body.InstanceID]
+	n := s.polls[body.InstanceID]
+	s.polls[body.InstanceID]++
+	s.mu.Unlock()
+	if len(steps) == 0 {
+		answer(w, notFound.code, notFound.body)
+		return
+	}
+	next := steps[min(n, len(steps)-1)]
+	answer(w, next.code, next.body)
+}
+
+func (s *script) Polls(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.polls[id]
+}
+
+// waitSetup returns a client without retries (so each poll is one request)
+// talking to a scripted server, and a fake clock that runs waits at once.
+func waitSetup(t *testing.T, steps map[string][]step, opts ...koophone.Option) (*koophone.Client, *script, *koophone.FakeClock) {
+	t.Helper()
+	sc := newScript(steps)
+	opts = append([]koophone.Option{koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 0})}, opts...)
+	c, _ := setup(t, sc.handle, opts...)
+	return c, sc, koophone.NewFakeClock(true)
+}
+
+// waitCtx is the context of a wait on a fake clock. Its deadline counts
+// for the wait too, so it is far enough not to matter; it only keeps a bug
+// from hanging the test run.
+func waitCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 24*time.Hour)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// noJitter makes the backoff deterministic: with 1s..15s the delays are
+// 1s, 2s, 4s, 7.5s, 7.5s, ...
+func noJitter() float64 { return 0 }
+
+func TestWaitUntilReadyFollowsTheStatuses(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(1), st(1), st(2), st(3), st(7), st(0)}})
+	var events []koophone.PollEvent
+	p, err := c.WaitUntilReady(waitCtx(t), "u", "i-1",
+		koophone.WithClock(clk), koophone.WithRandom(noJitter),
+		koophone.WithOnPoll(func(e koophone.PollEvent) { events = append(events, e) }))
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareReady, p.Status)
+	assert.NotEmpty(t, p.RequestID)
+	assert.Equal(t, 6, sc.Polls("i-1"))
+
+	s := time.Second
+	assert.Equal(t, []time.Duration{s, 2 * s, 4 * s, 7500 * time.Millisecond, 7500 * time.Millisecond}, clk.Sleeps())
+	require.Len(t, events, 6)
+	wantStatus := []koophone.PrepareStatus{1, 1, 2, 3, 7, 0}
+	wantElapsed := []time.Duration{0, s, 3 * s, 7 * s, 14500 * time.Millisecond, 22 * s}
+	for i, e := range events {
+		assert.Equal(t, "i-1", e.InstanceID)
+		assert.Equal(t, i+1, e.Attempt)
+		assert.NoError(t, e.Err)
+		assert.Equal(t, wantStatus[i], e.Progress.Status)
+		assert.Equal(t, 2, e.Progress.WaitingCount)
+		assert.Equal(t, wantElapsed[i], e.Elapsed, "event %d", i)
+		if i < 5 {
+			assert.Equal(t, clk.Sleeps()[i], e.NextDelay)
+		}
+	}
+	assert.Zero(t, events[5].NextDelay, "the last event says the wait ends")
+}
+
+func TestWaitUntilReadyFailed(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(1), st(-1)}})
+	p, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk))
+	require.ErrorIs(t, err, koophone.ErrPrepareFailed)
+	assert.NotErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.Equal(t, koophone.PrepareFailed, p.Status)
+	assert.Contains(t, err.Error(), "koophone: preparing the instance failed (status -1) (request id "+p.RequestID+")")
+	assert.Equal(t, 2, sc.Polls("i-1"))
+}
+
+func TestWaitUntilReadyToleratesTransientFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		steps     []step
+		maxErrors int
+		polls     int
+		wantErr   bool
+	}{
+		{"within the limit", []step{unavailable, unavailable, st(0)}, 2, 3, false},
+		{"over the limit", []step{unavailable, unavailable, unavailable, st(0)}, 2, 3, true},
+		{"a success resets the count", []step{unavailable, unavailable, st(1), unavailable, unavailable, st(0)}, 2, 6, false},
+		{"zero tolerates none", []step{unavailable, st(0)}, 0, 1, true},
+		{"malformed bodies are transient", []step{{200, `{"data":{}}`}, {200, `<html>`}, st(0)}, 2, 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, sc, clk := waitSetup(t, map[string][]step{"i-1": tt.steps})
+			var failed []error
+			_, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk),
+				koophone.WithMaxConsecutiveErrors(tt.maxErrors),
+				koophone.WithOnPoll(func(e koophone.PollEvent) {
+					if e.Err != nil {
+						assert.Zero(t, e.Progress, "no progress with an error")
+						failed = append(failed, e.Err)
+					}
+				}))
+			assert.Equal(t, tt.polls, sc.Polls("i-1"))
+			if !tt.wantErr {
+				require.NoError(t, err)
+				return
+			}
+			var apiErr *koophone.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 503, apiErr.HTTPStatus)
+			assert.Contains(t, err.Error(), "in a row")
+			assert.NotEmpty(t, failed)
+		})
+	}
+}
+
+func TestWaitUntilReadyStopsAtPermanentErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		step     step
+		sentinel error
+	}{
+		{notFound, koophone.ErrInstanceNotFound},
+		{step{200, `{"error_code":"KOOPHONE.API.1001","error_msg":"no permission"}`}, koophone.ErrPermissionDenied},
+		{step{200, `{"error_code":"KOOPHONE.API.1000","error_msg":"bad"}`}, koophone.ErrInvalidParameter},
+		{step{401, `{"error_code":"APIGW.0301","error_msg":"auth"}`}, koophone.ErrUnauthorized},
+	} {
+		c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(1), tc.step}})
+		var events []koophone.PollEvent
+		p, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk),
+			koophone.WithOnPoll(func(e koophone.PollEvent) { events = append(events, e) }))
+		require.ErrorIs(t, err, tc.sentinel)
+		var apiErr *koophone.APIError
+		require.ErrorAs(t, err, &apiErr, "returned as it is")
+		assert.Equal(t, koophone.PrepareQueuing, p.Status, "the last progress seen")
+		assert.Equal(t, 2, sc.Polls("i-1"))
+		require.Len(t, events, 2)
+		assert.Same(t, apiErr, events[1].Err.(*koophone.APIError))
+		assert.Zero(t, events[1].NextDelay)
+	}
+}
+
+func TestWaitUntilReadyMaxWait(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(1)}})
+	var last koophone.PollEvent
+	p, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk), koophone.WithRandom(noJitter),
+		koophone.WithMaxWait(10*time.Second), koophone.WithOnPoll(func(e koophone.PollEvent) { last = e }))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, koophone.PrepareQueuing, p.Status)
+	assert.Contains(t, err.Error(), "timed out after 10s")
+	assert.Contains(t, err.Error(), "last status queuing (waitingCount 2)")
+	// Polls at 0s, 1s, 3s and 7s; the next would come at 14.5s, past the
+	// deadline, so the wait stops at 7s instead of sleeping to fail.
+	assert.Equal(t, 4, sc.Polls("i-1"))
+	assert.Equal(t, 7*time.Second, last.Elapsed)
+	assert.Zero(t, last.NextDelay)
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}, clk.Sleeps())
+}
+
+func TestWaitUntilReadyContextDeadline(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(2)}})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := c.WaitUntilReady(ctx, "u", "i-1", koophone.WithClock(clk), koophone.WithRandom(noJitter))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, koophone.PrepareRestoring, p.Status)
+	// Polls at 0, 1, 3, 7, 14.5, 22 and 29.5s; 37s would pass the context's deadline.
+	assert.Equal(t, 7, sc.Polls("i-1"))
+}
+
+func TestWaitUntilReadyCancelledWhileSleeping(t *testing.T) {
+	t.Parallel()
+	c, sc, _ := waitSetup(t, map[string][]step{"i-1": {st(1)}})
+	manual := koophone.NewFakeClock(false) // its timers never fire on their own
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, err := c.WaitUntilReady(ctx, "u", "i-1", koophone.WithClock(manual),
+		koophone.WithOnPoll(func(koophone.PollEvent) { cancel() }))
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.Equal(t, koophone.PrepareQueuing, p.Status)
+	assert.Contains(t, err.Error(), "the wait was cancelled; last status queuing")
+	assert.Equal(t, 1, sc.Polls("i-1"))
+}
+
+func TestWaitUntilReadyCancelledDuringAPoll(t *testing.T) {
+	t.Parallel()
+	polled := make(chan struct{})
+	c, _ := setup(t, func(_ http.ResponseWriter, r *http.Request, _ int) {
+		close(polled)
+		<-r.Context().Done()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.WaitUntilReady(ctx, "u", "i-1")
+		done <- err
+	}()
+	<-polled
+	cancel()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Contains(t, err.Error(), "no status was seen")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the wait did not end when its context was cancelled")
+	}
+}
+
+func TestWaitRejectsBadOptions(t *testing.T) {
+	t.Parallel()
+	c, sc, _ := waitSetup(t, map[string][]step{"i-1": {st(0)}})
+	for _, opt := range []koophone.WaitOption{
+		koophone.WithPollInterval(0, time.Second),
+		koophone.WithPollInterval(2*time.Second, time.Second),
+		koophone.WithMaxWait(0),
+		koophone.WithMaxConsecutiveErrors(-1),
+		koophone.WithConcurrency(0),
+		nil,
+	} {
+		_, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+		_, err = c.WaitAllReady(waitCtx(t), "u", []string{"i-1"}, opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	}
+	_, err := c.WaitUntilReady(waitCtx(t), "", "i-1")
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	_, err = c.WaitAllReady(waitCtx(t), "u", []string{"i-1", "i-1"})
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	_, err = c.WaitAllReady(waitCtx(t), "u", nil)
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.Zero(t, sc.Polls("i-1"), "nothing was sent")
+}
+
+func TestWaitAllReadyResults(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{
+		"ready":   {st(1), st(2), st(0)},
+		"failed":  {st(1), st(-1)},
+		"queuing": {st(1)},
+		"flaky":   {unavailable, st(3), unavailable, st(0)},
+	})
+	ids := []string{"ready", "failed", "missing", "queuing", "flaky"}
+	got, err := c.WaitAllReady(waitCtx(t), "u", ids, koophone.WithClock(clk), koophone.WithMaxWait(time.Minute))
+
+	assert.Equal(t, koophone.PrepareReady, got["ready"].Status)
+	assert.Equal(t, koophone.PrepareFailed, got["failed"].Status)
+	assert.Equal(t, koophone.PrepareQueuing, got["queuing"].Status)
+	assert.Equal(t, koophone.PrepareReady, got["flaky"].Status)
+	assert.NotContains(t, got, "missing", "no progress was ever seen for it")
+	assert.Len(t, got, 4)
+	assert.Equal(t, 3, sc.Polls("ready"))
+	assert.Equal(t, 2, sc.Polls("failed"))
+	assert.Equal(t, 1, sc.Polls("missing"))
+	assert.Equal(t, 4, sc.Polls("flaky"))
+
+	require.Error(t, err)
+	joined, ok := err.(interface{ Unwrap() []error })
+	require.True(t, ok, "errors.Join of the instances' errors")
+	errs := joined.Unwrap()
+	require.Len(t, errs, 3)
+	want := []struct {
+		id       string
+		sentinel error
+	}{{"failed", koophone.ErrPrepareFailed}, {"missing", koophone.ErrInstanceNotFound}, {"queuing", koophone.ErrWaitTimeout}}
+	for i, w := range want {
+		var ie *koophone.InstanceError
+		require.ErrorAs(t, errs[i], &ie)
+		assert.Equal(t, w.id, ie.InstanceID)
+		assert.ErrorIs(t, ie, w.sentinel)
+	}
+	assert.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestWaitAllReadyAllReady(t *testing.T) {
+	t.Parallel()
+	steps := map[string][]step{}
+	var ids []string
+	for i := range 50 {
+		id := fmt.Sprintf("i-%02d", i)
+		ids = append(ids, id)
+		steps[id] = []step{st(1), st(2), st(0)}
+	}
+	c, sc, clk := waitSetup(t, steps)
+	var inCallback atomic.Bool
+	attempts := map[string]int{}
+	got, err := c.WaitAllReady(waitCtx(t), "u", ids, koophone.WithClock(clk), koophone.WithConcurrency(8),
+		koophone.WithOnPoll(func(e koophone.PollEvent) {
+			require.False(t, inCallback.Swap(true), "OnPoll calls overlap")
+			defer inCallback.Store(false)
+			attempts[e.InstanceID]++ // no lock: calls never overlap
+			assert.Equal(t, attempts[e.InstanceID], e.Attempt, "in order")
+		}))
+	require.NoError(t, err)
+	require.Len(t, got, 50)
+	for _, id := range ids {
+		assert.Equal(t, koophone.PrepareReady, got[id].Status)
+		assert.Equal(t, 3, sc.Polls(id), "no wasted polls")
+		assert.Equal(t, 3, attempts[id])
+	}
+}
+
+// TestWaitAllReadyConcurrencyBound holds requests at the server until as
+// many as the bound allows are in flight, gives one more (wrongly launched)
+// poll a moment to arrive, and records the most it saw at once. Time is the
+// only way to see that something does not happen; a correct client passes
+// whatever the timing.
+func TestWaitAllReadyConcurrencyBound(t *testing.T) {
+	t.Parallel()
+	const total, bound, grace = 20, 3, 20 * time.Millisecond
+	var (
+		mu       sync.Mutex
+		cond     = sync.NewCond(&mu)
+		inflight int
+		most     int
+		arrived  int
+		gen      int
+	)
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		mu.Lock()
+		arrived++
+		inflight++
+		most = max(most, inflight)
+		mine := gen
+		if inflight >= bound || arrived == total {
+			mu.Unlock()
+			time.Sleep(grace)
+			mu.Lock()
+			gen++ // release this batch
+			cond.Broadcast()
+		}
+		for gen == mine {
+			cond.Wait()
+		}
+		inflight--
+		mu.Unlock()
+		answer(w, 200, okReady)
+	})
+	ids := make([]string, total)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("i-%d", i)
+	}
+	got, err := c.WaitAllReady(waitCtx(t), "u", ids, koophone.WithConcurrency(bound), koophone.WithClock(koophone.NewFakeClock(true)))
+	require.NoError(t, err)
+	assert.Len(t, got, total)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, bound, most)
+	assert.Equal(t, total, arrived)
+}
+
+func TestWaitAllReadyRespectsTheRateLimit(t *testing.T) {
+	t.Parallel()
+	// One attempt per 1000 seconds: the burst lets the first poll through;
+	// the second cannot happen within the wait.
+	c, sc, clk := waitSetup(t, map[string][]step{"a": {st(0)}, "b": {st(0)}}, koophone.WithRateLimit(0.001, 1))
+	got, err := c.WaitAllReady(waitCtx(t), "u", []string{"a", "b"}, koophone.WithClock(clk), koophone.WithMaxWait(time.Minute))
+	assert.Equal(t, 1, sc.Polls("a")+sc.Polls("b"))
+	assert.Len(t, got, 1)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rate limit")
+}
+
+func TestWaitAllReadyCancelled(t *testing.T) {
+	t.Parallel()
+	c, _, _ := waitSetup(t, map[string][]step{"a": {st(1)}, "b": {st(1)}, "c": {st(1)}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var events int
+	got, err := c.WaitAllReady(ctx, "u", []string{"a", "b", "c"}, koophone.WithConcurrency(1),
+		koophone.WithClock(koophone.NewFakeClock(false)),
+		koophone.WithOnPoll(func(koophone.PollEvent) {
+			events++
+			if events == 2 {
+				cancel()
+			}
+		}))
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, koophone.ErrWaitTimeout)
+	errs := err.(interface{ Unwrap() []error }).Unwrap()
+	assert.Len(t, errs, 3, "every instance ends with the cancellation")
+	for _, e := range errs {
+		assert.ErrorIs(t, e, context.Canceled)
+	}
+	assert.Len(t, got, 2, "the progress of the instances polled before the cancellation")
+}
+
+func TestWaitUntilReadyNeverSeesReadyWhenTheStatusIsUnknown(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(4), st(5), st(6), st(99)}})
+	p, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk), koophone.WithMaxWait(time.Hour))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.Equal(t, koophone.PrepareStatus(99), p.Status)
+	assert.Greater(t, sc.Polls("i-1"), 4)
+	assert.Contains(t, err.Error(), "last status PrepareStatus(99)")
+	assert.False(t, errors.Is(err, koophone.ErrPrepareFailed))
+}
