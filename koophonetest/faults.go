@@ -1,0 +1,120 @@
+package koophonetest
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/koophone-go/koophone"
+)
+
+// Fault is an answer that replaces the service's, queued with
+// [Server.FailNext]: an error answer, a gateway page, a delay, a dropped
+// connection or a cut-off body. Build one with the functions below, or set
+// the fields: Delay applies first; then Drop, Truncate, or the answer given
+// by Status, Code, Message, Body and Header; with none of those the
+// service answers as usual after the delay.
+type Fault struct {
+	Status   int           // HTTP status of the answer; 0 means 200 when Code or Body is set
+	Code     string        // error_code of a JSON error answer
+	Message  string        // error_msg of a JSON error answer
+	Body     string        // a raw body instead of JSON (an HTML page, nothing, ...)
+	Header   http.Header   // extra headers, such as Retry-After
+	Delay    time.Duration // wait this long first (ends early if the client gives up)
+	Drop     bool          // close the connection without answering
+	Truncate bool          // send the service's answer cut off halfway
+}
+
+// APIError answers with a JSON error envelope: status, code and message,
+// e.g. APIError(200, koophone.CodeInternal, "internal error").
+func APIError(status int, code, message string) Fault {
+	return Fault{Status: status, Code: code, Message: message}
+}
+
+// HTMLPage answers with an HTML error page, as a proxy in front of the
+// gateway does, e.g. HTMLPage(502).
+func HTMLPage(status int) Fault {
+	text := strconv.Itoa(status) + " " + http.StatusText(status)
+	return Fault{
+		Status: status,
+		Body:   "<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" + text + "</h1></center>\r\n</body>\r\n</html>\r\n",
+		Header: http.Header{"Content-Type": {"text/html"}},
+	}
+}
+
+// Throttle answers HTTP 429 with APIGW.0308 and, unless retryAfter is
+// empty, a Retry-After header (seconds or an HTTP date).
+func Throttle(retryAfter string) Fault {
+	f := APIError(http.StatusTooManyRequests, koophone.CodeGatewayThrottled, "The throttling threshold has been reached: policy user over ratelimit,limit:200,time:1 second")
+	if retryAfter != "" {
+		f.Header = http.Header{"Retry-After": {retryAfter}}
+	}
+	return f
+}
+
+// Latency delays the answer by d; the service then answers as usual.
+func Latency(d time.Duration) Fault { return Fault{Delay: d} }
+
+// DropConnection closes the connection after reading the request, without
+// answering.
+func DropConnection() Fault { return Fault{Drop: true} }
+
+// TruncatedBody sends the service's answer with its full Content-Length but
+// only half of its body, then closes the connection. The service has acted
+// on the request.
+func TruncatedBody() Fault { return Fault{Truncate: true} }
+
+// serve answers r with the fault; service computes the real answer when
+// the fault needs it.
+func (f *Fault) serve(w http.ResponseWriter, r *http.Request, service func() answer) {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	switch {
+	case f.Drop:
+		hijackAndClose(w)
+	case f.Truncate:
+		a := service()
+		for k, v := range a.header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(a.body)))
+		w.WriteHeader(a.status)
+		w.Write(a.body[:len(a.body)/2])
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		hijackAndClose(w)
+	case f.Code != "" || f.Body != "" || f.Status != 0:
+		a := answer{status: f.Status, header: http.Header{}, body: []byte(f.Body)}
+		if a.status == 0 {
+			a.status = http.StatusOK
+		}
+		if f.Code != "" {
+			a = jsonAnswer(a.status, map[string]any{"error_code": f.Code, "error_msg": f.Message, "request_id": newGatewayID()})
+		}
+		for k, v := range f.Header {
+			a.header[k] = v
+		}
+		write(w, a)
+	default:
+		write(w, service())
+	}
+}
+
+// hijackAndClose closes the connection under w.
+func hijackAndClose(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler) // net/http closes the connection quietly
+}

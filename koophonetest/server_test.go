@@ -1,0 +1,278 @@
+package koophonetest_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/koophonetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// newServer starts a server closed when the test ends.
+func newServer(t *testing.T, opts ...koophonetest.Option) *koophonetest.Server {
+	srv := koophonetest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+var quick = koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 3, MinBackoff: time.Microsecond, MaxBackoff: time.Millisecond})
+
+func TestPrepareThenProgressFollowsTheTimeline(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("alice", "phone-1"))
+	c := srv.Client()
+
+	states, err := c.PrepareInstances(ctx(t), "alice", []string{"phone-1"})
+	require.NoError(t, err)
+	assert.Equal(t, []koophone.InstanceState{{InstanceID: "phone-1", Status: koophone.InstanceToBeRestored}}, states)
+
+	want := []koophone.Progress{
+		{Status: koophone.PrepareQueuing, WaitingCount: 3},
+		{Status: koophone.PrepareQueuing, WaitingCount: 2},
+		{Status: koophone.PrepareQueuing, WaitingCount: 1},
+		{Status: koophone.PrepareRestoring},
+		{Status: koophone.PrepareRestoring},
+		{Status: koophone.PrepareReady},
+		{Status: koophone.PrepareReady},
+	}
+	for i, w := range want {
+		p, err := c.PrepareProgress(ctx(t), "alice", "phone-1")
+		require.NoError(t, err)
+		assert.Equal(t, w.Status, p.Status, "poll %d", i+1)
+		assert.Equal(t, w.WaitingCount, p.WaitingCount, "poll %d", i+1)
+	}
+	assert.Equal(t, 7, srv.Polls("phone-1"))
+
+	states, err = c.PrepareInstances(ctx(t), "alice", []string{"phone-1"})
+	require.NoError(t, err)
+	assert.Equal(t, koophone.InstanceReady, states[0].Status, "a prepared, ready instance stays ready")
+}
+
+func TestTimelineByDuration(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	srv := newServer(t, koophonetest.WithInstances("u", "i"), koophonetest.WithClock(clock),
+		koophonetest.WithTimeline(koophonetest.Timeline{Queue: 10 * time.Second, Restore: 5 * time.Second}))
+	c := srv.Client()
+	_, err := c.PrepareInstances(ctx(t), "u", []string{"i"})
+	require.NoError(t, err)
+
+	for _, step := range []struct {
+		after   time.Duration
+		status  koophone.PrepareStatus
+		waiting int
+	}{{0, koophone.PrepareQueuing, 10}, {3500 * time.Millisecond, koophone.PrepareQueuing, 7}, {6500 * time.Millisecond, koophone.PrepareRestoring, 0}, {5 * time.Second, koophone.PrepareReady, 0}} {
+		advance(step.after)
+		p, err := c.PrepareProgress(ctx(t), "u", "i")
+		require.NoError(t, err)
+		assert.Equal(t, step.status, p.Status)
+		assert.Equal(t, step.waiting, p.WaitingCount)
+	}
+}
+
+func TestScriptedStatuses(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.Script("i-1", koophone.PrepareQueuing, koophone.PrepareStatus(42), koophone.PrepareFailed)
+	srv.ScriptSteps("i-2", koophonetest.Step{Status: koophone.PrepareQueuing, WaitingCount: 9})
+	c := srv.Client()
+	var got []koophone.PrepareStatus
+	for range 4 {
+		p, err := c.PrepareProgress(ctx(t), "anyone", "i-1")
+		require.NoError(t, err)
+		got = append(got, p.Status)
+	}
+	assert.Equal(t, []koophone.PrepareStatus{1, 42, -1, -1}, got, "the last step repeats")
+	p, err := c.PrepareProgress(ctx(t), "u", "i-2")
+	require.NoError(t, err)
+	assert.Equal(t, 9, p.WaitingCount)
+}
+
+func TestChecksLikeTheService(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("alice", "phone-1"))
+
+	_, err := srv.Client().PrepareProgress(ctx(t), "alice", "phone-9")
+	assert.ErrorIs(t, err, koophone.ErrInstanceNotFound)
+	_, err = srv.Client().PrepareProgress(ctx(t), "bob", "phone-1")
+	assert.ErrorIs(t, err, koophone.ErrPermissionDenied)
+	_, err = srv.Client().PrepareInstances(ctx(t), "bob", []string{"phone-1"})
+	assert.ErrorIs(t, err, koophone.ErrPermissionDenied)
+
+	_, err = srv.Client(koophone.WithToken("wrong")).PrepareProgress(ctx(t), "alice", "phone-1")
+	var apiErr *koophone.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusUnauthorized, apiErr.HTTPStatus)
+	assert.Equal(t, koophone.CodeGatewayUnauthorized, apiErr.Code)
+	assert.NotEmpty(t, apiErr.RequestID)
+}
+
+// post sends a raw request, for the checks a koophone.Client never fails.
+func post(t *testing.T, srv *koophonetest.Server, path, body string, header map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx(t), http.MethodPost, srv.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+func TestRawRequestChecks(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+	auth := map[string]string{"X-Auth-Token": srv.Token(), "X-Request-Id": "r-1"}
+	tests := []struct {
+		name, path, body string
+		header           map[string]string
+		status           int
+		code             string
+	}{
+		{"no token", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`, map[string]string{"X-Request-Id": "r"}, 401, "APIGW.0301"},
+		{"no request id", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`, map[string]string{"X-Auth-Token": srv.Token()}, 200, "KOOPHONE.API.0002"},
+		{"not JSON", "/v1/instances/prepare-progress", `user=u`, auth, 200, "KOOPHONE.API.1000"},
+		{"missing field", "/v1/instances/prepare-progress", `{"user_id":"u"}`, auth, 200, "KOOPHONE.API.1000"},
+		{"id too long", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"` + strings.Repeat("i", 33) + `"}`, auth, 200, "KOOPHONE.API.1000"},
+		{"no ids", "/v1/instances/prepare", `{"user_id":"u","instance_ids":[]}`, auth, 200, "KOOPHONE.API.1000"},
+		{"empty id in list", "/v1/instances/prepare", `{"user_id":"u","instance_ids":[""]}`, auth, 200, "KOOPHONE.API.1000"},
+		{"unknown route", "/v1/instances/nothing", `{}`, auth, 404, "APIGW.0101"},
+		{"fine", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`, auth, 200, `"error_code":"0"`},
+	}
+	for _, tt := range tests {
+		status, body := post(t, srv, tt.path, tt.body, tt.header)
+		assert.Equal(t, tt.status, status, tt.name)
+		assert.Contains(t, body, tt.code, tt.name)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		fault    koophonetest.Fault
+		n        int
+		check    func(t *testing.T, err error)
+		attempts int
+	}{
+		{"API error then success", koophonetest.APIError(500, koophone.CodeInternal, "internal"), 2,
+			func(t *testing.T, err error) { assert.NoError(t, err) }, 3},
+		{"HTML 502 page", koophonetest.HTMLPage(502), 9, func(t *testing.T, err error) {
+			var apiErr *koophone.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 502, apiErr.HTTPStatus)
+			assert.Equal(t, "Bad Gateway", apiErr.Message)
+		}, 4},
+		{"throttled with Retry-After", koophonetest.Throttle("0"), 1, func(t *testing.T, err error) { assert.NoError(t, err) }, 2},
+		{"throttled for good", koophonetest.Throttle("1"), 9, func(t *testing.T, err error) { assert.ErrorIs(t, err, koophone.ErrThrottled) }, 4},
+		{"dropped connection", koophonetest.DropConnection(), 9, func(t *testing.T, err error) {
+			assert.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "koophone: ShowProgress: "), err.Error())
+		}, 4},
+		{"truncated body", koophonetest.TruncatedBody(), 1, func(t *testing.T, err error) { assert.NoError(t, err) }, 2},
+		{"latency", koophonetest.Latency(time.Millisecond), 1, func(t *testing.T, err error) { assert.NoError(t, err) }, 1},
+		{"raw body", koophonetest.Fault{Status: 200, Body: `{"data":{"status":"x"},"error_code":"0"}`}, 9,
+			func(t *testing.T, err error) { assert.ErrorIs(t, err, koophone.ErrMalformedResponse) }, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, koophonetest.WithInstances("u", "i"))
+			srv.FailNext(tt.n, tt.fault)
+			_, err := srv.Client(quick).PrepareProgress(ctx(t), "u", "i")
+			tt.check(t, err)
+			reqs := srv.Requests()
+			assert.Len(t, reqs, tt.attempts)
+			for i, r := range reqs {
+				assert.Equal(t, i < tt.n, r.Fault)
+				assert.Equal(t, "ShowProgress", r.Operation)
+			}
+		})
+	}
+}
+
+func TestLatencyEndsWhenTheClientGivesUp(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	srv.FailNext(1, koophonetest.Latency(time.Hour))
+	c := srv.Client(koophone.WithRequestTimeout(10*time.Millisecond), koophone.WithRetryPolicy(koophone.RetryPolicy{}))
+	_, err := c.PrepareProgress(ctx(t), "u", "i")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no answer within 10ms")
+}
+
+func TestRequestLog(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "a", "b"))
+	c := srv.Client()
+	_, err := c.PrepareInstances(ctx(t), "u", []string{"a", "b"})
+	require.NoError(t, err)
+	_, err = c.PrepareProgress(ctx(t), "u", "a")
+	require.NoError(t, err)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "BatchPrepareInstances", reqs[0].Operation)
+	assert.Equal(t, "/v1/instances/prepare", reqs[0].Path)
+	assert.JSONEq(t, `{"user_id":"u","instance_ids":["a","b"]}`, string(reqs[0].Body))
+	assert.Equal(t, "ShowProgress", reqs[1].Operation)
+	assert.Equal(t, srv.Token(), reqs[1].Header.Get("X-Auth-Token"))
+	assert.NotContains(t, srv.String(), srv.Token())
+}
+
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithToken("custom"))
+	ids := make([]string, 40)
+	for i := range ids {
+		ids[i] = "i-" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+	}
+	srv.AddInstance("u", ids...)
+	c := srv.Client()
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.PrepareInstances(ctx(t), "u", []string{id})
+			assert.NoError(t, err)
+			p, err := c.WaitUntilReady(ctx(t), "u", id, koophone.WithPollInterval(time.Microsecond, time.Millisecond))
+			assert.NoError(t, err)
+			assert.Equal(t, koophone.PrepareReady, p.Status)
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, srv.Requests(), 40*7)
+}
+
+func TestClientPanicsOnABadOption(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	assert.PanicsWithValue(t, "koophonetest: Server.Client: koophone: invalid parameter: request timeout 0s must be positive", func() {
+		srv.Client(koophone.WithRequestTimeout(0))
+	})
+}
