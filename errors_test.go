@@ -178,6 +178,8 @@ func TestTransientClassification(t *testing.T) {
 		{&koophone.APIError{HTTPStatus: 503, Code: "KOOPHONE.API.4001"}, false},
 		{&koophone.APIError{HTTPStatus: 401, Code: "APIGW.0301"}, false},
 		{&koophone.APIError{HTTPStatus: 400}, false},
+		{&koophone.APIError{HTTPStatus: 400, Code: "KOOPHONE.API.9999"}, false},
+		{&koophone.APIError{HTTPStatus: 408}, false},
 		{&koophone.APIError{HTTPStatus: 404}, false},
 		{&koophone.APIError{HTTPStatus: 501}, false},
 		{&koophone.APIError{HTTPStatus: 200, Code: "KOOPHONE.API.2003"}, false},

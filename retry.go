@@ -35,6 +35,9 @@ func (e *APIError) transient() bool {
 	if e.malformed {
 		return true
 	}
+	if e.HTTPStatus >= 400 && e.HTTPStatus < 500 && e.HTTPStatus != http.StatusTooManyRequests {
+		return false // never a 4xx other than 429, whatever its code
+	}
 	code := normaliseCode(e.Code)
 	switch code {
 	case CodeGatewayThrottled, CodeInternal:

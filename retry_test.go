@@ -3,9 +3,13 @@ package koophone_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -242,4 +246,27 @@ func TestBodyJustUnderTheLimitIsRead(t *testing.T) {
 	p, err := c.PrepareProgress(timeout(t), "u", "i")
 	require.NoError(t, err)
 	assert.Equal(t, koophone.PrepareRestoring, p.Status)
+}
+
+func TestCertificateErrorsAreNotRetried(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		answer(w, http.StatusOK, okReady)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshake is expected
+	srv.StartTLS()
+	defer srv.Close()
+	c := newClient(t, koophone.WithEndpoint(srv.URL)) // the default transport does not trust the test CA
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "certificate")
+	assert.False(t, koophone.Transient(err))
+	assert.Zero(t, hits.Load(), "the handshake failed, so no request was served")
+
+	trusting := newClient(t, koophone.WithEndpoint(srv.URL), koophone.WithHTTPClient(srv.Client()))
+	_, err = trusting.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, hits.Load())
 }
