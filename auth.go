@@ -1,11 +1,18 @@
 package koophone
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
+	"sync"
+	"time"
 )
 
 // TokenSource supplies the IAM token sent as X-Auth-Token. The Client asks
@@ -39,16 +46,79 @@ func (s staticToken) Token(context.Context) (string, error) {
 // Format prints the source without its token, for every verb.
 func (s staticToken) Format(f fmt.State, _ rune) { fmt.Fprint(f, "koophone.StaticToken(redacted)") }
 
-// describeTokens names a token source without showing any secret.
-func describeTokens(ts TokenSource) string {
-	switch ts.(type) {
+// TokenInvalidator is implemented by token sources that cache tokens, such
+// as the one [NewIAMTokenSource] returns. When the service rejects a token
+// (HTTP 401 with APIGW.0301 or APIGW.0307), the client calls
+// InvalidateToken with it and repeats the call once with a fresh token.
+// InvalidateToken must be safe for concurrent use and must ignore a token
+// it no longer holds.
+type TokenInvalidator interface {
+	InvalidateToken(token string)
+}
+
+// akskCredentials sign each attempt instead of sending a token.
+type akskCredentials struct {
+	accessKey, secretKey, securityToken, projectID string
+}
+
+// WithAKSK signs each attempt with an access key pair in the
+// SDK-HMAC-SHA256 scheme (as the official Huawei Cloud SDKs do) instead of
+// sending X-Auth-Token: it adds X-Sdk-Date, X-Project-Id and Authorization.
+// Each attempt is signed afresh. The secret key never leaves the client and
+// is never printed.
+func WithAKSK(accessKey, secretKey, projectID string) Option {
+	return withAKSK("WithAKSK", akskCredentials{accessKey: accessKey, secretKey: secretKey, projectID: projectID})
+}
+
+// WithTemporaryAKSK is [WithAKSK] for temporary credentials (from STS or
+// an agency), which also send their security token as X-Security-Token.
+func WithTemporaryAKSK(accessKey, secretKey, securityToken, projectID string) Option {
+	return withAKSK("WithTemporaryAKSK", akskCredentials{accessKey: accessKey, secretKey: secretKey, securityToken: securityToken, projectID: projectID})
+}
+
+func withAKSK(name string, creds akskCredentials) Option {
+	return func(cfg *clientConfig) error {
+		for _, f := range []struct{ what, value string }{
+			{"access key", creds.accessKey}, {"secret key", creds.secretKey}, {"project id", creds.projectID},
+		} {
+			if err := checkToken(f.value); err != nil {
+				return invalidArg("%s: %s: %v", name, f.what, strings.Replace(err.Error(), "token", f.what, 1))
+			}
+		}
+		if name == "WithTemporaryAKSK" {
+			if err := checkToken(creds.securityToken); err != nil {
+				return invalidArg("%s: security token: %v", name, err)
+			}
+		}
+		cfg.aksk, cfg.tokens = &creds, nil
+		return nil
+	}
+}
+
+// describeCredentials names the credentials without showing any secret.
+func describeCredentials(ts TokenSource, aksk *akskCredentials) string {
+	switch t := ts.(type) {
 	case nil:
+		if aksk != nil {
+			return "AK/SK signing (access key " + redact(aksk.accessKey) + ")"
+		}
 		return "none"
 	case staticToken:
 		return "static token"
+	case *iamTokenSource:
+		return "IAM password token source (" + t.describe() + ")"
 	default:
 		return "token source"
 	}
+}
+
+// redact shows the first characters of an identifier that is not secret
+// but is not worth printing whole either.
+func redact(s string) string {
+	if len(s) <= 4 {
+		return "…"
+	}
+	return s[:4] + "…"
 }
 
 // checkToken rejects tokens that cannot be sent as a header value. It never
@@ -67,65 +137,86 @@ func checkToken(token string) error {
 
 // Environment variables read by [WithEnvCredentials].
 const (
-	EnvToken         = "KOOPHONE_TOKEN"
-	EnvAccessKey     = "HUAWEICLOUD_SDK_AK"
-	EnvSecretKey     = "HUAWEICLOUD_SDK_SK"
-	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"
-	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
-)
-
-const (
-	envAKSKNotYet     = "AK/SK signing is not supported yet"
-	envIAMNotYetShort = "IAM password authentication is not supported yet"
+	EnvToken         = "KOOPHONE_TOKEN"                 // a static IAM token
+	EnvAccessKey     = "HUAWEICLOUD_SDK_AK"             // access key, with EnvSecretKey and EnvProjectID
+	EnvSecretKey     = "HUAWEICLOUD_SDK_SK"             // secret key
+	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"     // project id for AK/SK signing
+	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN" // security token of temporary keys (optional)
+	EnvIAMEndpoint   = "KOOPHONE_IAM_ENDPOINT"          // IAM endpoint (optional; default from the region)
+	EnvIAMRegion     = "KOOPHONE_IAM_REGION"            // region of the IAM endpoint, e.g. cn-north-4
+	EnvIAMDomain     = "KOOPHONE_IAM_DOMAIN"            // account (domain) name
+	EnvIAMUser       = "KOOPHONE_IAM_USER"              // IAM user name
+	EnvIAMPassword   = "KOOPHONE_IAM_PASSWORD"          // IAM user's password
+	EnvIAMProject    = "KOOPHONE_IAM_PROJECT"           // project name, e.g. cn-north-4
+	EnvIAMProjectID  = "KOOPHONE_IAM_PROJECT_ID"        // or the project id
 )
 
 // WithEnvCredentials takes credentials from the environment, in this order:
-// KOOPHONE_TOKEN (a static token); else HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK
-// and HUAWEICLOUD_SDK_PROJECT_ID (with HUAWEICLOUD_SDK_SECURITY_TOKEN for
-// temporary keys); else IAM password settings. When none is set, NewClient
-// fails with an error that lists what was looked for.
+//  1. KOOPHONE_TOKEN: a static token ([WithToken]);
+//  2. HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and HUAWEICLOUD_SDK_PROJECT_ID,
+//     with HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys: AK/SK signing
+//     ([WithAKSK], [WithTemporaryAKSK]);
+//  3. KOOPHONE_IAM_USER, KOOPHONE_IAM_PASSWORD, KOOPHONE_IAM_DOMAIN, with
+//     KOOPHONE_IAM_PROJECT or KOOPHONE_IAM_PROJECT_ID and KOOPHONE_IAM_REGION
+//     or KOOPHONE_IAM_ENDPOINT: tokens from IAM ([NewIAMTokenSource]).
 //
-// In this version only KOOPHONE_TOKEN is supported: access keys and IAM
-// passwords found in the environment make NewClient fail with an error
-// saying so, rather than being ignored.
+// The first group with any variable set is used and must be complete; when
+// none is set, NewClient fails with an error that lists what was looked for.
 func WithEnvCredentials() Option {
 	return func(cfg *clientConfig) error {
-		if tok, ok := os.LookupEnv(EnvToken); ok && strings.TrimSpace(tok) != "" {
-			return WithToken(strings.TrimSpace(tok))(cfg)
+		env := func(name string) string { return strings.TrimSpace(os.Getenv(name)) }
+		if tok := env(EnvToken); tok != "" {
+			return WithToken(tok)(cfg)
 		}
-		if os.Getenv(EnvAccessKey) != "" || os.Getenv(EnvSecretKey) != "" {
-			return invalidArg("%s and %s are set, but %s: set %s", EnvAccessKey, EnvSecretKey, envAKSKNotYet, EnvToken)
+		if env(EnvAccessKey) != "" || env(EnvSecretKey) != "" {
+			if missing := missingEnv(env, EnvAccessKey, EnvSecretKey, EnvProjectID); missing != "" {
+				return invalidArg("environment: %s is not set", missing)
+			}
+			if st := env(EnvSecurityToken); st != "" {
+				return WithTemporaryAKSK(env(EnvAccessKey), env(EnvSecretKey), st, env(EnvProjectID))(cfg)
+			}
+			return WithAKSK(env(EnvAccessKey), env(EnvSecretKey), env(EnvProjectID))(cfg)
 		}
-		return invalidArg("no credentials in the environment: looked for %s, then %s/%s/%s", EnvToken, EnvAccessKey, EnvSecretKey, EnvProjectID)
+		if env(EnvIAMUser) != "" || env(EnvIAMPassword) != "" {
+			if missing := missingEnv(env, EnvIAMUser, EnvIAMPassword, EnvIAMDomain); missing != "" {
+				return invalidArg("environment: %s is not set", missing)
+			}
+			ts, err := NewIAMTokenSource(IAMConfig{
+				Endpoint: env(EnvIAMEndpoint), Region: env(EnvIAMRegion),
+				DomainName: env(EnvIAMDomain), UserName: env(EnvIAMUser), Password: os.Getenv(EnvIAMPassword),
+				ProjectName: env(EnvIAMProject), ProjectID: env(EnvIAMProjectID),
+			})
+			if err != nil {
+				return err
+			}
+			return WithTokenSource(ts)(cfg)
+		}
+		return invalidArg("no credentials in the environment: looked for %s; then %s, %s and %s; then %s, %s and %s",
+			EnvToken, EnvAccessKey, EnvSecretKey, EnvProjectID, EnvIAMUser, EnvIAMPassword, EnvIAMDomain)
 	}
 }
 
-// WithAKSK signs each attempt with an access key pair (SDK-HMAC-SHA256)
-// instead of sending X-Auth-Token.
-//
-// Not supported yet in this version: the option makes NewClient fail with
-// an error matching [ErrInvalidParameter]. Use [WithToken] or
-// [WithTokenSource] meanwhile.
-func WithAKSK(accessKey, secretKey, projectID string) Option {
-	return func(*clientConfig) error { return invalidArg("WithAKSK: %s", envAKSKNotYet) }
+// missingEnv returns the first of names that env reports empty, or "".
+func missingEnv(env func(string) string, names ...string) string {
+	for _, n := range names {
+		if env(n) == "" {
+			return n
+		}
+	}
+	return ""
 }
 
-// WithTemporaryAKSK is [WithAKSK] for temporary credentials, which add a
-// security token. Not supported yet in this version, like WithAKSK.
-func WithTemporaryAKSK(accessKey, secretKey, securityToken, projectID string) Option {
-	return func(*clientConfig) error { return invalidArg("WithTemporaryAKSK: %s", envAKSKNotYet) }
-}
-
-// IAMConfig describes how to get a project-scoped IAM token with a password.
-// Printing it never shows the password.
+// IAMConfig says how [NewIAMTokenSource] gets project-scoped tokens from
+// IAM with a password. Printing it never shows the password.
 type IAMConfig struct {
-	Endpoint    string // IAM endpoint; default https://iam.{Region}.myhuaweicloud.com
-	Region      string // e.g. "cn-north-4"
-	DomainName  string // the account (domain) name
-	UserName    string // the IAM user name
-	Password    string // the IAM user's password
-	ProjectName string // the project name, e.g. "cn-north-4"; or ProjectID
-	ProjectID   string // the project id; or ProjectName
+	Endpoint    string       // IAM endpoint; default https://iam.{Region}.myhuaweicloud.com
+	Region      string       // e.g. "cn-north-4"; required without Endpoint
+	DomainName  string       // the account (domain) name; required
+	UserName    string       // the IAM user name; required
+	Password    string       // the IAM user's password; required
+	ProjectName string       // the project name, e.g. "cn-north-4"; or ProjectID
+	ProjectID   string       // the project id; or ProjectName
+	HTTPClient  *http.Client // for the IAM calls; copied; default: TLS 1.2+, 30s timeout
 }
 
 // Format prints the config without its password, for every verb.
@@ -134,11 +225,214 @@ func (c IAMConfig) Format(f fmt.State, _ rune) {
 		c.Endpoint, c.Region, c.DomainName, c.UserName, c.ProjectName, c.ProjectID)
 }
 
-// NewIAMTokenSource returns a TokenSource that gets tokens from IAM with a
-// password, caches them and renews them ahead of expiry.
+// Token lifetimes the IAM token source works with.
+const (
+	iamRenewBefore  = 15 * time.Minute // renew a token this long before it expires (clock skew, slow calls)
+	iamMinValidity  = time.Minute      // a token closer to its expiry than this is not used
+	iamRetryFailure = 30 * time.Second // after a failed renewal, keep the old token this long before trying again
+	iamTimeout      = 30 * time.Second
+)
+
+// NewIAMTokenSource returns a TokenSource that gets project-scoped tokens
+// from IAM with a password identity (POST /v3/auth/tokens), caches each
+// token, and renews it 15 minutes before it expires. Concurrent callers
+// share one request. When a renewal fails while the cached token is still
+// valid, the cached token is used and the renewal is tried again later.
+// It implements [TokenInvalidator], so a client drops a token the service
+// rejects and fetches a fresh one.
 //
-// Not supported yet in this version: it returns an error matching
-// [ErrInvalidParameter]. Use [WithTokenSource] with your own source meanwhile.
+// IAM failures are an [*IAMError] that says what is wrong (bad password,
+// unknown project, locked user) without the password or any token. A
+// config that is incomplete gives an error matching [ErrInvalidParameter].
+// No I/O happens before the first Token call.
 func NewIAMTokenSource(cfg IAMConfig) (TokenSource, error) {
-	return nil, invalidArg("NewIAMTokenSource: %s", envIAMNotYetShort)
+	switch {
+	case cfg.DomainName == "" || cfg.UserName == "" || cfg.Password == "":
+		return nil, invalidArg("IAM config: DomainName, UserName and Password are required")
+	case cfg.ProjectName == "" && cfg.ProjectID == "":
+		return nil, invalidArg("IAM config: ProjectName or ProjectID is required (KooPhone needs a project-scoped token)")
+	case cfg.Endpoint == "" && cfg.Region == "":
+		return nil, invalidArg("IAM config: Region or Endpoint is required")
+	}
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		if strings.ContainsAny(cfg.Region, "/:@?#") {
+			return nil, invalidArg("IAM config: region %q is not a region name", cfg.Region)
+		}
+		endpoint = "https://iam." + cfg.Region + ".myhuaweicloud.com"
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, invalidArg("IAM config: endpoint %q must be an absolute http(s) URL", endpoint)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, invalidArg("IAM config: refusing to send a password over plain http to %q", u.Host)
+	}
+	scope := map[string]any{"name": cfg.ProjectName}
+	if cfg.ProjectID != "" {
+		scope = map[string]any{"id": cfg.ProjectID}
+	}
+	body, err := json.Marshal(map[string]any{"auth": map[string]any{
+		"identity": map[string]any{
+			"methods":  []string{"password"},
+			"password": map[string]any{"user": map[string]any{"name": cfg.UserName, "password": cfg.Password, "domain": map[string]any{"name": cfg.DomainName}}},
+		},
+		"scope": map[string]any{"project": scope},
+	}})
+	if err != nil {
+		return nil, invalidArg("IAM config: %v", err)
+	}
+	hc := &http.Client{Timeout: iamTimeout, Transport: defaultTransport()}
+	if cfg.HTTPClient != nil {
+		copied := *cfg.HTTPClient
+		hc = &copied
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &iamTokenSource{
+		url:     strings.TrimRight(u.String(), "/") + "/v3/auth/tokens",
+		user:    cfg.DomainName + "/" + cfg.UserName,
+		request: body,
+		hc:      hc,
+		now:     time.Now,
+	}, nil
+}
+
+// iamTokenSource caches IAM tokens; see NewIAMTokenSource.
+type iamTokenSource struct {
+	url     string
+	user    string // domain/user, for descriptions
+	request []byte // the token request; holds the password
+	hc      *http.Client
+	now     func() time.Time
+
+	mu       sync.Mutex
+	token    string
+	expires  time.Time
+	retryAt  time.Time // no renewal before this while the old token is usable
+	inflight *iamFetch // the renewal under way, if any
+}
+
+// iamFetch is one request to IAM, shared by the callers that wait for it.
+type iamFetch struct {
+	done    chan struct{}
+	token   string
+	expires time.Time
+	err     error
+}
+
+// Format prints the source without any secret, for every verb.
+func (s *iamTokenSource) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "koophone.IAMTokenSource{%s}", s.describe())
+}
+
+func (s *iamTokenSource) describe() string { return s.url + " as " + s.user }
+
+// Token returns the cached token, renewing it when it is about to expire.
+func (s *iamTokenSource) Token(ctx context.Context) (string, error) {
+	for {
+		s.mu.Lock()
+		now := s.now()
+		if s.token != "" && now.Before(s.expires.Add(-iamRenewBefore)) {
+			tok := s.token
+			s.mu.Unlock()
+			return tok, nil
+		}
+		usable := s.token != "" && now.Before(s.expires.Add(-iamMinValidity))
+		if usable && (now.Before(s.retryAt) || s.inflight != nil) {
+			tok := s.token // renewal under way or failed recently: the old token still serves
+			s.mu.Unlock()
+			return tok, nil
+		}
+		if f := s.inflight; f != nil {
+			s.mu.Unlock()
+			select {
+			case <-f.done:
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+			if f.err == nil {
+				return f.token, nil
+			}
+			if isContextError(f.err) && ctx.Err() == nil {
+				continue // the caller that fetched gave up; try again for this one
+			}
+			return "", f.err
+		}
+		f := &iamFetch{done: make(chan struct{})}
+		s.inflight = f
+		s.mu.Unlock()
+
+		f.token, f.expires, f.err = s.fetch(ctx)
+
+		s.mu.Lock()
+		s.inflight = nil
+		if f.err == nil {
+			s.token, s.expires, s.retryAt = f.token, f.expires, time.Time{}
+		} else if usable {
+			s.retryAt = s.now().Add(iamRetryFailure)
+		}
+		tok := s.token
+		s.mu.Unlock()
+		close(f.done)
+		switch {
+		case f.err == nil:
+			return f.token, nil
+		case usable:
+			return tok, nil
+		}
+		return "", f.err
+	}
+}
+
+// InvalidateToken drops token if it is the cached one, so that the next
+// Token call fetches a new one.
+func (s *iamTokenSource) InvalidateToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if token != "" && token == s.token {
+		s.token, s.expires, s.retryAt = "", time.Time{}, time.Time{}
+	}
+}
+
+// fetch asks IAM for a token.
+func (s *iamTokenSource) fetch(ctx context.Context) (string, time.Time, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(s.request))
+	if err != nil {
+		return "", time.Time{}, &IAMError{Message: "cannot build the request"}
+	}
+	req.Header.Set("Content-Type", "application/json;charset=utf8")
+	req.Header.Set("User-Agent", userAgent(""))
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", time.Time{}, ctx.Err()
+		}
+		return "", time.Time{}, fmt.Errorf("koophone: IAM token: %w", errors.Unwrap(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("koophone: IAM token: reading the answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusCreated {
+		return "", time.Time{}, newIAMError(resp.StatusCode, body)
+	}
+	token := resp.Header.Get("X-Subject-Token")
+	var out struct {
+		Token struct {
+			ExpiresAt string `json:"expires_at"`
+		} `json:"token"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || checkToken(token) != nil {
+		return "", time.Time{}, &IAMError{HTTPStatus: resp.StatusCode, Message: "the answer has no usable X-Subject-Token or token body"}
+	}
+	expires, err := time.Parse(time.RFC3339Nano, out.Token.ExpiresAt)
+	if err != nil {
+		return "", time.Time{}, &IAMError{HTTPStatus: resp.StatusCode, Message: "token.expires_at is not a time"}
+	}
+	return token, expires, nil
+}
+
+func isContextError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -40,9 +40,10 @@ const (
 type Client struct {
 	baseURL   string // endpoint without a trailing slash
 	scheme    string
-	host      string // the only host credentials are sent to
-	refuse    error  // non-nil when calls must fail before sending (plain http to a remote host)
-	tokens    TokenSource
+	host      string           // the only host credentials are sent to
+	refuse    error            // non-nil when calls must fail before sending (plain http to a remote host)
+	tokens    TokenSource      // nil when aksk signs instead
+	aksk      *akskCredentials // nil when a token is sent
 	userAgent string
 	logger    *slog.Logger // nil: silent
 	limiter   *rate.Limiter
@@ -62,6 +63,7 @@ type Option func(*clientConfig) error
 type clientConfig struct {
 	endpoint     string
 	tokens       TokenSource
+	aksk         *akskCredentials
 	httpClient   *http.Client
 	policy       RetryPolicy
 	timeout      time.Duration
@@ -70,6 +72,7 @@ type clientConfig struct {
 	ratePerSec   float64
 	rateBurst    int
 	insecureHTTP bool
+	now          func() time.Time // nil: time.Now; tests set it
 }
 
 // RetryPolicy says how often and how patiently a call is repeated after a
@@ -90,7 +93,7 @@ var defaultRetryPolicy = RetryPolicy{MaxRetries: 3, MinBackoff: 200 * time.Milli
 const maxRetries = 100
 
 // NewClient returns a Client configured by opts. Credentials are required:
-// give [WithToken], [WithTokenSource] or [WithEnvCredentials]. Every option
+// give [WithToken], [WithTokenSource], [WithAKSK] or [WithEnvCredentials]. Every option
 // is checked; a bad one makes NewClient return an error matching
 // [ErrInvalidParameter]. NewClient does no I/O and never panics.
 func NewClient(opts ...Option) (*Client, error) {
@@ -103,8 +106,8 @@ func NewClient(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if cfg.tokens == nil {
-		return nil, invalidArg("no credentials: use WithToken, WithTokenSource or WithEnvCredentials")
+	if cfg.tokens == nil && cfg.aksk == nil {
+		return nil, invalidArg("no credentials: use WithToken, WithTokenSource, WithAKSK or WithEnvCredentials")
 	}
 	u, err := url.Parse(cfg.endpoint)
 	if err != nil {
@@ -115,11 +118,15 @@ func NewClient(opts ...Option) (*Client, error) {
 		scheme:    u.Scheme,
 		host:      u.Host,
 		tokens:    cfg.tokens,
+		aksk:      cfg.aksk,
 		userAgent: userAgent(cfg.product),
 		logger:    cfg.logger,
 		policy:    cfg.policy,
 		timeout:   cfg.timeout,
-		now:       time.Now,
+		now:       cfg.now,
+	}
+	if c.now == nil {
+		c.now = time.Now
 	}
 	if u.Scheme == "http" && !cfg.insecureHTTP && !isLoopback(u.Hostname()) {
 		c.refuse = fmt.Errorf("refusing to send credentials over plain http to %q: use https, or WithInsecureHTTP", u.Host)
@@ -189,7 +196,7 @@ func (c *Client) CloseIdleConnections() {
 // every verb, so that %v, %+v and %#v of a Client are safe to log.
 func (c Client) Format(f fmt.State, _ rune) { //nolint:gocritic // a value receiver covers Client and *Client
 	fmt.Fprintf(f, "koophone.Client{endpoint: %q, credentials: %s, retries: %d, timeout: %s}",
-		c.baseURL, describeTokens(c.tokens), c.policy.MaxRetries, c.timeout)
+		c.baseURL, describeCredentials(c.tokens, c.aksk), c.policy.MaxRetries, c.timeout)
 }
 
 // String describes the client without its credentials.
@@ -227,7 +234,7 @@ func WithToken(token string) Option {
 		if err := checkToken(token); err != nil {
 			return invalidArg("token: %v", err)
 		}
-		cfg.tokens = StaticToken(token)
+		cfg.tokens, cfg.aksk = StaticToken(token), nil
 		return nil
 	}
 }
@@ -239,7 +246,7 @@ func WithTokenSource(ts TokenSource) Option {
 		if ts == nil {
 			return invalidArg("token source is nil")
 		}
-		cfg.tokens = ts
+		cfg.tokens, cfg.aksk = ts, nil
 		return nil
 	}
 }
@@ -399,7 +406,7 @@ func (c *Client) do(ctx context.Context, op operation, method, path string, in, 
 	if err != nil {
 		return "", &callError{op: op.name, err: err}
 	}
-	st := &callState{op: op, requestID: newRequestID()}
+	st := &callState{op: op, requestID: newRequestID(), body: body}
 	req, err := retryablehttp.NewRequestWithContext(withCallState(ctx, st), method, c.baseURL+path, body)
 	if err != nil {
 		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: err}
@@ -412,6 +419,14 @@ func (c *Client) do(ctx context.Context, op operation, method, path string, in, 
 	resp, err := c.http.Do(req)
 	if resp != nil {
 		resp.Body.Close()
+	}
+	if inv, ok := c.tokens.(TokenInvalidator); ok && err == nil && st.tokenRejected() {
+		// The service rejected a cached token: drop it and repeat the call
+		// once with a fresh one. It cannot have acted on a rejected call.
+		inv.InvalidateToken(st.token)
+		if resp, err = c.http.Do(req); resp != nil {
+			resp.Body.Close()
+		}
 	}
 	if err != nil && ctx.Err() != nil {
 		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: ctx.Err()}

@@ -22,12 +22,14 @@
 // # Authentication
 //
 // Every request carries credentials for the endpoint's host only: a static
-// IAM token ([WithToken]), a [TokenSource] asked on every attempt
-// ([WithTokenSource]), or the token in KOOPHONE_TOKEN
-// ([WithEnvCredentials]). Redirects are never followed, and credentials are
+// IAM token ([WithToken]); a [TokenSource] asked on every attempt
+// ([WithTokenSource]), such as the caching, self-renewing one from
+// [NewIAMTokenSource]; or an AK/SK signature computed afresh for every
+// attempt ([WithAKSK], [WithTemporaryAKSK]). [WithEnvCredentials] picks one
+// from the environment. Redirects are never followed, and credentials are
 // never sent over plain http to a host that is not loopback unless
-// [WithInsecureHTTP] is given. Tokens never appear in errors, logs or fmt
-// output of a Client.
+// [WithInsecureHTTP] is given. Tokens, secret keys and passwords never
+// appear in errors, logs or fmt output.
 //
 // # Errors
 //

@@ -2,10 +2,13 @@ package koophone
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/koophone-go/koophone/internal/wire"
 )
 
 // Error codes that KooPhone and its API gateway document. An [APIError]
@@ -264,3 +267,72 @@ func (e *waitError) Is(target error) bool {
 }
 
 func (e *waitError) Unwrap() error { return e.cause }
+
+// IAMError is a failure to get a token from IAM ([NewIAMTokenSource]). Its
+// message says what IAM said and what to check; it never holds the
+// password or a token. errors.Is matches ErrUnauthorized for HTTP 401 (a
+// wrong domain, user or password, or a locked user), ErrPermissionDenied
+// for 403, and ErrInvalidParameter for 400 and 404 (an unknown project).
+type IAMError struct {
+	HTTPStatus int    // IAM's HTTP status; 0 when the answer could not be used
+	Code       string // IAM's error code (e.g. "IAM.0006"), when it sent one
+	Message    string // IAM's message, sanitised
+}
+
+// Error formats the error as "koophone: IAM token: HTTP 401 IAM.0006: <message>; <what to check>".
+func (e *IAMError) Error() string {
+	var b strings.Builder
+	b.WriteString("koophone: IAM token: ")
+	if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, "HTTP %d", e.HTTPStatus)
+		if e.Code != "" {
+			b.WriteString(" " + e.Code)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Message)
+	switch e.HTTPStatus {
+	case http.StatusUnauthorized:
+		b.WriteString("; check the domain name, user name and password, and whether the user is locked")
+	case http.StatusForbidden:
+		b.WriteString("; the user may not get a token for this project")
+	case http.StatusBadRequest, http.StatusNotFound:
+		b.WriteString("; check the project name or id")
+	}
+	return b.String()
+}
+
+// Is matches the sentinel of the error's HTTP status.
+func (e *IAMError) Is(target error) bool {
+	switch e.HTTPStatus {
+	case http.StatusUnauthorized:
+		return target == ErrUnauthorized
+	case http.StatusForbidden:
+		return target == ErrPermissionDenied
+	case http.StatusBadRequest, http.StatusNotFound:
+		return target == ErrInvalidParameter
+	}
+	return false
+}
+
+// newIAMError reads IAM's error body: {"error":{"code":401,"message":"...","title":"..."}}
+// or {"error_code":"IAM.0006","error_msg":"..."}.
+func newIAMError(status int, body []byte) *IAMError {
+	var v struct {
+		Error struct {
+			Message string `json:"message"`
+			Title   string `json:"title"`
+		} `json:"error"`
+		ErrorCode string `json:"error_code"`
+		ErrorMsg  string `json:"error_msg"`
+	}
+	_ = json.Unmarshal(body, &v)
+	e := &IAMError{HTTPStatus: status, Code: wire.SanitiseMessage(v.ErrorCode)}
+	for _, m := range []string{v.Error.Message, v.ErrorMsg, v.Error.Title, wire.Snippet(body), http.StatusText(status)} {
+		if m = wire.SanitiseMessage(m); m != "" {
+			e.Message = m
+			break
+		}
+	}
+	return e
+}

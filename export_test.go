@@ -14,3 +14,11 @@ var Transient = transient
 func (c *Client) Backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 	return c.backoff(lo, hi, attempt, resp)
 }
+
+// WithNow sets the client's clock, which dates AK/SK signatures.
+func WithNow(now func() time.Time) Option {
+	return func(cfg *clientConfig) error { cfg.now = now; return nil }
+}
+
+// SetIAMClock sets the clock of a token source from NewIAMTokenSource.
+func SetIAMClock(ts TokenSource, now func() time.Time) { ts.(*iamTokenSource).now = now }

@@ -114,8 +114,10 @@ func (c *Client) checkRetry(ctx context.Context, _ *http.Response, _ error) (boo
 // longer than MaxBackoff.
 func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := backoff.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
-			return min(d, hi)
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			if d, ok := backoff.RetryAfter(ra, c.now()); ok {
+				return min(d, hi)
+			}
 		}
 	}
 	return backoff.Delay(attempt, lo, hi, mrand.Float64())

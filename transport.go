@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/koophone-go/koophone/internal/signer"
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
@@ -23,7 +24,9 @@ import (
 type callState struct {
 	op        operation
 	requestID string
+	body      []byte // the request body, for signing
 	attempts  int
+	token     string  // the token the last attempt sent; never logged
 	wrote     bool    // the last attempt's request was written in full
 	answer    *answer // the last attempt's answer, if it got one
 	failure   error   // the last attempt's failure without an answer
@@ -49,6 +52,16 @@ type answer struct {
 	envErr    error // the body is not the JSON envelope
 	tooLarge  bool
 	header    http.Header
+}
+
+// tokenRejected reports whether the last attempt's token was refused as
+// invalid or expired (HTTP 401 with APIGW.0301 or APIGW.0307).
+func (st *callState) tokenRejected() bool {
+	if st.token == "" || st.answer == nil || st.answer.status != http.StatusUnauthorized {
+		return false
+	}
+	code := normaliseCode(st.answer.env.ErrorCode.Value)
+	return code == CodeGatewayUnauthorized || code == CodeGatewayTokenMustRenew
 }
 
 // attemptFailure is an attempt that got no answer: the network failed, the
@@ -111,12 +124,16 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 			return nil, fmt.Errorf("waiting for the client's rate limit: %w", context.DeadlineExceeded)
 		}
 	}
-	token, err := c.tokens.Token(ctx)
-	if err == nil {
-		err = checkToken(token)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("token source: %w", err)
+	var token string
+	if c.aksk == nil {
+		var err error
+		token, err = c.tokens.Token(ctx)
+		if err == nil {
+			err = checkToken(token)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("token source: %w", err)
+		}
 	}
 
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
@@ -126,7 +143,16 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 		WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) },
 	})
 	out := req.Clone(actx)
-	out.Header.Set("X-Auth-Token", token)
+	if c.aksk != nil {
+		out.Header.Set(signer.HeaderProjectID, c.aksk.projectID)
+		if c.aksk.securityToken != "" {
+			out.Header.Set(signer.HeaderSecurityToken, c.aksk.securityToken)
+		}
+		signer.Sign(out, st.body, c.aksk.accessKey, c.aksk.secretKey, c.now())
+	} else {
+		out.Header.Set("X-Auth-Token", token)
+		st.token = token
+	}
 
 	resp, err := c.base.RoundTrip(out)
 	st.wrote = wrote.Load()
