@@ -1,0 +1,343 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/koophonetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const secretToken = "cli-S3CR3T-token-77"
+
+// fake starts a fake service that knows user-1's instances and accepts secretToken.
+func fake(t *testing.T, ids ...string) *koophonetest.Server {
+	t.Helper()
+	srv := koophonetest.NewServer(koophonetest.WithToken(secretToken), koophonetest.WithInstances("user-1", ids...))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// tokenFile writes the token to a file and returns its path.
+func tokenFile(t *testing.T, token string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(path, []byte(token+"\n"), 0o600))
+	return path
+}
+
+// result is one run of the CLI.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// terminal is a buffer that says it is a terminal.
+type terminal struct{ bytes.Buffer }
+
+func (*terminal) IsTerminal() bool { return true }
+
+func runCLI(t *testing.T, ctx context.Context, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+	r := result{code, stdout.String(), stderr.String()}
+	for _, s := range []string{r.stdout, r.stderr} {
+		assert.NotContains(t, s, secretToken, "the token is never printed")
+		assert.NotContains(t, s, "goroutine ", "no stack trace")
+	}
+	return r
+}
+
+// against returns the flags that point the CLI at srv.
+func against(t *testing.T, srv *koophonetest.Server) []string {
+	return []string{"--endpoint", srv.URL, "--token-file", tokenFile(t, secretToken), "--user", "user-1"}
+}
+
+var (
+	requestIDs = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	millis     = regexp.MustCompile(`"(elapsed_ms|next_delay_ms)":\d+`)
+	seconds    = regexp.MustCompile(`after \d+\.\ds`)
+)
+
+// golden compares output with testdata/name.golden, with the request ids
+// and times that change from run to run masked.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	got = requestIDs.ReplaceAllString(got, "<request-id>")
+	got = millis.ReplaceAllString(got, `"$1":<ms>`)
+	got = seconds.ReplaceAllString(got, "after <s>")
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), got)
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, context.Background(), "version")
+	assert.Equal(t, 0, r.code)
+	assert.True(t, strings.HasPrefix(r.stdout, "koophone "+koophone.Version+" "), r.stdout)
+	r = runCLI(t, context.Background(), "version", "--json")
+	assert.Contains(t, r.stdout, `"version":"`+koophone.Version+`"`)
+
+	r = runCLI(t, context.Background(), "help")
+	assert.Equal(t, 0, r.code)
+	assert.Contains(t, r.stdout, "Exit codes:")
+	for _, cmd := range []string{"prepare", "progress", "wait"} {
+		r = runCLI(t, context.Background(), cmd, "--help")
+		assert.Equal(t, 0, r.code, cmd)
+		assert.Contains(t, r.stderr, "Examples:\n  koophone "+cmd, cmd)
+		assert.Contains(t, r.stderr, "130 interrupted", cmd)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "Usage:"},
+		{[]string{"launch"}, `unknown command "launch"`},
+		{[]string{"wait", "--instance", "phone-1", "--endpoint", srv.URL}, "--user is required"},
+		{[]string{"wait", "--user", "u"}, "--instance is required"},
+		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance is required, once"},
+		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, "flag -interval: want MIN..MAX"},
+		{[]string{"wait", "--user", "u", "--instance", "a", "--timeout", "0s"}, "--timeout 0s must be positive"},
+		{[]string{"wait", "--user", "u", "--instance", "a", "--concurrency", "0"}, "--concurrency 0 must be at least 1"},
+		{[]string{"wait", "--token", "abc"}, "flag provided but not defined: -token"},
+		{[]string{"progress", "--user", "u", "--instance", "a", "extra"}, `unexpected argument "extra"`},
+		{[]string{"progress", "--user", "u", "--instance", "a", "--endpoint", "ftp://x", "--token-file", tokenFile(t, "t")}, "--endpoint: koophone: invalid parameter"},
+		{[]string{"progress", "--user", "u", "--instance", "a", "--token-file", filepath.Join(t.TempDir(), "none")}, "--token-file: cannot open"},
+		{[]string{"progress", "--user", "u", "--instance", "a", "--token-file", tokenFile(t, " ")}, "--token-file: the token is empty"},
+	}
+	for _, tt := range tests {
+		r := runCLI(t, context.Background(), tt.args...)
+		assert.Equal(t, exitUsage, r.code, "%v", tt.args)
+		assert.Contains(t, r.stderr, tt.want, "%v", tt.args)
+	}
+	assert.Empty(t, srv.Requests(), "a usage error sends nothing")
+}
+
+// TestMissingCredentials clears the environment, so it does not run in parallel.
+func TestMissingCredentials(t *testing.T) {
+	for _, k := range []string{"KOOPHONE_TOKEN", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "KOOPHONE_IAM_USER", "KOOPHONE_IAM_PASSWORD", "KOOPHONE_USER_ID", "KOOPHONE_ENDPOINT"} {
+		t.Setenv(k, "")
+	}
+	r := runCLI(t, context.Background(), "progress", "--user", "u", "--instance", "i")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "no credentials in the environment: looked for KOOPHONE_TOKEN")
+
+	srv := fake(t, "phone-1")
+	t.Setenv("KOOPHONE_TOKEN", secretToken)
+	t.Setenv("KOOPHONE_USER_ID", "user-1")
+	t.Setenv("KOOPHONE_ENDPOINT", srv.URL)
+	r = runCLI(t, context.Background(), "progress", "--instance", "phone-1")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "phone-1\tready\twaitingCount=0\n", r.stdout)
+}
+
+func TestPrepareAndProgress(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1", "phone-2")
+	r := runCLI(t, context.Background(), append([]string{"prepare", "--instance", "phone-1", "--instance", "phone-2"}, against(t, srv)...)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	golden(t, "prepare.txt", r.stdout)
+
+	r = runCLI(t, context.Background(), append([]string{"progress", "--instance", "phone-1"}, against(t, srv)...)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	golden(t, "progress.txt", r.stdout)
+
+	r = runCLI(t, context.Background(), append([]string{"progress", "--json", "--instance", "phone-2"}, against(t, srv)...)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	golden(t, "progress.json", r.stdout)
+
+	r = runCLI(t, context.Background(), append([]string{"prepare", "--json", "--instance", "phone-1"}, against(t, srv)...)...)
+	golden(t, "prepare.json", r.stdout)
+	assert.Empty(t, r.stderr)
+}
+
+func TestTokenFromStandardInput(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"progress", "--endpoint", srv.URL, "--token-file", "-", "--user", "user-1", "--instance", "phone-1"},
+		strings.NewReader(secretToken+"\n"), &stdout, &stderr)
+	assert.Equal(t, exitOK, code, stderr.String())
+	assert.NotContains(t, stdout.String()+stderr.String(), secretToken)
+}
+
+var fast = []string{"--interval", "1ms..5ms"}
+
+func TestWaitAllReady(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1", "phone-2")
+	args := append(append([]string{"wait", "--prepare", "--instance", "phone-1", "--instance", "phone-2"}, fast...), against(t, srv)...)
+	r := runCLI(t, context.Background(), args...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	golden(t, "wait.txt", r.stdout)
+	golden(t, "wait.stderr.txt", sortLines(r.stderr))
+}
+
+// sortLines sorts the lines of s: the two instances' lines interleave in
+// any order.
+func sortLines(s string) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	sort.Strings(lines)
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func TestWaitJSON(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	srv.Script("phone-1", koophone.PrepareQueuing, koophone.PrepareStatus(9), koophone.PrepareReady)
+	r := runCLI(t, context.Background(), append(append([]string{"wait", "--json", "--instance", "phone-1"}, fast...), against(t, srv)...)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	golden(t, "wait.json", r.stdout)
+	assert.Empty(t, r.stderr)
+}
+
+func TestWaitExitCodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		setup  func(srv *koophonetest.Server)
+		extra  []string
+		code   int
+		stdout string
+	}{
+		{"failed to prepare", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing, koophone.PrepareFailed) }, nil,
+			exitFailed, "phone-1\tfailed\tkoophone: preparing the instance failed (status -1)"},
+		{"timed out", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing) }, []string{"--timeout", "20ms"},
+			exitTimeout, "phone-1\tqueuing\tkoophone: timed out after 20ms"},
+		{"not found", func(*koophonetest.Server) {}, []string{"--instance", "phone-404"},
+			exitAPI, "phone-404\tunknown\tkoophone: ShowProgress: KOOPHONE.API.4001"},
+		{"no permission", func(s *koophonetest.Server) { s.AddInstance("someone-else", "phone-1") }, nil,
+			exitAPI, "KOOPHONE.API.1001"},
+		{"authentication failed", func(s *koophonetest.Server) {
+			s.FailNext(1, koophonetest.APIError(401, koophone.CodeGatewayUnauthorized, "bad token"))
+		}, nil,
+			exitAuth, "APIGW.0301"},
+		{"auth beats failure", func(s *koophonetest.Server) {
+			s.Script("phone-1", koophone.PrepareFailed)
+			s.FailNext(1, koophonetest.APIError(401, koophone.CodeGatewayUnauthorized, "bad token"))
+		}, []string{"--instance", "phone-2", "--concurrency", "1"}, exitAuth, "phone-1\tunknown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := fake(t, "phone-1", "phone-2")
+			tt.setup(srv)
+			args := append(append(append([]string{"wait", "--instance", "phone-1"}, fast...), against(t, srv)...), tt.extra...)
+			r := runCLI(t, context.Background(), args...)
+			assert.Equal(t, tt.code, r.code, "stdout %q stderr %q", r.stdout, r.stderr)
+			assert.Contains(t, r.stdout, tt.stdout)
+		})
+	}
+}
+
+// syncBuffer is a buffer safe to read while the CLI writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestWaitInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	srv.Script("phone-1", koophone.PrepareQueuing)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		args := append([]string{"wait", "--instance", "phone-1", "--interval", "1m", "--timeout", "1h"}, against(t, srv)...)
+		done <- run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+	}()
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stderr.String(), "phone-1: queuing") }, 5*time.Second, time.Millisecond)
+	cancel() // what Ctrl-C does through signal.NotifyContext
+	assert.Equal(t, exitInterrupted, <-done)
+	assert.Contains(t, stderr.String(), "interrupted; last status: phone-1 queuing")
+	assert.Contains(t, stdout.String(), "phone-1\tqueuing\tkoophone: the wait was cancelled")
+	assert.NotContains(t, stderr.String(), "goroutine ")
+}
+
+func TestWaitOnATerminal(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1", "phone-2")
+	var stdout bytes.Buffer
+	var stderr terminal
+	args := append(append([]string{"wait", "--prepare", "--instance", "phone-1", "--instance", "phone-2"}, fast...), against(t, srv)...)
+	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr.String(), "\r\x1b[Kready 0 · waiting 2 · failed 0")
+	assert.Contains(t, stderr.String(), "\r\x1b[Kready 2 · waiting 0 · failed 0\n")
+
+	srv.Script("phone-1", koophone.PrepareQueuing, koophone.PrepareReady)
+	stderr.Reset()
+	code = run(context.Background(), append(append([]string{"wait", "--instance", "phone-1"}, fast...), against(t, srv)...),
+		strings.NewReader(""), &stdout, &stderr)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr.String(), "\r\x1b[Kphone-1  queuing  waitingCount 0  attempt 1  ")
+	assert.Contains(t, stderr.String(), "\r\x1b[Kphone-1  ready  waitingCount 0  attempt 2  ")
+}
+
+func TestQuiet(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	r := runCLI(t, context.Background(), append(append([]string{"wait", "--quiet", "--prepare", "--instance", "phone-1"}, fast...), against(t, srv)...)...)
+	assert.Equal(t, exitOK, r.code)
+	assert.Empty(t, r.stderr)
+	assert.Equal(t, "phone-1\tready\n", r.stdout)
+}
+
+func TestSimulate(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, context.Background(), "wait", "--simulate", "--user", "demo", "--instance", "phone-1", "--instance", "will-fail", "--interval", "2ms..10ms")
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "phone-1\tready\n")
+	assert.Contains(t, r.stdout, "will-fail\tfailed\t")
+	assert.Contains(t, r.stderr, "phone-1: queuing (waitingCount ")
+	assert.Contains(t, r.stderr, "will-fail: failed")
+
+	r = runCLI(t, context.Background(), "prepare", "--simulate", "--json", "--user", "demo", "--instance", "phone-1")
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, `"status_name":"to-be-restored"`)
+}
+
+func TestJSONErrors(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	r := runCLI(t, context.Background(), append([]string{"progress", "--json", "--instance", "phone-404"}, against(t, srv)...)...)
+	assert.Equal(t, exitAPI, r.code)
+	golden(t, "progress-error.json", r.stdout)
+}
