@@ -388,7 +388,7 @@ type operation struct {
 // answerData is implemented by wire data that can check itself once decoded.
 type answerData interface{ Validate() error }
 
-// do performs one call: it encodes in, sends it with retries, checks the
+// do performs one call: it encodes in (no body when in is nil), sends it with retries, checks the
 // envelope and decodes data into out (unless out is nil). It returns the
 // request id sent and an error that is an *APIError for every answer that is
 // not a success.
@@ -402,9 +402,12 @@ func (c *Client) do(ctx context.Context, op operation, method, path string, in, 
 	if c.refuse != nil {
 		return "", &callError{op: op.name, err: c.refuse}
 	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		return "", &callError{op: op.name, err: err}
+	var body []byte // no body when in is nil
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return "", &callError{op: op.name, err: err}
+		}
 	}
 	st := &callState{op: op, requestID: newRequestID(), body: body}
 	req, err := retryablehttp.NewRequestWithContext(withCallState(ctx, st), method, c.baseURL+path, body)

@@ -17,7 +17,10 @@
 //	}
 //	fmt.Println("ready:", p.Status)
 //
-// A [Client] is safe for concurrent use; create one and share it.
+// A [Client] is safe for concurrent use; create one and share it. After
+// the wait, [Client.GetDeviceToken] gives a streaming client what it needs,
+// and [Client.StopStreaming] and [Client.ReleaseSession] end the session;
+// [Client.BatchQueryStatus] reports the status of many instances.
 //
 // # Authentication
 //

@@ -26,16 +26,23 @@
 //
 // # Where it differs from the real service
 //
-//   - It serves ShowProgress (POST /v1/instances/prepare-progress) and
-//     BatchPrepareInstances (POST /v1/instances/prepare) only.
+//   - It serves ShowProgress, BatchPrepareInstances, BatchQueryStatus,
+//     GetDeviceToken, StopInstancesStreaming and ReleaseInstancesSession;
+//     other routes get HTTP 404 with APIGW.0101.
 //   - Preparing follows a simple timeline ([Timeline]): queuing with a
 //     waitingCount counting down, then restoring, then ready. The real
 //     service's timing and the meaning of waitingCount are undocumented.
 //     An instance that was registered but never prepared reports ready.
-//   - BatchPrepareInstances reports 0 (ready) for a ready instance and 1 (to
-//     be restored) for every other.
+//   - BatchPrepareInstances and BatchQueryStatus report 0 (ready) for a
+//     ready instance and 1 (to be restored) for every other.
+//   - GetDeviceToken answers only for an instance that was prepared (or
+//     scripted) and is ready now, otherwise KOOPHONE.API.5005; its tokens,
+//     addresses and signalling URLs are made up (".invalid" hosts).
+//     ReleaseInstancesSession ends the preparation too: the instance must be
+//     prepared again before its next device token.
 //   - It accepts any X-Auth-Token equal to its token; it knows nothing of
-//     IAM, projects, tenants, regions or AK/SK signatures.
+//     IAM, projects, tenants, regions or AK/SK signatures, and it does not
+//     check that a device token's user owns the instance.
 //   - It does not throttle unless told to ([Throttle]).
 //   - It speaks plain HTTP on 127.0.0.1, never TLS.
 package koophonetest

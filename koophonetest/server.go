@@ -2,13 +2,13 @@ package koophonetest
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -86,6 +86,7 @@ type Request struct {
 	Operation string // "ShowProgress", "BatchPrepareInstances", or "" for an unknown route
 	Method    string
 	Path      string
+	Query     string // the raw query, e.g. "stream_type=1"
 	Header    http.Header
 	Body      []byte
 	Fault     bool // answered by an injected fault
@@ -97,7 +98,8 @@ type instance struct {
 	script     []Step
 	prepared   bool
 	preparedAt time.Time
-	polls      int // ShowProgress polls since it was prepared, or of its script
+	polls      int  // ShowProgress polls since it was prepared, or of its script
+	streaming  bool // a device token was issued and streaming not stopped
 }
 
 // NewServer starts a fake KooPhone service on 127.0.0.1. It panics only if
@@ -222,8 +224,37 @@ func (s *Server) Requests() []Request {
 
 // Operations that the server serves, by route.
 var routes = map[string]string{
-	"POST /v1/instances/prepare-progress": "ShowProgress",
-	"POST /v1/instances/prepare":          "BatchPrepareInstances",
+	"POST /v1/instances/prepare-progress":   "ShowProgress",
+	"POST /v1/instances/prepare":            "BatchPrepareInstances",
+	"POST /v1/instances/batch-query-status": "BatchQueryStatus",
+	"POST /v1/instances/streaming/stop":     "StopInstancesStreaming",
+	"POST /v1/instances/session/release":    "ReleaseInstancesSession",
+}
+
+// route names the operation of a request, "" for an unknown route.
+func route(r *http.Request) string {
+	if op, ok := routes[r.Method+" "+r.URL.Path]; ok {
+		return op
+	}
+	if id, ok := deviceTokenPath(r.URL.EscapedPath()); ok && r.Method == http.MethodPost && id != "" {
+		return "GetDeviceToken"
+	}
+	return ""
+}
+
+// deviceTokenPath returns the instance id of an escaped path
+// /v1/instances/{id}/auth.
+func deviceTokenPath(escapedPath string) (string, bool) {
+	rest, ok := strings.CutPrefix(escapedPath, "/v1/instances/")
+	if !ok {
+		return "", false
+	}
+	escaped, ok := strings.CutSuffix(rest, "/auth")
+	if !ok || strings.Contains(escaped, "/") {
+		return "", false
+	}
+	id, err := url.PathUnescape(escaped)
+	return id, err == nil
 }
 
 // answer is a response before it is written.
@@ -235,8 +266,8 @@ type answer struct {
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
-	op := routes[r.Method+" "+r.URL.Path]
-	rec := Request{Operation: op, Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	op := route(r)
+	rec := Request{Operation: op, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
 
 	s.mu.Lock()
 	var fault *Fault
@@ -280,8 +311,14 @@ func (s *Server) answer(op string, r *http.Request, body []byte) answer {
 	switch op {
 	case "ShowProgress":
 		return s.showProgress(body)
-	default:
+	case "BatchPrepareInstances":
 		return s.batchPrepare(body)
+	case "BatchQueryStatus":
+		return s.batchQueryStatus(body)
+	case "GetDeviceToken":
+		return s.deviceToken(r)
+	default:
+		return s.endSession(op, body)
 	}
 }
 
@@ -357,13 +394,8 @@ func (s *Server) batchPrepare(body []byte) answer {
 	if msg := checkID("user_id", in.UserID); msg != "" {
 		return businessError(koophone.CodeInvalidParameter, msg)
 	}
-	if len(in.InstanceIDs) == 0 || len(in.InstanceIDs) > 100 {
-		return businessError(koophone.CodeInvalidParameter, "instance_ids must hold 1 to 100 ids")
-	}
-	for i := range in.InstanceIDs {
-		if msg := checkID("instance_ids", &in.InstanceIDs[i]); msg != "" {
-			return businessError(koophone.CodeInvalidParameter, msg)
-		}
+	if msg := checkIDList(in.InstanceIDs); msg != "" {
+		return businessError(koophone.CodeInvalidParameter, msg)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -440,11 +472,7 @@ func jsonAnswer(status int, v any) answer {
 }
 
 // newGatewayID returns a random request id in the gateway's style.
-func newGatewayID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
+func newGatewayID() string { return randomHex(16) }
 
 // String describes the server without its token.
 func (s *Server) String() string {

@@ -162,6 +162,15 @@ func TestRawRequestChecks(t *testing.T) {
 		{"no ids", "/v1/instances/prepare", `{"user_id":"u","instance_ids":[]}`, auth, 200, "KOOPHONE.API.1000"},
 		{"empty id in list", "/v1/instances/prepare", `{"user_id":"u","instance_ids":[""]}`, auth, 200, "KOOPHONE.API.1000"},
 		{"unknown route", "/v1/instances/nothing", `{}`, auth, 404, "APIGW.0101"},
+		{"query status: no ids", "/v1/instances/batch-query-status", `{"instance_ids":[]}`, auth, 200, "KOOPHONE.API.1000"},
+		{"query status: unknown", "/v1/instances/batch-query-status", `{"instance_ids":["zz"]}`, auth, 200, "KOOPHONE.API.4001"},
+		{"query status", "/v1/instances/batch-query-status", `{"instance_ids":["i"]}`, auth, 200, `"status_results":[{"instance_id":"i","status":0}]`},
+		{"device token: bad stream type", "/v1/instances/i/auth?stream_type=7", ``, auth, 200, "KOOPHONE.API.1000"},
+		{"device token: not prepared", "/v1/instances/i/auth", ``, auth, 200, "KOOPHONE.API.5005"},
+		{"device token: unknown", "/v1/instances/zz/auth", ``, auth, 200, "KOOPHONE.API.4001"},
+		{"stop: no id", "/v1/instances/streaming/stop", `{}`, auth, 200, "KOOPHONE.API.1000"},
+		{"stop: unknown", "/v1/instances/streaming/stop", `{"instance_id":"zz"}`, auth, 200, "KOOPHONE.API.4001"},
+		{"release", "/v1/instances/session/release", `{"instance_id":"i"}`, auth, 200, `"error_code":"0"`},
 		{"fine", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`, auth, 200, `"error_code":"0"`},
 	}
 	for _, tt := range tests {

@@ -55,13 +55,17 @@ Commands:
   prepare    ask the service to prepare instances for a user; prints each state
   progress   poll the preparation progress of one instance once
   wait       wait until instances are ready (with --prepare, prepare them first)
+  status     query the status of instances
+  token      get the device token and addresses for streaming a ready instance
+  stop       stop streaming an instance
+  release    release an instance's session after streaming
   version    print the version
   help       print this help
 
 Flags of every command:
   --endpoint URL      service endpoint (env KOOPHONE_ENDPOINT; default ` + koophone.DefaultEndpoint + `)
   --token-file PATH   read the IAM token from a file ("-" for standard input)
-  --user ID           the user id (env KOOPHONE_USER_ID)
+  --user ID           the user id (env KOOPHONE_USER_ID); prepare, progress and wait need it
   --json              print one JSON object per line: every event, then the result
   --quiet             print only the result
   --simulate          run against an in-process fake service (no account needed)
@@ -145,16 +149,43 @@ var commands = map[string]command{
 	"prepare": {
 		summary:  "Ask the service to prepare instances for a user (POST /v1/instances/prepare) and print each instance's state.",
 		examples: "koophone prepare --user user-1 --instance phone-1 --instance phone-2",
-		flags: func(a *app, fs *flag.FlagSet) {
-			fs.Var(&a.instances, "instance", "an instance id; repeat for more (up to 100)")
-		},
-		run: (*app).prepare,
+		flags:    instancesFlag("an instance id; repeat for more (up to 100)"),
+		run:      (*app).prepare,
 	},
 	"progress": {
 		summary:  "Poll the preparation progress of one instance once (POST /v1/instances/prepare-progress).",
 		examples: "koophone progress --user user-1 --instance phone-1\nkoophone progress --json --user user-1 --instance phone-1",
-		flags:    func(a *app, fs *flag.FlagSet) { fs.Var(&a.instances, "instance", "the instance id") },
+		flags:    instancesFlag("the instance id"),
 		run:      (*app).progress,
+	},
+	"status": {
+		summary:  "Query the status of up to 100 instances (POST /v1/instances/batch-query-status). The number is printed as sent: its meaning differs between versions of the API reference.",
+		examples: "koophone status --instance phone-1 --instance phone-2",
+		flags:    instancesFlag("an instance id; repeat for more (up to 100)"),
+		run:      (*app).status,
+	},
+	"token": {
+		summary: "Get what a streaming client needs for a ready instance (POST /v1/instances/{id}/auth). The device token is a secret: it is printed only with --show-secret.",
+		examples: "koophone token --instance phone-1\n" +
+			"koophone token --instance phone-1 --stream-type h5 --show-secret --json",
+		flags: func(a *app, fs *flag.FlagSet) {
+			fs.Var(&a.instances, "instance", "the instance id")
+			fs.StringVar(&a.streamType, "stream-type", "", `"sdk" or "h5" (default: the service's)`)
+			fs.BoolVar(&a.showSecret, "show-secret", false, "print the device token too")
+		},
+		run: (*app).token,
+	},
+	"stop": {
+		summary:  "Stop the streaming of an instance (POST /v1/instances/streaming/stop).",
+		examples: "koophone stop --instance phone-1",
+		flags:    instancesFlag("the instance id"),
+		run:      (*app).stop,
+	},
+	"release": {
+		summary:  "Release the session of an instance after streaming (POST /v1/instances/session/release).",
+		examples: "koophone release --instance phone-1",
+		flags:    instancesFlag("the instance id"),
+		run:      (*app).release,
 	},
 	"wait": {
 		summary: "Wait until every instance is ready. Exits 0 when all are ready, 1 when one failed to prepare, 4 on timeout.",
@@ -172,6 +203,11 @@ var commands = map[string]command{
 	},
 }
 
+// instancesFlag registers --instance alone, with its usage text.
+func instancesFlag(usage string) func(a *app, fs *flag.FlagSet) {
+	return func(a *app, fs *flag.FlagSet) { fs.Var(&a.instances, "instance", usage) }
+}
+
 // app holds one invocation's flags and streams.
 type app struct {
 	name           string
@@ -186,6 +222,8 @@ type app struct {
 	timeout                   time.Duration
 	interval                  intervalFlag
 	concurrency               int
+	streamType                string
+	showSecret                bool
 }
 
 // flags builds the flag set of a command: the common flags and its own.
@@ -253,11 +291,11 @@ func exitCode(err error) int {
 
 // setup checks the common flags and returns the client and user id. The
 // returned cleanup stops the simulated service, if any.
-func (a *app) setup(minInstances, maxInstances int) (*koophone.Client, func(), int) {
+func (a *app) setup(needUser bool, minInstances, maxInstances int) (*koophone.Client, func(), int) {
 	if a.user == "" {
 		a.user = a.getenv("KOOPHONE_USER_ID")
 	}
-	if a.user == "" {
+	if a.user == "" && needUser {
 		return nil, nil, a.usageError("--user is required (or set KOOPHONE_USER_ID)")
 	}
 	if n := len(a.instances); n < minInstances || (maxInstances > 0 && n > maxInstances) {
@@ -268,12 +306,12 @@ func (a *app) setup(minInstances, maxInstances int) (*koophone.Client, func(), i
 	}
 	ua := koophone.WithUserAgent("koophone-cli/" + koophone.Version)
 	if a.simulate {
-		srv := simulator(a.user, a.instances, a.interval.min)
+		srv := simulator(a.name, a.user, a.instances, a.interval.min)
 		if !a.quiet {
 			fmt.Fprintf(a.stderr, "koophone: simulating the service at %s\n", srv.URL)
 		}
 		c := srv.Client(ua)
-		if a.name != "prepare" {
+		if a.name != "prepare" && a.user != "" {
 			// As if they had been prepared just before: the timeline starts now.
 			if err := prepareAll(context.Background(), c, a.user, a.instances); err != nil {
 				srv.Close()
@@ -333,11 +371,16 @@ func (a *app) readToken() (string, error) {
 
 // simulator starts a fake service that knows the given instances for
 // user. Its timeline lasts about five minimum poll intervals; an instance
-// whose id contains "fail" fails to prepare.
-func simulator(user string, ids []string, pace time.Duration) *koophonetest.Server {
+// whose id contains "fail" fails to prepare. For the commands that need a
+// ready instance (token, stop, release), the instances are ready at once.
+func simulator(command, user string, ids []string, pace time.Duration) *koophonetest.Server {
 	srv := koophonetest.NewServer(koophonetest.WithTimeline(koophonetest.Timeline{Queue: 3 * pace, Restore: 2 * pace}))
 	for _, id := range ids {
-		if strings.Contains(id, "fail") {
+		switch {
+		case command == "token" || command == "stop" || command == "release":
+			srv.Script(id, koophone.PrepareReady)
+			continue
+		case strings.Contains(id, "fail"):
 			srv.ScriptSteps(id, koophonetest.Step{Status: koophone.PrepareQueuing, WaitingCount: 2},
 				koophonetest.Step{Status: koophone.PrepareRestoring}, koophonetest.Step{Status: koophone.PrepareFailed})
 			continue
@@ -348,7 +391,7 @@ func simulator(user string, ids []string, pace time.Duration) *koophonetest.Serv
 }
 
 func (a *app) prepare(ctx context.Context) int {
-	c, done, code := a.setup(1, 100)
+	c, done, code := a.setup(true, 1, 100)
 	if code != exitOK {
 		return code
 	}
@@ -371,7 +414,7 @@ func (a *app) prepare(ctx context.Context) int {
 }
 
 func (a *app) progress(ctx context.Context) int {
-	c, done, code := a.setup(1, 1)
+	c, done, code := a.setup(true, 1, 1)
 	if code != exitOK {
 		return code
 	}
@@ -397,7 +440,7 @@ func (a *app) wait(ctx context.Context) int {
 	if a.concurrency < 1 {
 		return a.usageError("--concurrency %d must be at least 1", a.concurrency)
 	}
-	c, done, code := a.setup(1, 0)
+	c, done, code := a.setup(true, 1, 0)
 	if code != exitOK {
 		return code
 	}

@@ -341,3 +341,57 @@ func TestJSONErrors(t *testing.T) {
 	assert.Equal(t, exitAPI, r.code)
 	golden(t, "progress-error.json", r.stdout)
 }
+
+func TestStreamingCommands(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1", "phone-2")
+	srv.Script("phone-1", koophone.PrepareReady)
+	flags := against(t, srv)[:4] // endpoint and token file: these commands need no user
+
+	r := runCLI(t, context.Background(), append([]string{"status", "--instance", "phone-1", "--instance", "phone-2"}, flags...)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "phone-1\t0\nphone-2\t0\n", r.stdout)
+
+	r = runCLI(t, context.Background(), append([]string{"token", "--instance", "phone-1", "--stream-type", "h5"}, flags...)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "device_id\tdevice-phone-1\n")
+	assert.Contains(t, r.stdout, "external\taddress=203.0.113.10 address_ipv6=2001:db8::10 aport=8001 atype=1\n")
+	assert.Contains(t, r.stdout, "streaming_duration_s\t3600\n")
+	assert.Contains(t, r.stdout, "device_token\t(hidden: add --show-secret to print it)\n")
+	assert.NotContains(t, r.stdout, "dt-", "the device token is a secret")
+	assert.Equal(t, "stream_type=2", lastQuery(srv))
+
+	r = runCLI(t, context.Background(), append([]string{"token", "--json", "--instance", "phone-1"}, flags...)...)
+	assert.Equal(t, exitOK, r.code)
+	assert.NotContains(t, r.stdout, "device_token")
+	r = runCLI(t, context.Background(), append([]string{"token", "--json", "--show-secret", "--instance", "phone-1"}, flags...)...)
+	assert.Contains(t, r.stdout, `"device_token":"dt-`)
+
+	r = runCLI(t, context.Background(), append([]string{"token", "--instance", "phone-1", "--stream-type", "vr"}, flags...)...)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `--stream-type "vr": want sdk or h5`)
+
+	r = runCLI(t, context.Background(), append([]string{"stop", "--instance", "phone-1"}, flags...)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "phone-1\tstopped\n", r.stdout)
+	assert.False(t, srv.Streaming("phone-1"))
+	r = runCLI(t, context.Background(), append([]string{"release", "--json", "--instance", "phone-1"}, flags...)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	golden(t, "release.json", r.stdout)
+
+	r = runCLI(t, context.Background(), append([]string{"token", "--instance", "phone-2"}, flags...)...)
+	assert.Equal(t, exitAPI, r.code, "not prepared")
+	assert.Contains(t, r.stderr, "KOOPHONE.API.5005")
+	r = runCLI(t, context.Background(), append([]string{"release", "--instance", "phone-404"}, flags...)...)
+	assert.Equal(t, exitAPI, r.code)
+	assert.Contains(t, r.stderr, "KOOPHONE.API.4001")
+}
+
+// lastQuery is the query of the last request srv received.
+func lastQuery(srv *koophonetest.Server) string {
+	reqs := srv.Requests()
+	if len(reqs) == 0 {
+		return ""
+	}
+	return reqs[len(reqs)-1].Query
+}

@@ -179,3 +179,63 @@ type InstanceStatus struct {
 	InstanceID string `json:"instance_id"`
 	Status     *int   `json:"status"`
 }
+
+// InstanceIDsRequest is a body with a list of instance ids (BatchQueryStatus).
+type InstanceIDsRequest struct {
+	InstanceIDs []string `json:"instance_ids"`
+}
+
+// InstanceRequest is a body with one instance id (StopInstancesStreaming,
+// ReleaseInstancesSession).
+type InstanceRequest struct {
+	InstanceID string `json:"instance_id"`
+}
+
+// StatusData is the data of a BatchQueryStatus answer.
+type StatusData struct {
+	StatusResults *[]InstanceStatus `json:"status_results"`
+}
+
+// DeviceTokenData is the data of a GetDeviceToken answer.
+type DeviceTokenData struct {
+	StreamingID string `json:"streamingId"`
+	DeviceToken string `json:"device_token"`
+	Resource    struct {
+		DeviceID string `json:"device_id"`
+		KPID     string `json:"kp_id"`
+		SDK      struct {
+			Internal SDKAddress `json:"internal"`
+			External SDKAddress `json:"external"`
+		} `json:"sdk"`
+		RTC struct {
+			ICESignaling struct {
+				SignalingURL string   `json:"signaling_url"`
+				ExpiredTime  Text     `json:"expired_time"`
+				ICEServers   []string `json:"ice_servers"`
+			} `json:"ice_signaling"`
+		} `json:"rtc"`
+	} `json:"resource"`
+}
+
+// SDKAddress is one of the SDK access addresses. The API reference types
+// aport and atype as strings for the internal address and as integers for
+// the external one; Text takes both.
+type SDKAddress struct {
+	Address     string `json:"address"`
+	AddressIPv6 string `json:"address_ipv6"`
+	AudioPort   Text   `json:"aport"`
+	AudioType   Text   `json:"atype"`
+}
+
+// Text is a JSON string or number, kept as text (a number as written).
+type Text string
+
+// UnmarshalJSON accepts a string, a number or null.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	var c Code
+	if err := c.UnmarshalJSON(b); err != nil {
+		return errors.New("is neither a string nor a number")
+	}
+	*t = Text(c.Value)
+	return nil
+}

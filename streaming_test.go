@@ -1,0 +1,196 @@
+package koophone_test
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/koophonetest"
+)
+
+const deviceSecret = "dt-SECRET-e3b0c44298fc1c149afbf4c8996fb924"
+
+func TestGetDeviceTokenDecodesTheDocumentedAnswer(t *testing.T) {
+	t.Parallel()
+	resp, err := os.ReadFile("testdata/device_token_response.json")
+	require.NoError(t, err)
+	c, s := setup(t, always(http.StatusOK, string(resp)))
+	dt, err := c.GetDeviceToken(timeout(t), "phone 1/a", &koophone.DeviceTokenOptions{StreamType: koophone.StreamTypeH5})
+	require.NoError(t, err)
+
+	assert.Equal(t, &koophone.DeviceToken{
+		StreamingID:       "7d1c2f0a9b8e4d3c",
+		Token:             deviceSecret,
+		DeviceID:          "device-1a2b3c",
+		KPID:              "whklpuo1",
+		Internal:          koophone.SDKAddress{Address: "192.168.0.10", AddressIPv6: "fd00::10", AudioPort: "8001", AudioType: "1"},
+		External:          koophone.SDKAddress{Address: "203.0.113.10", AddressIPv6: "2001:db8::10", AudioPort: "8001", AudioType: "1"},
+		SignalingURL:      "wss://signaling.example.com/v1/whklpuo1",
+		StreamingDuration: time.Hour,
+		ICEServers:        []string{"stun:stun.example.com:3478", "turn:turn.example.com:3478"},
+		RequestID:         dt.RequestID,
+	}, dt)
+
+	reqs := s.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/v1/instances/phone 1/a/auth", reqs[0].Path, "decoded by the server")
+	assert.Empty(t, reqs[0].Raw, "no body")
+	assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
+}
+
+func TestGetDeviceTokenRequest(t *testing.T) {
+	t.Parallel()
+	resp, err := os.ReadFile("testdata/device_token_response.json")
+	require.NoError(t, err)
+	var rawPaths, queries []string
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		rawPaths = append(rawPaths, r.URL.EscapedPath())
+		queries = append(queries, r.URL.RawQuery)
+		answer(w, http.StatusOK, string(resp))
+	})
+	for _, opts := range []*koophone.DeviceTokenOptions{nil, {}, {StreamType: koophone.StreamTypeSDK}} {
+		_, err := c.GetDeviceToken(timeout(t), "a/b c", opts)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, []string{"/v1/instances/a%2Fb%20c/auth", "/v1/instances/a%2Fb%20c/auth", "/v1/instances/a%2Fb%20c/auth"}, rawPaths)
+	assert.Equal(t, []string{"", "", "stream_type=1"}, queries)
+
+	_, err = c.GetDeviceToken(timeout(t), "a", &koophone.DeviceTokenOptions{StreamType: 3})
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	_, err = c.GetDeviceToken(timeout(t), "", nil)
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.Len(t, rawPaths, 3, "bad arguments send nothing")
+}
+
+func TestGetDeviceTokenMalformedAndWrites(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"data":{"streamingId":"s"},"error_code":"0"}`))
+	_, err := c.GetDeviceToken(timeout(t), "i", nil)
+	require.ErrorIs(t, err, koophone.ErrMalformedResponse)
+	assert.Contains(t, err.Error(), "data.device_token is missing")
+
+	c2, s2 := setup(t, always(http.StatusServiceUnavailable, ``))
+	_, err = c2.GetDeviceToken(timeout(t), "i", nil)
+	require.Error(t, err)
+	assert.Len(t, s2.Requests(), 1, "a write is not retried after a 5xx")
+	assert.Len(t, s.Requests(), 1)
+}
+
+func TestDeviceTokenIsNeverPrinted(t *testing.T) {
+	t.Parallel()
+	resp, err := os.ReadFile("testdata/device_token_response.json")
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, _ := setup(t, always(http.StatusOK, string(resp)), koophone.WithLogger(logger))
+	dt, err := c.GetDeviceToken(timeout(t), "i", nil)
+	require.NoError(t, err)
+	require.Equal(t, deviceSecret, dt.Token)
+	out := []string{logs.String(), dt.String()}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		out = append(out, fmt.Sprintf(verb, dt), fmt.Sprintf(verb, *dt), fmt.Sprintf(verb, []*koophone.DeviceToken{dt}))
+	}
+	for _, s := range out {
+		assert.NotContains(t, s, deviceSecret)
+		assert.NotContains(t, s, "e3b0c44298fc1c149afbf4c8996fb924")
+	}
+	assert.Contains(t, dt.String(), "Token: redacted")
+	assert.Contains(t, dt.String(), `KPID: "whklpuo1"`)
+}
+
+func TestBatchQueryStatus(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			answer(w, http.StatusBadGateway, ``) // a read: retried
+			return
+		}
+		answer(w, http.StatusOK, `{"data":{"status_results":[{"instance_id":"a","status":0},{"instance_id":"b","status":12}]},"error_code":"0","error_msg":"ok"}`)
+	})
+	results, err := c.BatchQueryStatus(timeout(t), []string{"a", "b"})
+	require.NoError(t, err)
+	assert.Equal(t, []koophone.StatusResult{{InstanceID: "a", Status: 0}, {InstanceID: "b", Status: 12}}, results)
+	reqs := s.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "/v1/instances/batch-query-status", reqs[1].Path)
+	assert.Equal(t, map[string]any{"instance_ids": []any{"a", "b"}}, reqs[1].Body)
+
+	for _, ids := range [][]string{nil, {"a", "a"}, make([]string, 101)} {
+		_, err := c.BatchQueryStatus(timeout(t), ids)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	}
+	assert.Len(t, s.Requests(), 2)
+
+	c2, _ := setup(t, always(http.StatusOK, `{"data":{"status_results":[{"instance_id":"a"}]},"error_code":"0"}`))
+	_, err = c2.BatchQueryStatus(timeout(t), []string{"a"})
+	assert.ErrorIs(t, err, koophone.ErrMalformedResponse)
+}
+
+func TestStopStreamingAndReleaseSession(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","error_msg":"OK"}`))
+	require.NoError(t, c.StopStreaming(timeout(t), "phone-1"))
+	require.NoError(t, c.ReleaseSession(timeout(t), "phone-1"))
+	reqs := s.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "/v1/instances/streaming/stop", reqs[0].Path)
+	assert.Equal(t, "/v1/instances/session/release", reqs[1].Path)
+	for _, r := range reqs {
+		assert.Equal(t, `{"instance_id":"phone-1"}`, string(r.Raw))
+	}
+	assert.ErrorIs(t, c.StopStreaming(timeout(t), strings.Repeat("x", 33)), koophone.ErrInvalidParameter)
+	assert.ErrorIs(t, c.ReleaseSession(timeout(t), ""), koophone.ErrInvalidParameter)
+	assert.Len(t, s.Requests(), 2)
+
+	c2, _ := setup(t, always(http.StatusOK, `{"error_code":"KOOPHONE.API.4001","error_msg":"instance not exist"}`))
+	err := c2.StopStreaming(timeout(t), "nope")
+	require.ErrorIs(t, err, koophone.ErrInstanceNotFound)
+	assert.Contains(t, err.Error(), "koophone: StopInstancesStreaming: KOOPHONE.API.4001")
+	err = c2.ReleaseSession(timeout(t), "nope")
+	assert.Contains(t, err.Error(), "koophone: ReleaseInstancesSession: KOOPHONE.API.4001")
+}
+
+// TestStreamingLifecycleAgainstTheFake runs the documented flow end to end.
+func TestStreamingLifecycleAgainstTheFake(t *testing.T) {
+	t.Parallel()
+	srv := koophonetest.NewServer(koophonetest.WithInstances("user-1", "phone-1"))
+	defer srv.Close()
+	c := srv.Client()
+	ctx := timeout(t)
+
+	_, err := c.GetDeviceToken(ctx, "phone-1", nil)
+	require.ErrorContains(t, err, koophone.CodeInstancesNotRunning, "not prepared yet")
+	_, err = c.PrepareInstances(ctx, "user-1", []string{"phone-1"})
+	require.NoError(t, err)
+	st, err := c.BatchQueryStatus(ctx, []string{"phone-1"})
+	require.NoError(t, err)
+	assert.Equal(t, int(koophone.InstanceToBeRestored), st[0].Status)
+	_, err = c.WaitUntilReady(ctx, "user-1", "phone-1", koophone.WithPollInterval(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	st, err = c.BatchQueryStatus(ctx, []string{"phone-1"})
+	require.NoError(t, err)
+	assert.Equal(t, int(koophone.InstanceReady), st[0].Status)
+
+	dt, err := c.GetDeviceToken(ctx, "phone-1", &koophone.DeviceTokenOptions{StreamType: koophone.StreamTypeSDK})
+	require.NoError(t, err)
+	assert.NotEmpty(t, dt.Token)
+	assert.Equal(t, "8001", dt.External.AudioPort, "an integer on the wire")
+	assert.True(t, srv.Streaming("phone-1"))
+
+	require.NoError(t, c.StopStreaming(ctx, "phone-1"))
+	assert.False(t, srv.Streaming("phone-1"))
+	require.NoError(t, c.ReleaseSession(ctx, "phone-1"))
+	_, err = c.GetDeviceToken(ctx, "phone-1", nil)
+	require.ErrorContains(t, err, koophone.CodeInstancesNotRunning, "a released instance must be prepared again")
+	_, err = c.GetDeviceToken(ctx, "phone-404", nil)
+	require.ErrorIs(t, err, koophone.ErrInstanceNotFound)
+}
