@@ -306,7 +306,9 @@ func TestWaitAllReadyResults(t *testing.T) {
 		"flaky":   {unavailable, st(3), unavailable, st(0)},
 	})
 	ids := []string{"ready", "failed", "missing", "queuing", "flaky"}
-	got, err := c.WaitAllReady(waitCtx(t), "u", ids, koophone.WithClock(clk), koophone.WithMaxWait(time.Minute))
+	// One poll at a time: with the fake clock jumping to each due poll, a
+	// poll in flight would otherwise seem to take minutes.
+	got, err := c.WaitAllReady(waitCtx(t), "u", ids, koophone.WithClock(clk), koophone.WithMaxWait(time.Minute), koophone.WithConcurrency(1))
 
 	assert.Equal(t, koophone.PrepareReady, got["ready"].Status)
 	assert.Equal(t, koophone.PrepareFailed, got["failed"].Status)

@@ -159,6 +159,12 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 	if err != nil {
 		return nil, t.networkFailure(ctx, actx, err)
 	}
+	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Host != out.URL.Host {
+		// A transport of the caller's followed a redirect by itself. The
+		// SDK cannot stop that; it refuses the answer and never retries it.
+		resp.Body.Close()
+		return nil, &attemptFailure{err: fmt.Errorf("the HTTP transport followed a redirect to %s; answers from another host are refused", resp.Request.URL.Host)}
+	}
 	ans := &answer{status: resp.StatusCode, header: resp.Header}
 	ans.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	resp.Body.Close() // unread bytes past the limit are dropped with the connection

@@ -1,0 +1,290 @@
+package koophone_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+)
+
+// callPath is one public call, with the answers that are a success for it.
+type callPath struct {
+	name   string
+	write  bool   // retried only where the service cannot have acted
+	ok     string // a valid answer
+	unseen string // a valid answer with a status never seen before
+	call   func(ctx context.Context, c *koophone.Client) error
+}
+
+const noData = `{"error_code":"0","error_msg":"OK"}`
+
+var callPaths = []callPath{
+	{"PrepareProgress", false, okReady, `{"data":{"status":42,"waitingCount":1},"error_code":"0"}`,
+		func(ctx context.Context, c *koophone.Client) error { _, err := c.PrepareProgress(ctx, "u", "i"); return err }},
+	{"PrepareInstances", true, prepareOK, `{"data":{"status_list":[{"instance_id":"i","status":42}]},"error_code":"0"}`,
+		func(ctx context.Context, c *koophone.Client) error {
+			_, err := c.PrepareInstances(ctx, "u", []string{"i"})
+			return err
+		}},
+	{"BatchQueryStatus", false, `{"data":{"status_results":[{"instance_id":"i","status":0}]},"error_code":"0"}`,
+		`{"data":{"status_results":[{"instance_id":"i","status":42}]},"error_code":"0"}`,
+		func(ctx context.Context, c *koophone.Client) error { _, err := c.BatchQueryStatus(ctx, []string{"i"}); return err }},
+	{"GetDeviceToken", true, `{"data":{"device_token":"d","streamingId":"s"},"error_code":"0"}`, `{"data":{"device_token":"d"},"error_code":"0"}`,
+		func(ctx context.Context, c *koophone.Client) error { _, err := c.GetDeviceToken(ctx, "i", nil); return err }},
+	{"StopStreaming", true, noData, noData,
+		func(ctx context.Context, c *koophone.Client) error { return c.StopStreaming(ctx, "i") }},
+	{"ReleaseSession", true, noData, noData,
+		func(ctx context.Context, c *koophone.Client) error { return c.ReleaseSession(ctx, "i") }},
+	{"WaitUntilReady", false, okReady, `{"data":{"status":42,"waitingCount":1},"error_code":"0"}`,
+		func(ctx context.Context, c *koophone.Client) error {
+			_, err := c.WaitUntilReady(ctx, "u", "i", koophone.WithMaxConsecutiveErrors(0),
+				koophone.WithMaxWait(time.Second), koophone.WithPollInterval(10*time.Millisecond, 10*time.Millisecond))
+			return err
+		}},
+}
+
+// outcome is what a call must end with.
+type outcome struct {
+	sentinel error // the category the error matches
+	network  bool  // a transient failure without an answer: no *APIError
+	status   int   // a transient *APIError with this HTTP status
+	attempts int   // requests the server sees; -1: not checked
+}
+
+// faultCase is one fault the server injects, and the outcome it must have
+// on a read and on a write.
+type faultCase struct {
+	name    string
+	handler func(p callPath) http.HandlerFunc // nil: nothing listens (connection refused)
+	read    outcome
+	write   outcome
+}
+
+const retriedTimes = 3 // 1 + the fault matrix client's MaxRetries
+
+// raw writes bytes on the hijacked connection, then closes it; with reset
+// the close sends a TCP RST instead of a FIN.
+func raw(w http.ResponseWriter, data string, reset bool) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	io.WriteString(conn, data)
+	if tcp, ok := conn.(*net.TCPConn); ok && reset {
+		tcp.SetLinger(0)
+	}
+	conn.Close()
+}
+
+func status(code int, body string, header ...string) func(callPath) http.HandlerFunc {
+	return func(callPath) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			for i := 0; i+1 < len(header); i += 2 {
+				w.Header().Set(header[i], header[i+1])
+			}
+			w.WriteHeader(code)
+			io.WriteString(w, body)
+		}
+	}
+}
+
+var (
+	transient3 = outcome{network: true, attempts: retriedTimes}
+	transient1 = outcome{network: true, attempts: 1}
+)
+
+var faultCases = []faultCase{
+	{"connection refused", nil, outcome{network: true, attempts: 0}, outcome{network: true, attempts: 0}},
+	{"reset before the response", func(callPath) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) { raw(w, "", true) }
+	}, transient3, transient1},
+	{"reset in the middle of the body", func(callPath) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			raw(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"data\":{\"sta", true)
+		}
+	}, transient3, transient1},
+	{"closed after the headers", func(callPath) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			raw(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n", false)
+		}
+	}, transient3, transient1},
+	{"headers never come", func(callPath) http.HandlerFunc {
+		return func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	}, transient3, transient1},
+	{"a body that trickles a byte a second", func(callPath) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(http.StatusOK)
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for range 100 {
+				io.WriteString(w, " ")
+				w.(http.Flusher).Flush()
+				select {
+				case <-t.C:
+				case <-r.Context().Done():
+					return
+				}
+			}
+		}
+	}, transient3, transient1},
+	{"502 HTML page", status(502, "<html><title>502 Bad Gateway</title></html>", "Content-Type", "text/html"),
+		outcome{status: 502, attempts: retriedTimes}, outcome{status: 502, attempts: 1}},
+	{"503 with an empty body", status(503, ""), outcome{status: 503, attempts: retriedTimes}, outcome{status: 503, attempts: 1}},
+	{"504", status(504, "upstream timed out"), outcome{status: 504, attempts: retriedTimes}, outcome{status: 504, attempts: 1}},
+	{"429 with Retry-After in seconds", status(429, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, "Retry-After", "2"),
+		outcome{sentinel: koophone.ErrThrottled, attempts: retriedTimes}, outcome{sentinel: koophone.ErrThrottled, attempts: retriedTimes}},
+	{"429 with Retry-After as an HTTP date", status(429, ``, "Retry-After", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)),
+		outcome{sentinel: koophone.ErrThrottled, attempts: retriedTimes}, outcome{sentinel: koophone.ErrThrottled, attempts: retriedTimes}},
+	{"429 with an absurd Retry-After", status(429, ``, "Retry-After", "99999999999"),
+		outcome{sentinel: koophone.ErrThrottled, attempts: retriedTimes}, outcome{sentinel: koophone.ErrThrottled, attempts: retriedTimes}},
+	{"truncated JSON", status(200, `{"data":{"status":0,"waitingCo`),
+		outcome{sentinel: koophone.ErrMalformedResponse, attempts: retriedTimes}, outcome{sentinel: koophone.ErrMalformedResponse, attempts: 1}},
+	{"JSON of the wrong shape", status(200, `["not","an","envelope"]`),
+		outcome{sentinel: koophone.ErrMalformedResponse, attempts: retriedTimes}, outcome{sentinel: koophone.ErrMalformedResponse, attempts: 1}},
+	{"a wrong content type with a valid body", func(p callPath) http.HandlerFunc {
+		return status(200, p.ok, "Content-Type", "text/plain")(p)
+	}, outcome{attempts: 1}, outcome{attempts: 1}},
+	{"unknown extra fields", func(p callPath) http.HandlerFunc {
+		return status(200, strings.Replace(p.ok, `"error_code"`, `"extra":{"a":[1,{"b":null}]},"error_code"`, 1))(p)
+	}, outcome{attempts: 1}, outcome{attempts: 1}},
+	{"a 100 MiB body", func(callPath) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			chunk := strings.Repeat(" ", 1<<20)
+			for range 100 {
+				if _, err := io.WriteString(w, chunk); err != nil {
+					return // the client stopped reading
+				}
+			}
+		}
+	}, outcome{sentinel: koophone.ErrMalformedResponse, attempts: 1}, outcome{sentinel: koophone.ErrMalformedResponse, attempts: 1}},
+	{"invalid UTF-8 in error_msg", status(200, "{\"error_code\":\"KOOPHONE.API.1000\",\"error_msg\":\"bad \xff\xfe value\"}"),
+		outcome{sentinel: koophone.ErrInvalidParameter, attempts: 1}, outcome{sentinel: koophone.ErrInvalidParameter, attempts: 1}},
+	{"business error with HTTP 200", status(200, `{"error_code":"KOOPHONE.API.4001","error_msg":"instance not exist"}`),
+		outcome{sentinel: koophone.ErrInstanceNotFound, attempts: 1}, outcome{sentinel: koophone.ErrInstanceNotFound, attempts: 1}},
+	{"business error with HTTP 400", status(400, `{"error_code":"KOOPHONE.API.1001","error_msg":"no permission"}`),
+		outcome{sentinel: koophone.ErrPermissionDenied, attempts: 1}, outcome{sentinel: koophone.ErrPermissionDenied, attempts: 1}},
+	{"business error with HTTP 500", status(500, `{"error_code":"KOOPHONE.API.9999","error_msg":"internal"}`),
+		outcome{sentinel: koophone.ErrInternal, attempts: retriedTimes}, outcome{sentinel: koophone.ErrInternal, attempts: 1}},
+	{"a status never seen before", func(p callPath) http.HandlerFunc { return status(200, p.unseen)(p) },
+		outcome{attempts: 1}, outcome{attempts: 1}},
+}
+
+// TestFaultMatrix runs every call path against a loopback server that
+// injects each fault, and checks the error category, the attempts, that
+// the call returned within its deadline and did not panic. Goroutines left
+// behind fail TestMain (goleak); memory is bounded by TestHugeBodyMemory.
+func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
+	for _, f := range faultCases {
+		for _, p := range callPaths {
+			t.Run(f.name+"/"+p.name, func(t *testing.T) {
+				t.Parallel()
+				want := f.read
+				if p.write {
+					want = f.write
+				}
+				if p.name == "WaitUntilReady" && f.name == "a status never seen before" {
+					want = outcome{sentinel: koophone.ErrWaitTimeout, attempts: -1} // keeps waiting, then times out
+				}
+				var hits atomic.Int32
+				endpoint := "http://127.0.0.1:1" // nothing listens on port 1
+				if f.handler != nil {
+					h := f.handler(p)
+					srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						hits.Add(1)
+						io.Copy(io.Discard, r.Body)
+						h(w, r)
+					}))
+					defer srv.Close()
+					endpoint = srv.URL
+				}
+				c := newClient(t, koophone.WithEndpoint(endpoint), koophone.WithRequestTimeout(200*time.Millisecond),
+					koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: retriedTimes - 1, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}))
+
+				const limit = 5 * time.Second
+				ctx, cancel := context.WithTimeout(context.Background(), limit)
+				defer cancel()
+				start := time.Now()
+				err := callWithoutPanic(t, ctx, c, p)
+				assert.Less(t, time.Since(start), limit, "returned within its context deadline")
+
+				switch {
+				case want.sentinel == nil && !want.network && want.status == 0:
+					require.NoError(t, err)
+				case want.status != 0:
+					var apiErr *koophone.APIError
+					require.ErrorAs(t, err, &apiErr)
+					assert.Equal(t, want.status, apiErr.HTTPStatus)
+					assert.True(t, koophone.Transient(err))
+				case want.network:
+					require.Error(t, err)
+					var apiErr *koophone.APIError
+					assert.False(t, errors.As(err, &apiErr), "no answer, so no *APIError: %v", err)
+					assert.True(t, koophone.Transient(err), "a network failure is transient: %v", err)
+				case want.sentinel != nil:
+					require.ErrorIs(t, err, want.sentinel)
+				}
+				if err != nil {
+					assert.True(t, strings.HasPrefix(err.Error(), "koophone: "), err.Error())
+					assert.True(t, utf8.ValidString(err.Error()))
+					assert.Less(t, len(err.Error()), 1200)
+				}
+				if want.attempts >= 0 && p.name != "WaitUntilReady" {
+					assert.EqualValues(t, want.attempts, hits.Load(), "attempts")
+				}
+			})
+		}
+	}
+}
+
+// callWithoutPanic makes the call, turning a panic into a test failure.
+func callWithoutPanic(t *testing.T, ctx context.Context, c *koophone.Client, p callPath) (err error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s panicked: %v", p.name, r)
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return p.call(ctx, c)
+}
+
+// TestHugeBodyMemory checks that a 100 MiB answer costs a bounded amount
+// of memory. It does not run in parallel, so that its allocation count is
+// its own.
+func TestHugeBodyMemory(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(100<<20))
+		chunk := strings.Repeat("x", 1<<20)
+		for range 100 {
+			if _, err := io.WriteString(w, chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	c := newClient(t, koophone.WithEndpoint(srv.URL))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	runtime.ReadMemStats(&after)
+	require.ErrorIs(t, err, koophone.ErrMalformedResponse)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	assert.Less(t, allocated, uint64(8<<20), "allocated %d bytes for a 100 MiB body", allocated)
+}
