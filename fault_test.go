@@ -34,7 +34,10 @@ const noData = `{"error_code":"0","error_msg":"OK"}`
 
 var callPaths = []callPath{
 	{"PrepareProgress", false, okReady, `{"data":{"status":42,"waitingCount":1},"error_code":"0"}`,
-		func(ctx context.Context, c *koophone.Client) error { _, err := c.PrepareProgress(ctx, "u", "i"); return err }},
+		func(ctx context.Context, c *koophone.Client) error {
+			_, err := c.PrepareProgress(ctx, "u", "i")
+			return err
+		}},
 	{"PrepareInstances", true, prepareOK, `{"data":{"status_list":[{"instance_id":"i","status":42}]},"error_code":"0"}`,
 		func(ctx context.Context, c *koophone.Client) error {
 			_, err := c.PrepareInstances(ctx, "u", []string{"i"})
@@ -42,9 +45,15 @@ var callPaths = []callPath{
 		}},
 	{"BatchQueryStatus", false, `{"data":{"status_results":[{"instance_id":"i","status":0}]},"error_code":"0"}`,
 		`{"data":{"status_results":[{"instance_id":"i","status":42}]},"error_code":"0"}`,
-		func(ctx context.Context, c *koophone.Client) error { _, err := c.BatchQueryStatus(ctx, []string{"i"}); return err }},
+		func(ctx context.Context, c *koophone.Client) error {
+			_, err := c.BatchQueryStatus(ctx, []string{"i"})
+			return err
+		}},
 	{"GetDeviceToken", true, `{"data":{"device_token":"d","streamingId":"s"},"error_code":"0"}`, `{"data":{"device_token":"d"},"error_code":"0"}`,
-		func(ctx context.Context, c *koophone.Client) error { _, err := c.GetDeviceToken(ctx, "i", nil); return err }},
+		func(ctx context.Context, c *koophone.Client) error {
+			_, err := c.GetDeviceToken(ctx, "i", nil)
+			return err
+		}},
 	{"StopStreaming", true, noData, noData,
 		func(ctx context.Context, c *koophone.Client) error { return c.StopStreaming(ctx, "i") }},
 	{"ReleaseSession", true, noData, noData,
