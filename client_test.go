@@ -225,49 +225,6 @@ func TestTokenSourceFailureSendsNothing(t *testing.T) {
 	assert.Empty(t, s.Requests(), "not sent, not retried")
 }
 
-// TestSecretsNeverPrinted runs the client through successes and every kind
-// of failure with a logger at the most verbose level, then searches all of
-// its output for the token.
-func TestSecretsNeverPrinted(t *testing.T) {
-	t.Parallel()
-	var logs bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		switch n % 4 {
-		case 0:
-			answer(w, http.StatusOK, okReady)
-		case 1:
-			answer(w, http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: `+r.Header.Get("X-Auth-Token")[:3]+`"}`)
-		case 2:
-			answer(w, http.StatusOK, `{"error_code":"KOOPHONE.API.4001","error_msg":"instance not exist"}`)
-		default:
-			answer(w, http.StatusOK, `{"data":{"status":"zero"},"error_code":"0"}`)
-		}
-	}, koophone.WithLogger(logger))
-
-	var out []string
-	for range 4 {
-		_, err := c.PrepareProgress(timeout(t), "u", "i")
-		if err != nil {
-			out = append(out, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
-		}
-	}
-	unreachable := newClient(t, koophone.WithEndpoint("http://127.0.0.1:1"), koophone.WithRetryPolicy(koophone.RetryPolicy{}), koophone.WithLogger(logger))
-	_, err := unreachable.PrepareProgress(timeout(t), "u", "i")
-	require.Error(t, err)
-	out = append(out, err.Error())
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
-		out = append(out, fmt.Sprintf(verb, c), fmt.Sprintf(verb, *c), fmt.Sprintf(verb, koophone.StaticToken(testToken)))
-	}
-	out = append(out, logs.String())
-
-	require.NotEmpty(t, logs.String(), "the logger got records")
-	for _, s := range out {
-		assert.NotContains(t, s, testToken)
-		assert.NotContains(t, strings.ToLower(s), strings.ToLower(fmt.Sprintf("%x", testToken)))
-	}
-}
-
 func TestLoggerRecordsAttempts(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer

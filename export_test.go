@@ -22,3 +22,6 @@ func WithNow(now func() time.Time) Option {
 
 // SetIAMClock sets the clock of a token source from NewIAMTokenSource.
 func SetIAMClock(ts TokenSource, now func() time.Time) { ts.(*iamTokenSource).now = now }
+
+// BaseTransport is the transport under the client's retries.
+func BaseTransport(c *Client) http.RoundTripper { return c.base }

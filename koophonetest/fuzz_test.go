@@ -1,0 +1,51 @@
+package koophonetest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/koophone-go/koophone"
+)
+
+// FuzzServeHTTP sends the fake any request: it must never panic, and every
+// answer to a route it knows is the JSON envelope.
+func FuzzServeHTTP(f *testing.F) {
+	f.Add("POST", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`, true, true)
+	f.Add("POST", "/v1/instances/prepare", `{"user_id":"u","instance_ids":["i","j"]}`, true, true)
+	f.Add("POST", "/v1/instances/batch-query-status", `{"instance_ids":["i"]}`, true, true)
+	f.Add("POST", "/v1/instances/i/auth?stream_type=2", ``, true, true)
+	f.Add("POST", "/v1/instances/streaming/stop", `{"instance_id":"i"}`, true, false)
+	f.Add("POST", "/v1/instances/session/release", `{"instance_id":null}`, false, true)
+	f.Add("GET", "/v1/instances/%2F/auth", `[`, true, true)
+	f.Fuzz(func(t *testing.T, method, target, body string, withToken, withRequestID bool) {
+		if !strings.HasPrefix(target, "/") {
+			target = "/" + target
+		}
+		req, err := http.NewRequest(method, "http://fake"+target, strings.NewReader(body))
+		if err != nil {
+			return // not a request an HTTP server would get
+		}
+		s := &Server{token: DefaultToken, timeline: DefaultTimeline, instances: map[string]*instance{}, now: time.Now}
+		s.addInstances("u", []string{"i", "j"})
+		s.Script("k", koophone.PrepareReady)
+		if withToken {
+			req.Header.Set("X-Auth-Token", DefaultToken)
+		}
+		if withRequestID {
+			req.Header.Set("X-Request-Id", "r")
+		}
+		rec := httptest.NewRecorder()
+		s.serveHTTP(rec, req)
+		var env map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+			t.Fatalf("%s %s: the answer is not JSON: %q", method, target, rec.Body.String())
+		}
+		if _, ok := env["error_code"]; !ok {
+			t.Fatalf("%s %s: no error_code in %q", method, target, rec.Body.String())
+		}
+	})
+}

@@ -1,0 +1,157 @@
+package koophone_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/koophonetest"
+)
+
+// TestSecretsNeverAppear runs every call path with every kind of
+// credentials, distinctive secrets, a logger at its most verbose level and
+// answers that fail in every way, then searches everything the SDK
+// produced (errors, log records, fmt output of its exported types) for
+// the secrets. The CLI's tests do the same for its output.
+func TestSecretsNeverAppear(t *testing.T) {
+	t.Parallel()
+	secrets := []string{testToken, testSK, testSecToken, testPassword, "dt-SECRET-e3b0c442"}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug - 4}))
+	var out []string
+	record := func(vs ...any) {
+		for _, v := range vs {
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+				out = append(out, fmt.Sprintf(verb, v))
+			}
+		}
+	}
+
+	srv := koophonetest.NewServer(koophonetest.WithToken(testToken), koophonetest.WithInstances("u", "i"))
+	defer srv.Close()
+	srv.Script("i", koophone.PrepareReady)
+
+	clock := &fakeNow{t: time.Now()}
+	iam := newIAMServer(t, clock.Now)
+	iam.setFail(func(n int) (int, string) {
+		if n == 1 {
+			return 401, `{"error":{"code":401,"message":"The username or password is wrong."}}`
+		}
+		return 0, ""
+	})
+	iamCfg := koophone.IAMConfig{Endpoint: iam.URL, DomainName: "acme", UserName: "ops", Password: testPassword, ProjectName: "p"}
+	iamSource, err := koophone.NewIAMTokenSource(iamCfg)
+	require.NoError(t, err)
+	record(iamCfg, &iamCfg, iamSource, koophone.StaticToken(testToken))
+
+	credentials := map[string]koophone.Option{
+		"token":      koophone.WithToken(testToken),
+		"aksk":       koophone.WithTemporaryAKSK(testAK, testSK, testSecToken, testProject),
+		"iam":        koophone.WithTokenSource(iamSource),
+		"wrong host": koophone.WithToken(testToken),
+	}
+	for name, cred := range credentials {
+		endpoint := koophone.WithEndpoint(srv.URL)
+		if name == "wrong host" {
+			endpoint = koophone.WithEndpoint("http://koophone.example.com") // refused: plain http to a remote host
+		}
+		c := newClient(t, endpoint, cred, koophone.WithLogger(logger))
+		record(c, *c)
+		for _, p := range callPaths {
+			for _, fault := range []koophonetest.Fault{{}, koophonetest.HTMLPage(502), koophonetest.DropConnection(),
+				koophonetest.APIError(401, koophone.CodeGatewayUnauthorized, "bad "+testToken[:4])} {
+				srv.FailNext(1, fault)
+				err := p.call(timeout(t), c)
+				if err != nil {
+					record(err)
+				}
+			}
+		}
+		dt, err := c.GetDeviceToken(timeout(t), "i", nil)
+		if err == nil {
+			dt.Token = "dt-SECRET-e3b0c442" // a distinctive one
+			record(dt, *dt)
+		}
+	}
+	require.NotEmpty(t, logs.String())
+	out = append(out, logs.String())
+	for _, s := range out {
+		for _, secret := range secrets {
+			assert.NotContains(t, s, secret)
+			assert.NotContains(t, strings.ToLower(s), fmt.Sprintf("%x", secret))
+		}
+	}
+}
+
+func TestTLSIsVerifiedAndAtLeast12(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	tr, ok := koophone.BaseTransport(c).(*http.Transport)
+	require.True(t, ok)
+	require.NotNil(t, tr.TLSClientConfig)
+	assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
+	assert.False(t, tr.TLSClientConfig.InsecureSkipVerify)
+	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 32, "a pool for concurrent polls")
+
+	// No code of the SDK (tests aside) turns verification off.
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	more, err := filepath.Glob("*/*.go")
+	require.NoError(t, err)
+	for _, f := range append(files, more...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotContains(t, string(src), "InsecureSkipVerify", f)
+	}
+}
+
+// redirectingTransport follows redirects by itself, headers and all, as
+// some middleware does.
+type redirectingTransport struct{ next http.RoundTripper }
+
+func (rt redirectingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := rt.next.RoundTrip(r)
+	if err != nil || resp.StatusCode/100 != 3 {
+		return resp, err
+	}
+	resp.Body.Close()
+	loc, err := resp.Location()
+	if err != nil {
+		return nil, err
+	}
+	again := r.Clone(r.Context())
+	again.URL, again.Host, again.Body = loc, "", http.NoBody
+	return rt.next.RoundTrip(again)
+}
+
+func TestAnswersFetchedFromAnotherHostAreRefused(t *testing.T) {
+	t.Parallel()
+	_, other := setup(t, always(http.StatusOK, okReady))
+	base := &http.Transport{}
+	t.Cleanup(base.CloseIdleConnections)
+	c, s := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		http.Redirect(w, r, other.URL+"/v1/instances/prepare-progress", http.StatusFound)
+	}, koophone.WithHTTPClient(&http.Client{Transport: redirectingTransport{base}}))
+	_, err := c.PrepareProgress(context.Background(), "u", "i")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the HTTP transport followed a redirect to "+strings.TrimPrefix(other.URL, "http://"))
+	assert.Len(t, s.Requests(), 1, "not retried")
+	// The caller's transport re-sent the request itself: the SDK cannot
+	// stop that, and says so in its documentation; it does refuse the answer.
+	assert.Len(t, other.Requests(), 1)
+}
