@@ -1,15 +1,22 @@
 package koophone_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/koophone-go/koophone"
 )
@@ -95,4 +102,163 @@ func BenchmarkWaitAllReady(b *testing.B) {
 			b.ReportMetric(allocated/float64(b.N), "alloc-B/instance")
 		})
 	}
+}
+
+// benchServer is a loopback server that answers every call with the
+// documented ShowProgress answer and counts the connections it accepts.
+func benchServer(b *testing.B) (*httptest.Server, *atomic.Int64) {
+	b.Helper()
+	var conns atomic.Int64
+	body := []byte(`{"data":{"status":1,"waitingCount":3},"error_code":"0","error_msg":"OK"}`)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	b.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+// rawClient is the hand-written call the SDK is measured against: a tuned,
+// honest net/http client (keep-alive, a pool as large as the SDK's, bodies
+// read to the end) with encoding/json.
+type rawClient struct {
+	hc       *http.Client
+	endpoint string
+	token    string
+}
+
+func newRawClient(endpoint string) *rawClient {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 256, 64
+	return &rawClient{hc: &http.Client{Transport: tr, Timeout: 30 * time.Second}, endpoint: endpoint, token: "t"}
+}
+
+func (rc *rawClient) progress(ctx context.Context, userID, instanceID string) (int, error) {
+	body, err := json.Marshal(map[string]string{"user_id": userID, "instance_id": instanceID})
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rc.endpoint+"/v1/instances/prepare-progress", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	var id [16]byte
+	rand.Read(id[:])
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Auth-Token", rc.token)
+	req.Header.Set("X-Request-Id", hex.EncodeToString(id[:]))
+	req.Header.Set("User-Agent", "raw/1.0")
+	resp, err := rc.hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, err
+	}
+	var env struct {
+		ErrorCode string `json:"error_code"`
+		Data      struct {
+			Status       int `json:"status"`
+			WaitingCount int `json:"waitingCount"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(data, &env); err != nil {
+		return 0, err
+	}
+	if env.ErrorCode != "0" {
+		return 0, fmt.Errorf("error %s", env.ErrorCode)
+	}
+	return env.Data.Status, nil
+}
+
+func benchClient(b *testing.B, endpoint string) *koophone.Client {
+	b.Helper()
+	c, err := koophone.NewClient(koophone.WithToken("t"), koophone.WithEndpoint(endpoint))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+// BenchmarkPrepareProgress is one SDK call on a warm connection; compare it
+// with BenchmarkRawNetHTTP, the same call written by hand.
+func BenchmarkPrepareProgress(b *testing.B) {
+	srv, conns := benchServer(b)
+	c := benchClient(b, srv.URL)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.PrepareProgress(ctx, "user-1", "instance-1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(conns.Load()), "conns")
+}
+
+// BenchmarkRawNetHTTP is the baseline for BenchmarkPrepareProgress.
+func BenchmarkRawNetHTTP(b *testing.B) {
+	srv, conns := benchServer(b)
+	rc := newRawClient(srv.URL)
+	b.Cleanup(rc.hc.CloseIdleConnections)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := rc.progress(ctx, "user-1", "instance-1"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(conns.Load()), "conns")
+}
+
+// parallel64 makes b.RunParallel use about 64 goroutines.
+func parallel64(b *testing.B) { b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0))) }
+
+// BenchmarkPrepareProgressParallel makes SDK calls from 64 goroutines and
+// reports the connections the server accepted.
+func BenchmarkPrepareProgressParallel(b *testing.B) {
+	srv, conns := benchServer(b)
+	c := benchClient(b, srv.URL)
+	parallel64(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.PrepareProgress(context.Background(), "user-1", "instance-1"); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(conns.Load()), "conns")
+}
+
+// BenchmarkRawNetHTTPParallel is the baseline for BenchmarkPrepareProgressParallel.
+func BenchmarkRawNetHTTPParallel(b *testing.B) {
+	srv, conns := benchServer(b)
+	rc := newRawClient(srv.URL)
+	b.Cleanup(rc.hc.CloseIdleConnections)
+	parallel64(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := rc.progress(context.Background(), "user-1", "instance-1"); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(conns.Load()), "conns")
 }

@@ -46,12 +46,14 @@ type Client struct {
 	aksk      *akskCredentials // nil when a token is sent
 	userAgent string
 	logger    *slog.Logger // nil: silent
-	limiter   *rate.Limiter
-	policy    RetryPolicy
-	timeout   time.Duration // per attempt
-	base      http.RoundTripper
-	http      *retryablehttp.Client
-	now       func() time.Time
+
+	userAgentHeader []string // userAgent as a header value
+	limiter         *rate.Limiter
+	policy          RetryPolicy
+	timeout         time.Duration // per attempt
+	base            http.RoundTripper
+	http            *retryablehttp.Client
+	now             func() time.Time
 }
 
 // Option configures a [Client] in [NewClient]. An Option checks its argument
@@ -88,6 +90,9 @@ type RetryPolicy struct {
 
 // defaultRetryPolicy is the policy of a Client without WithRetryPolicy.
 var defaultRetryPolicy = RetryPolicy{MaxRetries: 3, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}
+
+// headerJSON is the value of Content-Type and Accept.
+var headerJSON = []string{"application/json"}
 
 // maxRetries bounds RetryPolicy.MaxRetries: more would only hide an outage.
 const maxRetries = 100
@@ -128,6 +133,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.userAgentHeader = []string{c.userAgent}
 	if u.Scheme == "http" && !cfg.insecureHTTP && !isLoopback(u.Hostname()) {
 		c.refuse = fmt.Errorf("refusing to send credentials over plain http to %q: use https, or WithInsecureHTTP", u.Host)
 	}
@@ -409,15 +415,16 @@ func (c *Client) do(ctx context.Context, op operation, method, path string, in, 
 			return "", &callError{op: op.name, err: err}
 		}
 	}
-	st := &callState{op: op, requestID: newRequestID(), body: body}
+	st := &callState{op: op, requestID: newRequestID(), body: body, out: out}
 	req, err := retryablehttp.NewRequestWithContext(withCallState(ctx, st), method, c.baseURL+path, body)
 	if err != nil {
 		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: err}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("X-Request-Id", st.requestID)
-	req.Header.Set("User-Agent", c.userAgent)
+	// Constant values share their slices: every attempt sends a clone.
+	req.Header["Content-Type"] = headerJSON
+	req.Header["Accept"] = headerJSON
+	req.Header["User-Agent"] = c.userAgentHeader
+	req.Header["X-Request-Id"] = []string{st.requestID}
 
 	resp, err := c.http.Do(req)
 	if resp != nil {
@@ -451,7 +458,10 @@ func (a *answer) decode(op, requestID string, out any) error {
 	if out == nil {
 		return nil
 	}
-	err := a.env.DecodeData(out)
+	err := a.dataErr
+	if !a.dataDecoded {
+		err = a.env.DecodeData(out)
+	}
 	if err == nil {
 		if v, ok := out.(answerData); ok {
 			err = v.Validate()

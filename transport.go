@@ -25,11 +25,14 @@ type callState struct {
 	op        operation
 	requestID string
 	body      []byte // the request body, for signing
+	out       any    // where a success's data goes: a pointer to a wire struct, or nil
 	attempts  int
 	token     string  // the token the last attempt sent; never logged
 	wrote     bool    // the last attempt's request was written in full
-	answer    *answer // the last attempt's answer, if it got one
+	answer    *answer // the last attempt's answer, if it got one: &lastAnswer
 	failure   error   // the last attempt's failure without an answer
+
+	lastAnswer answer // storage for answer, saving an allocation per attempt
 }
 
 type callStateKey struct{}
@@ -51,7 +54,10 @@ type answer struct {
 	env       wire.Envelope
 	envErr    error // the body is not the JSON envelope
 	tooLarge  bool
-	header    http.Header
+
+	dataDecoded bool  // data went straight into the call's out
+	dataErr     error // data of the wrong type
+	header      http.Header
 }
 
 // tokenRejected reports whether the last attempt's token was refused as
@@ -138,10 +144,13 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var wrote atomic.Bool
-	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) },
-	})
+	var wrote *atomic.Bool
+	if st.op.write { // only writes need to know whether the request went out
+		wrote = new(atomic.Bool)
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) },
+		})
+	}
 	out := req.Clone(actx)
 	if c.aksk != nil {
 		out.Header.Set(signer.HeaderProjectID, c.aksk.projectID)
@@ -155,7 +164,7 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 	}
 
 	resp, err := c.base.RoundTrip(out)
-	st.wrote = wrote.Load()
+	st.wrote = wrote != nil && wrote.Load()
 	if err != nil {
 		return nil, t.networkFailure(ctx, actx, err)
 	}
@@ -165,15 +174,20 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 		resp.Body.Close()
 		return nil, &attemptFailure{err: fmt.Errorf("the HTTP transport followed a redirect to %s; answers from another host are refused", resp.Request.URL.Host)}
 	}
-	ans := &answer{status: resp.StatusCode, header: resp.Header}
+	st.lastAnswer = answer{status: resp.StatusCode, header: resp.Header}
+	ans := &st.lastAnswer
 	ans.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	resp.Body.Close() // unread bytes past the limit are dropped with the connection
 	if err != nil {
 		return nil, t.networkFailure(ctx, actx, fmt.Errorf("reading the answer: %w", err))
 	}
-	if len(ans.body) > maxBodyBytes {
+	switch {
+	case len(ans.body) > maxBodyBytes:
 		ans.body, ans.tooLarge = nil, true
-	} else {
+	case st.out != nil && resp.StatusCode/100 == 2:
+		ans.env, ans.envErr, ans.dataErr = wire.DecodeWithData(ans.body, st.out) // one pass
+		ans.dataDecoded = true
+	default:
 		ans.env, ans.envErr = wire.DecodeEnvelope(ans.body)
 	}
 	ans.requestID = ans.env.RequestID
@@ -181,16 +195,8 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 		ans.requestID = resp.Header.Get("X-Request-Id")
 	}
 	st.answer = ans
-	return &http.Response{
-		Status:     resp.Status,
-		StatusCode: resp.StatusCode,
-		Proto:      resp.Proto,
-		ProtoMajor: resp.ProtoMajor,
-		ProtoMinor: resp.ProtoMinor,
-		Header:     resp.Header,
-		Body:       http.NoBody,
-		Request:    req,
-	}, nil
+	resp.Body = http.NoBody // read above; go-retryablehttp only closes it
+	return resp, nil
 }
 
 // networkFailure classifies an attempt that got no (complete) answer.

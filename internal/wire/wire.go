@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode"
@@ -30,6 +31,7 @@ type Envelope struct {
 	ErrorMsg  string          `json:"error_msg"`
 	RequestID string          `json:"request_id"`
 	Data      json.RawMessage `json:"data"`
+	DataSeen  bool            `json:"-"` // DecodeWithData found data (Data stays empty then)
 }
 
 // Code is an error_code. The service sends a string; a number is accepted too.
@@ -44,6 +46,10 @@ func (c *Code) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if len(b) > 0 && b[0] == '"' {
+		if len(b) >= 2 && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+			c.Value, c.Set = string(b[1:len(b)-1]), true // the common case: no escapes
+			return nil
+		}
 		if err := json.Unmarshal(b, &c.Value); err != nil {
 			return err
 		}
@@ -76,8 +82,44 @@ func DecodeEnvelope(body []byte) (Envelope, error) {
 
 // HasData reports whether the envelope carries a data value other than null.
 func (e *Envelope) HasData() bool {
+	if e.DataSeen {
+		return true
+	}
 	d := bytes.TrimSpace(e.Data)
 	return len(d) > 0 && !bytes.Equal(d, []byte("null"))
+}
+
+// DecodeWithData decodes a body and its data member in one pass: the
+// envelope as DecodeEnvelope does, and data into out, a pointer to a
+// struct, which it zeroes first. It returns the envelope, the error that
+// makes the body no envelope (like DecodeEnvelope's), and the error of a
+// data member of the wrong type. Data that is missing or null leaves out
+// zero; DataSeen tells whether any data was decoded.
+func DecodeWithData(body []byte, out any) (Envelope, error, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return Envelope{}, ErrNotJSON, nil
+	}
+	target := reflect.ValueOf(out).Elem()
+	target.SetZero() // a fresh value for every attempt
+	v := struct {
+		ErrorCode Code   `json:"error_code"`
+		ErrorMsg  string `json:"error_msg"`
+		RequestID string `json:"request_id"`
+		Data      any    `json:"data"` // decodes into out: a non-nil pointer
+	}{Data: out}
+	err := json.Unmarshal(trimmed, &v)
+	env := Envelope{ErrorCode: v.ErrorCode, ErrorMsg: v.ErrorMsg, RequestID: v.RequestID}
+	if err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && (typeErr.Field == "data" || strings.HasPrefix(typeErr.Field, "data.")) {
+			env.DataSeen = true
+			return env, nil, errors.New(describeJSONError(err))
+		}
+		return Envelope{}, fmt.Errorf("%w: %s", ErrNotJSON, describeJSONError(err)), nil
+	}
+	env.DataSeen = v.Data != nil && !target.IsZero()
+	return env, nil, nil
 }
 
 // DecodeData decodes the data member into out, which must be a pointer.

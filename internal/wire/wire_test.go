@@ -109,3 +109,66 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeWithData(t *testing.T) {
+	t.Parallel()
+	var d ProgressData
+	env, envErr, dataErr := DecodeWithData([]byte(documented[0]), &d)
+	require.NoError(t, envErr)
+	require.NoError(t, dataErr)
+	assert.Equal(t, "0", env.ErrorCode.Value)
+	assert.True(t, env.HasData())
+	require.NotNil(t, d.Status)
+	assert.Equal(t, 0, *d.Status)
+
+	// A second decode starts from zero: nothing of the first is left.
+	_, envErr, dataErr = DecodeWithData([]byte(`{"error_code":"0","data":{"waitingCount":4}}`), &d)
+	require.NoError(t, envErr)
+	require.NoError(t, dataErr)
+	assert.Nil(t, d.Status)
+	assert.Equal(t, 4, d.WaitingCount)
+
+	for body, seen := range map[string]bool{`{"error_code":"0"}`: false, `{"error_code":"0","data":null}`: false, `{"data":{"status":2}}`: true} {
+		env, envErr, dataErr = DecodeWithData([]byte(body), &d)
+		require.NoError(t, envErr, body)
+		require.NoError(t, dataErr, body)
+		assert.Equal(t, seen, env.HasData(), body)
+	}
+
+	env, envErr, dataErr = DecodeWithData([]byte(`{"error_code":"0","error_msg":"OK","data":{"status":"0"}}`), &d)
+	require.NoError(t, envErr)
+	assert.EqualError(t, dataErr, "data.status is a JSON string, not int")
+	assert.Equal(t, "OK", env.ErrorMsg, "the envelope is still read")
+
+	_, envErr, _ = DecodeWithData([]byte(`{"error_code":"0","data":{"status":1`), &d)
+	assert.ErrorIs(t, envErr, ErrNotJSON)
+	_, envErr, _ = DecodeWithData([]byte(`<html>`), &d)
+	assert.ErrorIs(t, envErr, ErrNotJSON)
+	_, envErr, _ = DecodeWithData([]byte(`{"error_code":{}}`), &d)
+	assert.ErrorIs(t, envErr, ErrNotJSON)
+}
+
+// BenchmarkDecode decodes the documented ShowProgress answer the way a call
+// does: envelope and data in one pass.
+func BenchmarkDecode(b *testing.B) {
+	body := []byte(documented[0])
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		var d ProgressData
+		env, envErr, dataErr := DecodeWithData(body, &d)
+		if envErr != nil || dataErr != nil || env.ErrorCode.Value != CodeOK || d.Status == nil {
+			b.Fatal(envErr, dataErr)
+		}
+	}
+}
+
+// BenchmarkDecodeEnvelope decodes an error answer's envelope alone.
+func BenchmarkDecodeEnvelope(b *testing.B) {
+	body := []byte(documented[2])
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := DecodeEnvelope(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
