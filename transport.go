@@ -151,7 +151,8 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 			WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) },
 		})
 	}
-	out := req.Clone(actx)
+	out := req.WithContext(actx) // a shallow copy: only the headers change per attempt
+	out.Header = req.Header.Clone()
 	if c.aksk != nil {
 		out.Header.Set(signer.HeaderProjectID, c.aksk.projectID)
 		if c.aksk.securityToken != "" {
