@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -394,10 +395,10 @@ type operation struct {
 // answerData is implemented by wire data that can check itself once decoded.
 type answerData interface{ Validate() error }
 
-// do performs one call: it encodes in (no body when in is nil), sends it with retries, checks the
-// envelope and decodes data into out (unless out is nil). It returns the
-// request id sent and an error that is an *APIError for every answer that is
-// not a success.
+// do performs one call: it encodes in (no body when in is nil), sends it
+// with retries, checks the envelope and decodes data into out (unless out
+// is nil). It returns the request id sent and an error that is an
+// *APIError for every answer that is not a success.
 func (c *Client) do(ctx context.Context, op operation, method, path string, in, out any) (string, error) {
 	if ctx == nil {
 		return "", invalidArg("ctx is nil")
@@ -445,6 +446,9 @@ func (c *Client) do(ctx context.Context, op operation, method, path string, in, 
 		return st.requestID, st.failure
 	}
 	if st.answer == nil {
+		if err == nil {
+			err = errors.New("no answer") // not reached: an attempt either answers or fails
+		}
 		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: err}
 	}
 	return st.requestID, st.answer.decode(op.name, st.requestID, out)

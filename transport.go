@@ -106,12 +106,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		t.log(ctx, req, st, 0, "", time.Since(start), err)
 		return nil, st.failure
 	}
-	code := ""
-	if apiErr := st.answer.apiError(st.op.name, st.requestID); apiErr != nil {
-		code = apiErr.Code
-		err = apiErr
+	if t.c.logger != nil {
+		code := ""
+		if apiErr := st.answer.apiError(st.op.name, st.requestID); apiErr != nil {
+			code, err = apiErr.Code, apiErr
+		}
+		t.log(ctx, req, st, resp.StatusCode, code, time.Since(start), err)
 	}
-	t.log(ctx, req, st, resp.StatusCode, code, time.Since(start), err)
 	return resp, nil
 }
 
