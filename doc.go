@@ -70,4 +70,10 @@
 // matches context.DeadlineExceeded). [Client.WaitAllReady] does the same for
 // many instances with one scheduler and a bounded number of polls in flight
 // ([WithConcurrency]). [WithOnPoll] reports every poll, never two at once.
+//
+// # Testing
+//
+// Package koophonetest provides a fake KooPhone service to test code that
+// uses this package: it checks requests as the service does, moves
+// instances through the preparation timeline, and injects faults on demand.
 package koophone
