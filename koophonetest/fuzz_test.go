@@ -29,7 +29,7 @@ func FuzzServeHTTP(f *testing.F) {
 		if err != nil {
 			return // not a request an HTTP server would get
 		}
-		s := &Server{token: DefaultToken, timeline: DefaultTimeline, instances: map[string]*instance{}, now: time.Now}
+		s := &Server{token: DefaultToken, timeline: defaultTimeline, instances: map[string]*instance{}, now: time.Now}
 		s.addInstances("u", []string{"i", "j"})
 		s.Script("k", koophone.PrepareReady)
 		if withToken {

@@ -62,8 +62,9 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // Timeline is how preparing an instance unfolds: first queuing, with a
 // waitingCount that counts down to 1, then restoring, then ready. Each
 // phase lasts a number of polls of ShowProgress, or, when its duration is
-// set, that long from the BatchPrepareInstances call. The zero Timeline is
-// [DefaultTimeline].
+// set, that long from the BatchPrepareInstances call. The zero Timeline
+// (the default) is three polls queuing (waitingCount 3, 2, 1) and two
+// restoring: ready from the sixth poll on.
 type Timeline struct {
 	QueuePolls   int           // polls answered "queuing"; 0 means 3
 	RestorePolls int           // then polls answered "restoring"; 0 means 2
@@ -71,9 +72,9 @@ type Timeline struct {
 	Restore      time.Duration // if set, restoring lasts this long instead
 }
 
-// DefaultTimeline: three polls queuing (waitingCount 3, 2, 1), two polls
+// defaultTimeline: three polls queuing (waitingCount 3, 2, 1), two polls
 // restoring, then ready from the sixth poll on.
-var DefaultTimeline = Timeline{QueuePolls: 3, RestorePolls: 2}
+var defaultTimeline = Timeline{QueuePolls: 3, RestorePolls: 2}
 
 // Step is one scripted answer of ShowProgress.
 type Step struct {
@@ -105,15 +106,15 @@ type instance struct {
 // NewServer starts a fake KooPhone service on 127.0.0.1. It panics only if
 // it cannot listen, as httptest.NewServer does.
 func NewServer(opts ...Option) *Server {
-	s := &Server{token: DefaultToken, timeline: DefaultTimeline, instances: map[string]*instance{}, now: time.Now}
+	s := &Server{token: DefaultToken, timeline: defaultTimeline, instances: map[string]*instance{}, now: time.Now}
 	for _, opt := range opts {
 		opt(s)
 	}
 	if s.timeline.QueuePolls <= 0 {
-		s.timeline.QueuePolls = DefaultTimeline.QueuePolls
+		s.timeline.QueuePolls = defaultTimeline.QueuePolls
 	}
 	if s.timeline.RestorePolls <= 0 {
-		s.timeline.RestorePolls = DefaultTimeline.RestorePolls
+		s.timeline.RestorePolls = defaultTimeline.RestorePolls
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.srv.URL
