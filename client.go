@@ -136,7 +136,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c.userAgentHeader = []string{c.userAgent}
 	if u.Scheme == "http" && !cfg.insecureHTTP && !isLoopback(u.Hostname()) {
-		c.refuse = fmt.Errorf("refusing to send credentials over plain http to %q: use https, or WithInsecureHTTP", u.Host)
+		c.refuse = invalidArg("endpoint: refusing to send credentials over plain http to %q: use https, or WithInsecureHTTP", u.Host)
 	}
 	if cfg.ratePerSec > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSec), cfg.rateBurst)
@@ -407,7 +407,7 @@ func (c *Client) do(ctx context.Context, op operation, method, path string, in, 
 		return "", invalidArg("client is not initialised: use NewClient")
 	}
 	if c.refuse != nil {
-		return "", &callError{op: op.name, err: c.refuse}
+		return "", c.refuse
 	}
 	var body []byte // no body when in is nil
 	if in != nil {

@@ -163,8 +163,8 @@ func TestPlainHTTPToRemoteHostIsRefused(t *testing.T) {
 	refused, err := koophone.NewClient(base...)
 	require.NoError(t, err)
 	_, err = refused.PrepareProgress(timeout(t), "u", "i")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "plain http")
+	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.Contains(t, err.Error(), "koophone: invalid parameter: endpoint: refusing to send credentials over plain http")
 	assert.NotContains(t, err.Error(), testToken)
 	assert.Zero(t, mock.GetTotalCallCount(), "nothing is sent")
 

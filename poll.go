@@ -73,7 +73,7 @@ func WithOnPoll(fn func(PollEvent)) WaitOption {
 type PollEvent struct {
 	InstanceID string
 	Attempt    int           // 1-based count of this instance's polls
-	Progress   Progress      // zero when Err != nil
+	Progress   Progress      // zero (which reads as ready) when Err != nil: check Err first
 	Err        error         // a poll that failed (transient or final)
 	Elapsed    time.Duration // since the wait began
 	NextDelay  time.Duration // 0 when the wait for this instance ends after this poll

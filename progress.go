@@ -48,7 +48,9 @@ func (s PrepareStatus) String() string {
 // PrepareFailed only.
 func (s PrepareStatus) Terminal() bool { return s == PrepareReady || s == PrepareFailed }
 
-// Progress is one answer of ShowProgress.
+// Progress is one answer of ShowProgress. Its zero value reads as
+// PrepareReady (the status 0 of the API); where a Progress comes with an
+// error, check the error first.
 type Progress struct {
 	Status       PrepareStatus
 	WaitingCount int    // data.waitingCount as sent; the service documents no unit
