@@ -121,6 +121,7 @@ type iamServer struct {
 	now      func() time.Time
 	fail     func(n int) (status int, body string) // non-nil: answer this instead
 	hold     time.Duration                         // delay every answer
+	stall    func(n int) bool                      // request n gets no answer until the client gives up
 }
 
 func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
@@ -131,8 +132,12 @@ func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		s.mu.Lock()
 		s.bodies = append(s.bodies, body)
-		fail, hold := s.fail, s.hold
+		fail, hold, stall := s.fail, s.hold, s.stall
 		s.mu.Unlock()
+		if stall != nil && stall(n) {
+			<-r.Context().Done()
+			return
+		}
 		if hold > 0 {
 			time.Sleep(hold)
 		}
@@ -314,12 +319,17 @@ func TestIAMTokenSourceHonoursTheContext(t *testing.T) {
 	t.Parallel()
 	clock := &fakeNow{t: time.Now()}
 	iam := newIAMServer(t, clock.Now)
-	iam.hold = 200 * time.Millisecond
+	iam.stall = func(n int) bool { return n == 1 }
 	ts := newIAMSource(t, iam, clock, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	_, err := ts.Token(ctx)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := ts.Token(ctx)
+		done <- err
+	}()
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.EqualValues(c, 1, iam.requests.Load()) }, 5*time.Second, time.Millisecond)
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
 	tok, err := ts.Token(timeout(t))
 	require.NoError(t, err, "a later caller fetches again")
 	assert.Equal(t, "iam-token-2", tok)
