@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/koophone-go/koophone/internal/backoff"
 )
 
 // TokenSource supplies the IAM token sent as X-Auth-Token. The Client asks
@@ -236,7 +239,8 @@ const (
 // NewIAMTokenSource returns a TokenSource that gets project-scoped tokens
 // from IAM with a password identity (POST /v3/auth/tokens), caches each
 // token, and renews it 15 minutes before it expires. Concurrent callers
-// share one request. When a renewal fails while the cached token is still
+// share one request, which is repeated up to twice after a network failure,
+// HTTP 429 or a 5xx. When a renewal fails while the cached token is still
 // valid, the cached token is used and the renewal is tried again later.
 // It implements [TokenInvalidator], so a client drops a token the service
 // rejects and fetches a fresh one.
@@ -289,21 +293,23 @@ func NewIAMTokenSource(cfg IAMConfig) (TokenSource, error) {
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &iamTokenSource{
-		url:     strings.TrimRight(u.String(), "/") + "/v3/auth/tokens",
-		user:    cfg.DomainName + "/" + cfg.UserName,
-		request: body,
-		hc:      hc,
-		now:     time.Now,
+		url:       strings.TrimRight(u.String(), "/") + "/v3/auth/tokens",
+		user:      cfg.DomainName + "/" + cfg.UserName,
+		request:   body,
+		hc:        hc,
+		now:       time.Now,
+		retryWait: 100 * time.Millisecond,
 	}, nil
 }
 
 // iamTokenSource caches IAM tokens; see NewIAMTokenSource.
 type iamTokenSource struct {
-	url     string
-	user    string // domain/user, for descriptions
-	request []byte // the token request; holds the password
-	hc      *http.Client
-	now     func() time.Time
+	url       string
+	user      string // domain/user, for descriptions
+	request   []byte // the token request; holds the password
+	hc        *http.Client
+	now       func() time.Time
+	retryWait time.Duration // the shortest wait before a retry
 
 	mu       sync.Mutex
 	token    string
@@ -362,7 +368,7 @@ func (s *iamTokenSource) Token(ctx context.Context) (string, error) {
 		s.inflight = f
 		s.mu.Unlock()
 
-		f.token, f.expires, f.err = s.fetch(ctx)
+		f.token, f.expires, f.err = s.fetchWithRetries(ctx)
 
 		s.mu.Lock()
 		s.inflight = nil
@@ -394,7 +400,38 @@ func (s *iamTokenSource) InvalidateToken(token string) {
 	}
 }
 
-// fetch asks IAM for a token.
+// iamRetries is how often a failed token request is repeated when IAM or
+// the network fails in a way another attempt may not meet.
+const iamRetries = 2
+
+// fetchWithRetries asks IAM for a token, repeating the request after a
+// network failure, HTTP 429 or a 5xx, with a short jittered backoff.
+func (s *iamTokenSource) fetchWithRetries(ctx context.Context) (string, time.Time, error) {
+	for attempt := 0; ; attempt++ {
+		token, expires, err := s.fetch(ctx)
+		if err == nil || attempt == iamRetries || ctx.Err() != nil || !iamTransient(err) {
+			return token, expires, err
+		}
+		t := time.NewTimer(backoff.Delay(attempt, s.retryWait, 10*s.retryWait, mrand.Float64()))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", time.Time{}, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// iamTransient reports whether a failed token request is worth repeating.
+func iamTransient(err error) bool {
+	var iamErr *IAMError
+	if errors.As(err, &iamErr) {
+		return iamErr.HTTPStatus == http.StatusTooManyRequests || iamErr.HTTPStatus >= 500
+	}
+	return !isContextError(err) // a network failure
+}
+
+// fetch asks IAM for a token, once.
 func (s *iamTokenSource) fetch(ctx context.Context) (string, time.Time, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(s.request))
 	if err != nil {

@@ -214,6 +214,27 @@ func TestIAMTokenSourceIssuesAndCaches(t *testing.T) {
 	assert.EqualValues(t, 2, iam.requests.Load())
 }
 
+func TestIAMTokenSourceRetriesTransientFailures(t *testing.T) {
+	t.Parallel()
+	clock := &fakeNow{t: time.Now()}
+	iam := newIAMServer(t, clock.Now)
+	iam.setFail(func(n int) (int, string) {
+		if n == 1 {
+			return http.StatusServiceUnavailable, ``
+		}
+		return 0, ""
+	})
+	tok, err := newIAMSource(t, iam, clock, nil).Token(timeout(t))
+	require.NoError(t, err)
+	assert.Equal(t, "iam-token-2", tok)
+
+	iam2 := newIAMServer(t, clock.Now)
+	iam2.setFail(func(int) (int, string) { return http.StatusUnauthorized, `{"error":{"message":"wrong"}}` })
+	_, err = newIAMSource(t, iam2, clock, nil).Token(timeout(t))
+	require.ErrorIs(t, err, koophone.ErrUnauthorized)
+	assert.EqualValues(t, 1, iam2.requests.Load(), "a wrong password is not retried")
+}
+
 func TestIAMTokenSourceScopesByProjectID(t *testing.T) {
 	t.Parallel()
 	clock := &fakeNow{t: time.Now()}
@@ -264,18 +285,18 @@ func TestIAMTokenSourceKeepsTheOldTokenWhenRenewalFails(t *testing.T) {
 	tok, err := ts.Token(timeout(t))
 	require.NoError(t, err)
 	assert.Equal(t, "iam-token-1", tok, "the old token still serves")
-	assert.EqualValues(t, 2, iam.requests.Load())
+	assert.EqualValues(t, 4, iam.requests.Load(), "one renewal: a request and two retries")
 
 	tok, err = ts.Token(timeout(t))
 	require.NoError(t, err)
 	assert.Equal(t, "iam-token-1", tok)
-	assert.EqualValues(t, 2, iam.requests.Load(), "no new attempt right after a failure")
+	assert.EqualValues(t, 4, iam.requests.Load(), "no new attempt right after a failure")
 
 	iam.setFail(nil)
 	clock.Advance(31 * time.Second)
 	tok, err = ts.Token(timeout(t))
 	require.NoError(t, err)
-	assert.Equal(t, "iam-token-3", tok, "tried again later")
+	assert.Equal(t, "iam-token-5", tok, "tried again later")
 
 	iam.setFail(func(int) (int, string) { return http.StatusInternalServerError, `` })
 	clock.Advance(24 * time.Hour) // expired: nothing to fall back on

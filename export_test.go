@@ -20,8 +20,12 @@ func WithNow(now func() time.Time) Option {
 	return func(cfg *clientConfig) error { cfg.now = now; return nil }
 }
 
-// SetIAMClock sets the clock of a token source from NewIAMTokenSource.
-func SetIAMClock(ts TokenSource, now func() time.Time) { ts.(*iamTokenSource).now = now }
+// SetIAMClock sets the clock of a token source from NewIAMTokenSource
+// and makes its retries quick.
+func SetIAMClock(ts TokenSource, now func() time.Time) {
+	ts.(*iamTokenSource).now = now
+	ts.(*iamTokenSource).retryWait = time.Millisecond
+}
 
 // BaseTransport is the transport under the client's retries.
 func BaseTransport(c *Client) http.RoundTripper { return c.base }
