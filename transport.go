@@ -57,7 +57,6 @@ type answer struct {
 
 	dataDecoded bool  // data went straight into the call's out
 	dataErr     error // data of the wrong type
-	header      http.Header
 }
 
 // tokenRejected reports whether the last attempt's token was refused as
@@ -176,7 +175,7 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 		resp.Body.Close()
 		return nil, &attemptFailure{err: fmt.Errorf("the HTTP transport followed a redirect to %s; answers from another host are refused", resp.Request.URL.Host)}
 	}
-	st.lastAnswer = answer{status: resp.StatusCode, header: resp.Header}
+	st.lastAnswer = answer{status: resp.StatusCode}
 	ans := &st.lastAnswer
 	ans.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	resp.Body.Close() // unread bytes past the limit are dropped with the connection
