@@ -84,13 +84,13 @@ func withAKSK(name string, creds akskCredentials) Option {
 		for _, f := range []struct{ what, value string }{
 			{"access key", creds.accessKey}, {"secret key", creds.secretKey}, {"project id", creds.projectID},
 		} {
-			if err := checkToken(f.value); err != nil {
-				return invalidArg("%s: %s: %v", name, f.what, strings.Replace(err.Error(), "token", f.what, 1))
+			if err := checkSecret(f.what, f.value); err != nil {
+				return invalidArg("%s: %v", name, err)
 			}
 		}
 		if name == "WithTemporaryAKSK" {
-			if err := checkToken(creds.securityToken); err != nil {
-				return invalidArg("%s: security token: %v", name, err)
+			if err := checkSecret("security token", creds.securityToken); err != nil {
+				return invalidArg("%s: %v", name, err)
 			}
 		}
 		cfg.aksk, cfg.tokens = &creds, nil
@@ -124,15 +124,15 @@ func redact(s string) string {
 	return s[:4] + "…"
 }
 
-// checkToken rejects tokens that cannot be sent as a header value. It never
-// quotes the token.
-func checkToken(token string) error {
-	if strings.TrimSpace(token) == "" {
-		return errors.New("token is empty")
+// checkSecret rejects a credential (named by what) that cannot be sent as
+// a header value. It never quotes the value.
+func checkSecret(what, value string) error {
+	if strings.TrimSpace(value) == "" {
+		return errors.New(what + " is empty")
 	}
-	for i := 0; i < len(token); i++ {
-		if b := token[i]; b < 0x21 || b == 0x7f {
-			return fmt.Errorf("token has a space or control character at byte %d", i)
+	for i := 0; i < len(value); i++ {
+		if b := value[i]; b < 0x21 || b == 0x7f {
+			return fmt.Errorf("%s has a space or control character at byte %d", what, i)
 		}
 	}
 	return nil
@@ -460,7 +460,7 @@ func (s *iamTokenSource) fetch(ctx context.Context) (string, time.Time, error) {
 			ExpiresAt string `json:"expires_at"`
 		} `json:"token"`
 	}
-	if err := json.Unmarshal(body, &out); err != nil || checkToken(token) != nil {
+	if err := json.Unmarshal(body, &out); err != nil || checkSecret("X-Subject-Token", token) != nil {
 		return "", time.Time{}, &IAMError{HTTPStatus: resp.StatusCode, Message: "the answer has no usable X-Subject-Token or token body"}
 	}
 	expires, err := time.Parse(time.RFC3339Nano, out.Token.ExpiresAt)

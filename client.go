@@ -238,8 +238,8 @@ func WithEndpoint(baseURL string) Option {
 // with a source that renews it.
 func WithToken(token string) Option {
 	return func(cfg *clientConfig) error {
-		if err := checkToken(token); err != nil {
-			return invalidArg("token: %v", err)
+		if err := checkSecret("token", token); err != nil {
+			return invalidArg("%v", err)
 		}
 		cfg.tokens, cfg.aksk = StaticToken(token), nil
 		return nil
@@ -462,10 +462,7 @@ func (a *answer) decode(op, requestID string, out any) error {
 	if out == nil {
 		return nil
 	}
-	err := a.dataErr
-	if !a.dataDecoded {
-		err = a.env.DecodeData(out)
-	}
+	err := a.dataErr // the transport decoded data with the envelope, into out
 	if err == nil {
 		if v, ok := out.(answerData); ok {
 			err = v.Validate()

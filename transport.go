@@ -55,8 +55,7 @@ type answer struct {
 	envErr    error // the body is not the JSON envelope
 	tooLarge  bool
 
-	dataDecoded bool  // data went straight into the call's out
-	dataErr     error // data of the wrong type
+	dataErr error // data of the wrong type (data goes straight into the call's out)
 }
 
 // tokenRejected reports whether the last attempt's token was refused as
@@ -135,7 +134,7 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 		var err error
 		token, err = c.tokens.Token(ctx)
 		if err == nil {
-			err = checkToken(token)
+			err = checkSecret("token", token)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("token source: %w", err)
@@ -187,7 +186,6 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 		ans.body, ans.tooLarge = nil, true
 	case st.out != nil && resp.StatusCode/100 == 2:
 		ans.env, ans.envErr, ans.dataErr = wire.DecodeWithData(ans.body, st.out) // one pass
-		ans.dataDecoded = true
 	default:
 		ans.env, ans.envErr = wire.DecodeEnvelope(ans.body)
 	}

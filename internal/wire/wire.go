@@ -122,17 +122,6 @@ func DecodeWithData(body []byte, out any) (Envelope, error, error) {
 	return env, nil, nil
 }
 
-// DecodeData decodes the data member into out, which must be a pointer.
-func (e *Envelope) DecodeData(out any) error {
-	if !e.HasData() {
-		return errors.New("the answer has no data")
-	}
-	if err := json.Unmarshal(e.Data, out); err != nil {
-		return errors.New(describeJSONError(err))
-	}
-	return nil
-}
-
 // describeJSONError says what was wrong with a JSON document without
 // quoting it (the document may be large or hold anything).
 func describeJSONError(err error) string {

@@ -25,10 +25,7 @@ func TestDecodeEnvelope(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Code{Value: "0", Set: true}, env.ErrorCode)
 	assert.Equal(t, "OK", env.ErrorMsg)
-	var d ProgressData
-	require.NoError(t, env.DecodeData(&d))
-	require.NotNil(t, d.Status)
-	assert.Equal(t, 0, *d.Status)
+	assert.True(t, env.HasData())
 
 	env, err = DecodeEnvelope([]byte(documented[3]))
 	require.NoError(t, err)
@@ -93,13 +90,19 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	f.Add([]byte("<html>"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		env, err := DecodeEnvelope(body)
+		var p ProgressData
+		var l PrepareData
+		withData, envErr, _ := DecodeWithData(body, &p)
+		_, _, _ = DecodeWithData(body, &l)
+		if (err == nil) != (envErr == nil) {
+			t.Fatalf("the two decoders disagree on %q: %v, %v", body, err, envErr)
+		}
 		if err != nil {
 			return
 		}
-		var p ProgressData
-		_ = env.DecodeData(&p)
-		var l PrepareData
-		_ = env.DecodeData(&l)
+		if withData.ErrorCode != env.ErrorCode || withData.ErrorMsg != env.ErrorMsg {
+			t.Fatalf("the two decoders read %q differently", body)
+		}
 		msg := SanitiseMessage(env.ErrorMsg)
 		if !utf8.ValidString(msg) || utf8.RuneCountInString(msg) > maxMessageRunes+1 {
 			t.Fatalf("SanitiseMessage(%q) = %q", env.ErrorMsg, msg)
