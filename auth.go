@@ -124,20 +124,6 @@ func redact(s string) string {
 	return s[:4] + "…"
 }
 
-// checkSecret rejects a credential (named by what) that cannot be sent as
-// a header value. It never quotes the value.
-func checkSecret(what, value string) error {
-	if strings.TrimSpace(value) == "" {
-		return errors.New(what + " is empty")
-	}
-	for i := 0; i < len(value); i++ {
-		if b := value[i]; b < 0x21 || b == 0x7f {
-			return fmt.Errorf("%s has a space or control character at byte %d", what, i)
-		}
-	}
-	return nil
-}
-
 // Environment variables read by [WithEnvCredentials].
 const (
 	EnvToken         = "KOOPHONE_TOKEN"                 // a static IAM token

@@ -70,9 +70,12 @@ var (
 	// ErrPrepareFailed: the instance reached status -1 ([PrepareFailed]).
 	ErrPrepareFailed = errors.New("koophone: preparing the instance failed")
 	// ErrWaitTimeout: the time allowed by [WithMaxWait] (or the context's
-	// deadline) ran out before the instance was ready. Errors that match it
-	// also match context.DeadlineExceeded.
-	ErrWaitTimeout = errors.New("koophone: timed out waiting for the instance")
+	// deadline) ran out before the wait ended. Errors that match it also
+	// match context.DeadlineExceeded.
+	ErrWaitTimeout = errors.New("koophone: timed out waiting")
+	// ErrTaskFailed: a job of a task ended failed ([JobFailed] or
+	// [JobInstallFailed]); [Client.WaitTask] reports each as a [*JobError].
+	ErrTaskFailed = errors.New("koophone: task failed")
 )
 
 // codeCategory maps the upper-cased codes that have a category to their sentinel.
@@ -193,6 +196,67 @@ func (e *InstanceError) Error() string {
 
 // Unwrap returns the cause.
 func (e *InstanceError) Unwrap() error { return e.Err }
+
+// InstanceErrors returns every [*InstanceError] inside err, in order,
+// looking through wrapped errors and errors.Join trees (depth first); nil if
+// there is none. Use it on the error of [Client.WaitAllReady] to list the
+// instances that did not become ready, where errors.As finds only the first.
+func InstanceErrors(err error) []*InstanceError { return collect[*InstanceError](err) }
+
+// JobError is a job of a task that failed, as [Client.WaitTask] reports it.
+// It matches [ErrTaskFailed] with errors.Is.
+type JobError struct {
+	TaskID  string
+	JobID   string
+	Status  JobStatus // JobFailed or JobInstallFailed
+	Code    string    // the job's error_code, e.g. "CPS0005", sanitised
+	Message string    // the job's error_msg, sanitised
+}
+
+// Error formats the error as `koophone: task "t" job "j" failed (install-failed): CPS0005: message`.
+func (e *JobError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "koophone: task %q job %q %s", e.TaskID, e.JobID, e.Status)
+	if e.Code != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrTaskFailed.
+func (e *JobError) Is(target error) bool { return target == ErrTaskFailed }
+
+// JobErrors returns every [*JobError] inside err, in order, looking through
+// wrapped errors and errors.Join trees; nil if there is none.
+func JobErrors(err error) []*JobError { return collect[*JobError](err) }
+
+// collect returns every error of type T in err's tree, depth first.
+func collect[T error](err error) []T {
+	var out []T
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case nil:
+			return
+		case T:
+			out = append(out, e)
+			return
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				walk(inner)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
 
 // invalidArgError is an argument or option rejected before anything was sent.
 type invalidArgError struct {

@@ -2,7 +2,6 @@ package koophone
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -52,9 +51,6 @@ type InstanceState struct {
 
 var opBatchPrepare = operation{name: "BatchPrepareInstances", write: true}
 
-// maxBatch is the most instance ids one call takes.
-const maxBatch = 100
-
 // PrepareInstances asks the service to prepare instanceIDs for userID to
 // stream, and returns the state of each as the service lists it. Follow it
 // with [Client.WaitUntilReady] or [Client.WaitAllReady].
@@ -89,30 +85,6 @@ func (c *Client) PrepareInstances(ctx context.Context, userID string, instanceID
 type prepareData wire.PrepareData
 
 func (d *prepareData) Validate() error { return checkStatusList("data.status_list", d.StatusList) }
-
-// checkIDs checks a list of instance ids: 1 to most ids (no limit when most
-// is 0), each a valid id, none repeated.
-func checkIDs(ids []string, most int) error {
-	if len(ids) == 0 {
-		return invalidArg("instance ids: none given")
-	}
-	if most > 0 && len(ids) > most {
-		return invalidArg("instance ids: %d given; at most %d are allowed", len(ids), most)
-	}
-	seen := make(map[string]struct{}, len(ids))
-	for i, id := range ids {
-		if err := checkID("instance id "+strconv.Itoa(i), id); err != nil {
-			return err
-		}
-		if _, dup := seen[id]; dup {
-			return invalidArg("instance id %q is given twice", id)
-		}
-		seen[id] = struct{}{}
-	}
-	return nil
-}
-
-func errMissing(field string) error { return errors.New(field + " is missing") }
 
 // StatusResult is the status of one instance as BatchQueryStatus reports it.
 //

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/koophone-go/koophone/internal/wire"
 )
@@ -88,29 +86,6 @@ type progressData wire.ProgressData
 func (d *progressData) Validate() error {
 	if d.Status == nil {
 		return errMissing("data.status")
-	}
-	return nil
-}
-
-// maxIDLen is the longest user or instance id the service accepts.
-const maxIDLen = 32
-
-// checkID checks a user or instance id: 1 to 32 characters, none of them
-// control characters.
-func checkID(name, id string) error {
-	n := utf8.RuneCountInString(id)
-	switch {
-	case id == "":
-		return invalidArg("%s is empty", name)
-	case n > maxIDLen:
-		return invalidArg("%s has %d characters; at most %d are allowed", name, n, maxIDLen)
-	case !utf8.ValidString(id):
-		return invalidArg("%s is not valid UTF-8", name)
-	}
-	for _, r := range id {
-		if unicode.IsControl(r) {
-			return invalidArg("%s %q contains a control character", name, id)
-		}
 	}
 	return nil
 }

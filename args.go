@@ -1,0 +1,125 @@
+package koophone
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Argument checks. Every operation checks its arguments with these before
+// anything is sent; a failure is an error matching [ErrInvalidParameter]
+// that names the argument.
+
+// Limits the API reference gives.
+const (
+	maxIDLen     = 32  // a user or instance id
+	maxTaskIDLen = 128 // a task id (real ones such as "RM_6837…" exceed 32)
+	maxBatch     = 100 // ids in one batch
+)
+
+// checkID checks a user or instance id: 1 to 32 characters, none of them
+// control characters. An id can become a path segment, so "." and ".."
+// are refused too.
+func checkID(name, id string) error {
+	return checkText(name, id, maxIDLen)
+}
+
+// checkText checks an identifier of 1 to most characters without control
+// characters that is not "." or "..".
+func checkText(name, s string, most int) error {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case s == "":
+		return invalidArg("%s is empty", name)
+	case n > most:
+		return invalidArg("%s has %d characters; at most %d are allowed", name, n, most)
+	case !utf8.ValidString(s):
+		return invalidArg("%s is not valid UTF-8", name)
+	case s == "." || s == "..":
+		return invalidArg("%s %q is not allowed", name, s)
+	}
+	if i := controlIndex(s); i >= 0 {
+		return invalidArg("%s %q contains a control character", name, s)
+	}
+	return nil
+}
+
+// controlIndex returns the byte index of the first control or bidi
+// formatting character in s, or -1.
+func controlIndex(s string) int {
+	for i, r := range s {
+		if unicode.IsControl(r) || isBidi(r) {
+			return i
+		}
+	}
+	return -1
+}
+
+// isBidi reports whether r is a bidirectional formatting character, which
+// can make text display in another order than it is read.
+func isBidi(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// checkIDs checks a list of instance ids: 1 to most ids (no limit when most
+// is 0), each a valid id, none repeated.
+func checkIDs(ids []string, most int) error {
+	return checkIDList("instance ids", ids, most)
+}
+
+// checkIDList checks a list of ids named name: 1 to most of them (no limit
+// when most is 0), each a valid id, none repeated.
+func checkIDList(name string, ids []string, most int) error {
+	if len(ids) == 0 {
+		return invalidArg("%s: none given", name)
+	}
+	if most > 0 && len(ids) > most {
+		return invalidArg("%s: %d given; at most %d are allowed", name, len(ids), most)
+	}
+	seen := make(map[string]struct{}, len(ids))
+	for i, id := range ids {
+		if err := checkID(strings.TrimSuffix(name, "s")+" "+strconv.Itoa(i), id); err != nil {
+			return err
+		}
+		if _, dup := seen[id]; dup {
+			return invalidArg("%s: %q is given twice", name, id)
+		}
+		seen[id] = struct{}{}
+	}
+	return nil
+}
+
+// checkLen checks that an optional text field has at most most characters
+// and no control characters.
+func checkLen(name, s string, most int) error {
+	if n := utf8.RuneCountInString(s); n > most {
+		return invalidArg("%s has %d characters; at most %d are allowed", name, n, most)
+	}
+	if !utf8.ValidString(s) {
+		return invalidArg("%s is not valid UTF-8", name)
+	}
+	if controlIndex(s) >= 0 {
+		return invalidArg("%s contains a control character", name)
+	}
+	return nil
+}
+
+// checkSecret rejects a credential (named by what) that cannot be sent as
+// a header value. It never quotes the value.
+func checkSecret(what, value string) error {
+	if value == "" {
+		return errors.New(what + " is empty")
+	}
+	for i := 0; i < len(value); i++ {
+		if b := value[i]; b < 0x21 || b == 0x7f {
+			return fmt.Errorf("%s has a space or control character at byte %d", what, i)
+		}
+	}
+	return nil
+}
+
+// errMissing is the reason a success's data is malformed: a required field is absent.
+func errMissing(field string) error { return errors.New(field + " is missing") }
