@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/koophone-go/koophone/internal/backoff"
+	"github.com/koophone-go/koophone/internal/signer"
 )
 
 // TokenSource supplies the IAM token sent as X-Auth-Token. The Client asks
@@ -59,9 +60,77 @@ type TokenInvalidator interface {
 	InvalidateToken(token string)
 }
 
+// authorizer adds credentials to one attempt of a call. The client has
+// exactly one: a token sent as X-Auth-Token, or an AK/SK signature.
+type authorizer interface {
+	// authorize sets the credential headers of req, a copy made for this
+	// attempt whose body is body. An error fails the attempt unsent.
+	authorize(ctx context.Context, req *http.Request, body []byte, now time.Time) error
+	// rejected is told that the service refused the credentials sent in h
+	// (HTTP 401 with APIGW.0301 or APIGW.0307). It reports whether another
+	// attempt would send different ones (a cached token was dropped).
+	rejected(h http.Header) bool
+	// String describes the credentials without any secret.
+	String() string
+}
+
+// headerAuthToken carries the token of token authentication.
+const headerAuthToken = "X-Auth-Token"
+
+// tokenAuth sends a token from a TokenSource, asked once per attempt.
+type tokenAuth struct{ ts TokenSource }
+
+func (a tokenAuth) authorize(ctx context.Context, req *http.Request, _ []byte, _ time.Time) error {
+	token, err := a.ts.Token(ctx)
+	if err == nil {
+		err = checkSecret("token", token)
+	}
+	if err != nil {
+		return fmt.Errorf("token source: %w", err)
+	}
+	req.Header[headerAuthToken] = []string{token}
+	return nil
+}
+
+func (a tokenAuth) rejected(h http.Header) bool {
+	inv, ok := a.ts.(TokenInvalidator)
+	if ok {
+		inv.InvalidateToken(h.Get(headerAuthToken))
+	}
+	return ok
+}
+
+func (a tokenAuth) String() string {
+	switch t := a.ts.(type) {
+	case staticToken:
+		return "static token"
+	case *iamTokenSource:
+		return "IAM password token source (" + t.describe() + ")"
+	default:
+		return "token source"
+	}
+}
+
 // akskCredentials sign each attempt instead of sending a token.
 type akskCredentials struct {
 	accessKey, secretKey, securityToken, projectID string
+}
+
+func (a *akskCredentials) authorize(_ context.Context, req *http.Request, body []byte, now time.Time) error {
+	req.Header[signer.HeaderProjectID] = []string{a.projectID}
+	if a.securityToken != "" {
+		req.Header[signer.HeaderSecurityToken] = []string{a.securityToken}
+	}
+	signer.Sign(req, body, a.accessKey, a.secretKey, now)
+	return nil
+}
+
+// rejected reports false: a signature is made afresh for every attempt, and
+// keys that were refused once will be refused again.
+func (a *akskCredentials) rejected(http.Header) bool { return false }
+
+func (a *akskCredentials) String() string {
+	return "AK/SK signing (access key " + redact(a.accessKey) + ")"
 }
 
 // WithAKSK signs each attempt with an access key pair in the
@@ -70,48 +139,30 @@ type akskCredentials struct {
 // Each attempt is signed afresh. The secret key never leaves the client and
 // is never printed.
 func WithAKSK(accessKey, secretKey, projectID string) Option {
-	return withAKSK("WithAKSK", akskCredentials{accessKey: accessKey, secretKey: secretKey, projectID: projectID})
+	return withAKSK("WithAKSK", &akskCredentials{accessKey: accessKey, secretKey: secretKey, projectID: projectID})
 }
 
 // WithTemporaryAKSK is [WithAKSK] for temporary credentials (from STS or
 // an agency), which also send their security token as X-Security-Token.
 func WithTemporaryAKSK(accessKey, secretKey, securityToken, projectID string) Option {
-	return withAKSK("WithTemporaryAKSK", akskCredentials{accessKey: accessKey, secretKey: secretKey, securityToken: securityToken, projectID: projectID})
+	return withAKSK("WithTemporaryAKSK", &akskCredentials{accessKey: accessKey, secretKey: secretKey, securityToken: securityToken, projectID: projectID})
 }
 
-func withAKSK(name string, creds akskCredentials) Option {
+func withAKSK(name string, creds *akskCredentials) Option {
 	return func(cfg *clientConfig) error {
-		for _, f := range []struct{ what, value string }{
+		fields := []struct{ what, value string }{
 			{"access key", creds.accessKey}, {"secret key", creds.secretKey}, {"project id", creds.projectID},
-		} {
+		}
+		if name == "WithTemporaryAKSK" {
+			fields = append(fields, struct{ what, value string }{"security token", creds.securityToken})
+		}
+		for _, f := range fields {
 			if err := checkSecret(f.what, f.value); err != nil {
 				return invalidArg("%s: %v", name, err)
 			}
 		}
-		if name == "WithTemporaryAKSK" {
-			if err := checkSecret("security token", creds.securityToken); err != nil {
-				return invalidArg("%s: %v", name, err)
-			}
-		}
-		cfg.aksk, cfg.tokens = &creds, nil
+		cfg.auth = creds
 		return nil
-	}
-}
-
-// describeCredentials names the credentials without showing any secret.
-func describeCredentials(ts TokenSource, aksk *akskCredentials) string {
-	switch t := ts.(type) {
-	case nil:
-		if aksk != nil {
-			return "AK/SK signing (access key " + redact(aksk.accessKey) + ")"
-		}
-		return "none"
-	case staticToken:
-		return "static token"
-	case *iamTokenSource:
-		return "IAM password token source (" + t.describe() + ")"
-	default:
-		return "token source"
 	}
 }
 

@@ -41,10 +41,9 @@ const (
 type Client struct {
 	baseURL   string // endpoint without a trailing slash
 	scheme    string
-	host      string           // the only host credentials are sent to
-	refuse    error            // non-nil when calls must fail before sending (plain http to a remote host)
-	tokens    TokenSource      // nil when aksk signs instead
-	aksk      *akskCredentials // nil when a token is sent
+	host      string     // the only host credentials are sent to
+	refuse    error      // non-nil when calls must fail before sending (plain http to a remote host)
+	auth      authorizer // adds the credentials to each attempt
 	userAgent string
 	logger    *slog.Logger // nil: silent
 
@@ -65,8 +64,7 @@ type Option func(*clientConfig) error
 // clientConfig collects the options before NewClient builds the Client.
 type clientConfig struct {
 	endpoint     string
-	tokens       TokenSource
-	aksk         *akskCredentials
+	auth         authorizer
 	httpClient   *http.Client
 	policy       RetryPolicy
 	timeout      time.Duration
@@ -112,7 +110,7 @@ func NewClient(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if cfg.tokens == nil && cfg.aksk == nil {
+	if cfg.auth == nil {
 		return nil, invalidArg("no credentials: use WithToken, WithTokenSource, WithAKSK or WithEnvCredentials")
 	}
 	u, err := url.Parse(cfg.endpoint)
@@ -123,8 +121,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		baseURL:   strings.TrimRight(u.String(), "/"),
 		scheme:    u.Scheme,
 		host:      u.Host,
-		tokens:    cfg.tokens,
-		aksk:      cfg.aksk,
+		auth:      cfg.auth,
 		userAgent: userAgent(cfg.product),
 		logger:    cfg.logger,
 		policy:    cfg.policy,
@@ -203,7 +200,7 @@ func (c *Client) CloseIdleConnections() {
 // every verb, so that %v, %+v and %#v of a Client are safe to log.
 func (c Client) Format(f fmt.State, _ rune) { //nolint:gocritic // a value receiver covers Client and *Client
 	fmt.Fprintf(f, "koophone.Client{endpoint: %q, credentials: %s, retries: %d, timeout: %s}",
-		c.baseURL, describeCredentials(c.tokens, c.aksk), c.policy.MaxRetries, c.timeout)
+		c.baseURL, c.auth, c.policy.MaxRetries, c.timeout)
 }
 
 // String describes the client without its credentials.
@@ -241,7 +238,7 @@ func WithToken(token string) Option {
 		if err := checkSecret("token", token); err != nil {
 			return invalidArg("%v", err)
 		}
-		cfg.tokens, cfg.aksk = StaticToken(token), nil
+		cfg.auth = tokenAuth{StaticToken(token)}
 		return nil
 	}
 }
@@ -253,7 +250,7 @@ func WithTokenSource(ts TokenSource) Option {
 		if ts == nil {
 			return invalidArg("token source is nil")
 		}
-		cfg.tokens, cfg.aksk = ts, nil
+		cfg.auth = tokenAuth{ts}
 		return nil
 	}
 }
@@ -431,10 +428,9 @@ func (c *Client) do(ctx context.Context, op operation, method, path string, in, 
 	if resp != nil {
 		resp.Body.Close()
 	}
-	if inv, ok := c.tokens.(TokenInvalidator); ok && err == nil && st.tokenRejected() {
-		// The service rejected a cached token: drop it and repeat the call
+	if err == nil && st.credentialsRejected() && c.auth.rejected(st.sent) {
+		// The service rejected a cached token, now dropped: repeat the call
 		// once with a fresh one. It cannot have acted on a rejected call.
-		inv.InvalidateToken(st.token)
 		if resp, err = c.http.Do(req); resp != nil {
 			resp.Body.Close()
 		}

@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/koophone-go/koophone/internal/signer"
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
@@ -27,10 +26,10 @@ type callState struct {
 	body      []byte // the request body, for signing
 	out       any    // where a success's data goes: a pointer to a wire struct, or nil
 	attempts  int
-	token     string  // the token the last attempt sent; never logged
-	wrote     bool    // the last attempt's request was written in full
-	answer    *answer // the last attempt's answer, if it got one: &lastAnswer
-	failure   error   // the last attempt's failure without an answer
+	sent      http.Header // the last attempt's headers, credentials included; never logged
+	wrote     bool        // the last attempt's request was written in full
+	answer    *answer     // the last attempt's answer, if it got one: &lastAnswer
+	failure   error       // the last attempt's failure without an answer
 
 	lastAnswer answer // storage for answer, saving an allocation per attempt
 }
@@ -58,10 +57,10 @@ type answer struct {
 	dataErr error // data of the wrong type (data goes straight into the call's out)
 }
 
-// tokenRejected reports whether the last attempt's token was refused as
-// invalid or expired (HTTP 401 with APIGW.0301 or APIGW.0307).
-func (st *callState) tokenRejected() bool {
-	if st.token == "" || st.answer == nil || st.answer.status != http.StatusUnauthorized {
+// credentialsRejected reports whether the last attempt's credentials were
+// refused as invalid or expired (HTTP 401 with APIGW.0301 or APIGW.0307).
+func (st *callState) credentialsRejected() bool {
+	if st.sent == nil || st.answer == nil || st.answer.status != http.StatusUnauthorized {
 		return false
 	}
 	code := normaliseCode(st.answer.env.ErrorCode.Value)
@@ -129,18 +128,6 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 			return nil, fmt.Errorf("waiting for the client's rate limit: %w", context.DeadlineExceeded)
 		}
 	}
-	var token string
-	if c.aksk == nil {
-		var err error
-		token, err = c.tokens.Token(ctx)
-		if err == nil {
-			err = checkSecret("token", token)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("token source: %w", err)
-		}
-	}
-
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var wrote *atomic.Bool
@@ -152,16 +139,10 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 	}
 	out := req.WithContext(actx) // a shallow copy: only the headers change per attempt
 	out.Header = req.Header.Clone()
-	if c.aksk != nil {
-		out.Header.Set(signer.HeaderProjectID, c.aksk.projectID)
-		if c.aksk.securityToken != "" {
-			out.Header.Set(signer.HeaderSecurityToken, c.aksk.securityToken)
-		}
-		signer.Sign(out, st.body, c.aksk.accessKey, c.aksk.secretKey, c.now())
-	} else {
-		out.Header.Set("X-Auth-Token", token)
-		st.token = token
+	if err := c.auth.authorize(ctx, out, st.body, c.now()); err != nil {
+		return nil, err
 	}
+	st.sent = out.Header
 
 	resp, err := c.base.RoundTrip(out)
 	st.wrote = wrote != nil && wrote.Load()
