@@ -1,10 +1,7 @@
 package koophone
 
 import (
-	"context"
 	"crypto/tls"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -17,8 +14,6 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
-
-	"github.com/koophone-go/koophone/internal/wire"
 )
 
 // DefaultEndpoint is the one global host that serves every KooPhone operation.
@@ -41,19 +36,18 @@ const (
 type Client struct {
 	baseURL   string // endpoint without a trailing slash
 	scheme    string
-	host      string     // the only host credentials are sent to
-	refuse    error      // non-nil when calls must fail before sending (plain http to a remote host)
-	auth      authorizer // adds the credentials to each attempt
-	userAgent string
+	host      string       // the only host credentials are sent to
+	refuse    error        // non-nil when calls must fail before sending (plain http to a remote host)
+	auth      authorizer   // adds the credentials to each attempt
+	userAgent []string     // the User-Agent header's value
 	logger    *slog.Logger // nil: silent
 
-	userAgentHeader []string // userAgent as a header value
-	limiter         *rate.Limiter
-	policy          RetryPolicy
-	timeout         time.Duration // per attempt
-	base            http.RoundTripper
-	http            *retryablehttp.Client
-	now             func() time.Time
+	limiter *rate.Limiter
+	policy  RetryPolicy
+	timeout time.Duration // per attempt
+	base    http.RoundTripper
+	http    *retryablehttp.Client
+	now     func() time.Time
 }
 
 // Option configures a [Client] in [NewClient]. An Option checks its argument
@@ -79,16 +73,53 @@ type clientConfig struct {
 // RetryPolicy says how often and how patiently a call is repeated after a
 // transient failure (a network error, HTTP 429, 502, 503, 504, or 500 with
 // KOOPHONE.API.9999 or no code). Writes such as [Client.PrepareInstances]
-// are repeated only where the service cannot have acted on them. A zero
-// MinBackoff or MaxBackoff means its default.
+// are repeated only where the service cannot have acted on them.
+//
+// Every zero field means its default, so RetryPolicy{} is the default
+// policy and RetryPolicy{MaxBackoff: 50 * time.Millisecond} changes only
+// what it names. A MaxBackoff below the default MinBackoff lowers MinBackoff
+// to it; a MinBackoff above the default MaxBackoff raises MaxBackoff to it.
 type RetryPolicy struct {
-	MaxRetries int           // retries after the first attempt; 0 = never retry; default 3
-	MinBackoff time.Duration // default 200ms
-	MaxBackoff time.Duration // default 5s; also caps a server's Retry-After
+	MaxRetries int           // retries after the first attempt: 0 = the default, 3; negative = never retry; at most 100
+	MinBackoff time.Duration // 0 = the default, 200ms
+	MaxBackoff time.Duration // 0 = the default, 5s (or MinBackoff if larger); also caps a server's Retry-After
 }
 
-// defaultRetryPolicy is the policy of a Client without WithRetryPolicy.
-var defaultRetryPolicy = RetryPolicy{MaxRetries: 3, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}
+// The default retry policy, which the zero fields of a RetryPolicy take.
+const (
+	DefaultMaxRetries = 3
+	DefaultMinBackoff = 200 * time.Millisecond
+	DefaultMaxBackoff = 5 * time.Second
+)
+
+// resolve returns the policy with its zero fields set to their defaults
+// and MaxRetries < 0 read as 0, or an error for a policy that cannot be.
+func (p RetryPolicy) resolve() (RetryPolicy, error) {
+	switch {
+	case p.MaxRetries > maxRetries:
+		return p, invalidArg("retry policy: MaxRetries %d is above %d", p.MaxRetries, maxRetries)
+	case p.MinBackoff < 0 || p.MaxBackoff < 0:
+		return p, invalidArg("retry policy: backoffs must not be negative")
+	case p.MinBackoff > 0 && p.MaxBackoff > 0 && p.MinBackoff > p.MaxBackoff:
+		return p, invalidArg("retry policy: MinBackoff %s is above MaxBackoff %s", p.MinBackoff, p.MaxBackoff)
+	}
+	switch {
+	case p.MaxRetries == 0:
+		p.MaxRetries = DefaultMaxRetries
+	case p.MaxRetries < 0:
+		p.MaxRetries = 0
+	}
+	if p.MinBackoff == 0 {
+		p.MinBackoff = DefaultMinBackoff
+		if p.MaxBackoff > 0 {
+			p.MinBackoff = min(p.MinBackoff, p.MaxBackoff)
+		}
+	}
+	if p.MaxBackoff == 0 {
+		p.MaxBackoff = max(DefaultMaxBackoff, p.MinBackoff)
+	}
+	return p, nil
+}
 
 // headerJSON is the value of Content-Type and Accept.
 var headerJSON = []string{"application/json"}
@@ -101,7 +132,8 @@ const maxRetries = 100
 // is checked; a bad one makes NewClient return an error matching
 // [ErrInvalidParameter]. NewClient does no I/O and never panics.
 func NewClient(opts ...Option) (*Client, error) {
-	cfg := clientConfig{endpoint: DefaultEndpoint, policy: defaultRetryPolicy, timeout: defaultRequestTimeout}
+	defaults, _ := RetryPolicy{}.resolve()
+	cfg := clientConfig{endpoint: DefaultEndpoint, policy: defaults, timeout: defaultRequestTimeout}
 	for i, opt := range opts {
 		if opt == nil {
 			return nil, invalidArg("option %d is nil", i)
@@ -122,7 +154,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		scheme:    u.Scheme,
 		host:      u.Host,
 		auth:      cfg.auth,
-		userAgent: userAgent(cfg.product),
+		userAgent: []string{userAgent(cfg.product)},
 		logger:    cfg.logger,
 		policy:    cfg.policy,
 		timeout:   cfg.timeout,
@@ -131,7 +163,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	c.userAgentHeader = []string{c.userAgent}
 	if u.Scheme == "http" && !cfg.insecureHTTP && !isLoopback(u.Hostname()) {
 		c.refuse = invalidArg("endpoint: refusing to send credentials over plain http to %q: use https, or WithInsecureHTTP", u.Host)
 	}
@@ -162,7 +193,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		RetryMax:     c.policy.MaxRetries,
 		CheckRetry:   c.checkRetry,
 		Backoff:      c.backoff,
-		ErrorHandler: giveUp,
+		ErrorHandler: lastAttempt,
 	}
 	return c, nil
 }
@@ -189,8 +220,11 @@ func defaultTransport() *http.Transport {
 
 // CloseIdleConnections closes the idle connections of the client's
 // transport, if it has any. It does not stop calls in flight; the Client
-// stays usable.
+// stays usable. On a nil Client it does nothing.
 func (c *Client) CloseIdleConnections() {
+	if c == nil {
+		return
+	}
 	if ci, ok := c.base.(interface{ CloseIdleConnections() }); ok {
 		ci.CloseIdleConnections()
 	}
@@ -270,27 +304,17 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRetryPolicy sets how failed attempts are retried; see [RetryPolicy].
-// MaxRetries must be 0 to 100 and the backoffs non-negative with
-// MinBackoff <= MaxBackoff.
+// WithRetryPolicy sets how failed attempts are retried; see [RetryPolicy]:
+// its zero fields mean their defaults. MaxRetries above 100, a negative
+// backoff, or a MinBackoff above a MaxBackoff that are both set make
+// NewClient fail.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(cfg *clientConfig) error {
-		switch {
-		case p.MaxRetries < 0 || p.MaxRetries > maxRetries:
-			return invalidArg("retry policy: MaxRetries %d is outside 0..%d", p.MaxRetries, maxRetries)
-		case p.MinBackoff < 0 || p.MaxBackoff < 0:
-			return invalidArg("retry policy: backoffs must not be negative")
+		resolved, err := p.resolve()
+		if err != nil {
+			return err
 		}
-		if p.MinBackoff == 0 {
-			p.MinBackoff = defaultRetryPolicy.MinBackoff
-		}
-		if p.MaxBackoff == 0 {
-			p.MaxBackoff = max(defaultRetryPolicy.MaxBackoff, p.MinBackoff)
-		}
-		if p.MinBackoff > p.MaxBackoff {
-			return invalidArg("retry policy: MinBackoff %s is above MaxBackoff %s", p.MinBackoff, p.MaxBackoff)
-		}
-		cfg.policy = p
+		cfg.policy = resolved
 		return nil
 	}
 }
@@ -381,140 +405,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// operation names an API operation and how it may be retried.
-type operation struct {
-	name  string // as the API reference names it, e.g. "ShowProgress"
-	write bool   // retried only where the service cannot have acted on it
-}
-
-// answerData is implemented by wire data that can check itself once decoded.
-type answerData interface{ Validate() error }
-
-// do performs one call: it encodes in (no body when in is nil), sends it
-// with retries, checks the envelope and decodes data into out (unless out
-// is nil). It returns the request id sent and an error that is an
-// *APIError for every answer that is not a success.
-func (c *Client) do(ctx context.Context, op operation, method, path string, in, out any) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx is nil")
-	}
-	if c == nil || c.http == nil {
-		return "", invalidArg("client is not initialised: use NewClient")
-	}
-	if c.refuse != nil {
-		return "", c.refuse
-	}
-	var body []byte // no body when in is nil
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return "", &callError{op: op.name, err: err}
-		}
-	}
-	st := &callState{op: op, requestID: newRequestID(), body: body, out: out}
-	req, err := retryablehttp.NewRequestWithContext(withCallState(ctx, st), method, c.baseURL+path, body)
-	if err != nil {
-		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: err}
-	}
-	// Constant values share their slices: every attempt sends a clone.
-	req.Header["Content-Type"] = headerJSON
-	req.Header["Accept"] = headerJSON
-	req.Header["User-Agent"] = c.userAgentHeader
-	req.Header["X-Request-Id"] = []string{st.requestID}
-
-	resp, err := c.http.Do(req)
-	if resp != nil {
-		resp.Body.Close()
-	}
-	if err == nil && st.credentialsRejected() && c.auth.rejected(st.sent) {
-		// The service rejected a cached token, now dropped: repeat the call
-		// once with a fresh one. It cannot have acted on a rejected call.
-		if resp, err = c.http.Do(req); resp != nil {
-			resp.Body.Close()
-		}
-	}
-	if err != nil && ctx.Err() != nil {
-		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: ctx.Err()}
-	}
-	if st.failure != nil {
-		return st.requestID, st.failure
-	}
-	if st.answer == nil {
-		if err == nil {
-			err = errors.New("no answer") // not reached: an attempt either answers or fails
-		}
-		return st.requestID, &callError{op: op.name, requestID: st.requestID, err: err}
-	}
-	return st.requestID, st.answer.decode(op.name, st.requestID, out)
-}
-
-// decode turns a successful answer's data into out, or the answer into an *APIError.
-func (a *answer) decode(op, requestID string, out any) error {
-	if err := a.apiError(op, requestID); err != nil {
-		return err
-	}
-	if out == nil {
-		return nil
-	}
-	err := a.dataErr // the transport decoded data with the envelope, into out
-	if err == nil {
-		if v, ok := out.(answerData); ok {
-			err = v.Validate()
-		}
-	}
-	if err != nil {
-		return a.malformed(op, requestID, err.Error())
-	}
-	return nil
-}
-
-// apiError returns nil for a successful answer and otherwise the *APIError it is.
-func (a *answer) apiError(op, sentID string) *APIError {
-	requestID := a.requestID
-	if requestID == "" {
-		requestID = sentID
-	}
-	if a.tooLarge {
-		e := a.malformed(op, requestID, fmt.Sprintf("response body is larger than %d bytes", maxBodyBytes))
-		e.permanent = true
-		return e
-	}
-	ok := a.status >= 200 && a.status < 300
-	if a.envErr != nil {
-		if ok {
-			return a.malformed(op, requestID, a.envErr.Error())
-		}
-		msg := wire.Snippet(a.body)
-		if msg == "" {
-			msg = http.StatusText(a.status)
-		}
-		if a.status >= 300 && a.status < 400 {
-			msg += " (redirects are not followed)"
-		}
-		return &APIError{Operation: op, HTTPStatus: a.status, Message: msg, RequestID: requestID}
-	}
-	code := a.env.ErrorCode.Value
-	if ok && code == wire.CodeOK {
-		return nil
-	}
-	if ok && !a.env.ErrorCode.Set {
-		if a.env.HasData() {
-			return nil // lenient: a success that left out error_code
-		}
-		return a.malformed(op, requestID, "the answer has neither error_code nor data")
-	}
-	if code == wire.CodeOK {
-		code = ""
-	}
-	msg := wire.SanitiseMessage(a.env.ErrorMsg)
-	if msg == "" {
-		msg = http.StatusText(a.status)
-	}
-	return &APIError{Operation: op, HTTPStatus: a.status, Code: code, Message: msg, RequestID: requestID}
-}
-
-func (a *answer) malformed(op, requestID, why string) *APIError {
-	return &APIError{Operation: op, HTTPStatus: a.status, Message: why, RequestID: requestID, malformed: true}
 }

@@ -40,7 +40,6 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 		{"endpoint with query", []koophone.Option{koophone.WithToken("t"), koophone.WithEndpoint("https://h/?a=1")}, "query"},
 		{"endpoint with user", []koophone.Option{koophone.WithToken("t"), koophone.WithEndpoint("https://u:p@h")}, "user"},
 		{"nil http client", []koophone.Option{koophone.WithToken("t"), koophone.WithHTTPClient(nil)}, "http client"},
-		{"negative retries", []koophone.Option{koophone.WithToken("t"), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1})}, "MaxRetries"},
 		{"too many retries", []koophone.Option{koophone.WithToken("t"), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 101})}, "MaxRetries"},
 		{"negative backoff", []koophone.Option{koophone.WithToken("t"), koophone.WithRetryPolicy(koophone.RetryPolicy{MinBackoff: -1})}, "negative"},
 		{"min above max", []koophone.Option{koophone.WithToken("t"), koophone.WithRetryPolicy(koophone.RetryPolicy{MinBackoff: time.Second, MaxBackoff: time.Millisecond})}, "MinBackoff"},

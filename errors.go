@@ -42,10 +42,12 @@ const (
 	CodeGatewayThrottled      = "APIGW.0308"        // throttled (HTTP 429)
 )
 
-const (
-	codePrefixAlias     = "KP.API."       // an older spelling of "KOOPHONE.API."
-	codePrefixCanonical = "KOOPHONE.API." // the prefix codes are compared under
-)
+// codePrefixCanonical is the prefix of KooPhone's business codes as the
+// SDK spells them; "KooPhone.API." and "KP.API." are read as it.
+const codePrefixCanonical = "KOOPHONE.API."
+
+// codePrefixAlias is an older spelling of codePrefixCanonical.
+const codePrefixAlias = "KP.API."
 
 // Sentinel errors. Test for them with errors.Is: an [*APIError] matches the
 // category of its code (or, for a code without a category, of its HTTP
@@ -159,7 +161,7 @@ func (e *APIError) Is(target error) bool {
 
 // category returns the sentinel this error belongs to, or nil.
 func (e *APIError) category() error {
-	if cat, ok := codeCategory[normaliseCode(e.Code)]; ok {
+	if cat, ok := codeCategory[canonicalCode(e.Code)]; ok {
 		return cat
 	}
 	if e.malformed {
@@ -168,8 +170,9 @@ func (e *APIError) category() error {
 	return statusCategory[e.HTTPStatus]
 }
 
-// normaliseCode upper-cases a code and reads the older prefix "KP.API." as "KOOPHONE.API.".
-func normaliseCode(code string) string {
+// canonicalCode upper-cases a code and reads the older prefix "KP.API." as
+// "KOOPHONE.API.", the spelling of the Code constants.
+func canonicalCode(code string) string {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if strings.HasPrefix(code, codePrefixAlias) {
 		code = codePrefixCanonical + code[len(codePrefixAlias):]

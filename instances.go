@@ -49,7 +49,7 @@ type InstanceState struct {
 	Status     InstanceStatus
 }
 
-var opBatchPrepare = operation{name: "BatchPrepareInstances", write: true}
+var opBatchPrepare = operation{name: "BatchPrepareInstances", method: http.MethodPost, write: true}
 
 // PrepareInstances asks the service to prepare instanceIDs for userID to
 // stream, and returns the state of each as the service lists it. Follow it
@@ -71,7 +71,7 @@ func (c *Client) PrepareInstances(ctx context.Context, userID string, instanceID
 	}
 	var out prepareData
 	in := wire.PrepareRequest{UserID: userID, InstanceIDs: instanceIDs}
-	if _, err := c.do(ctx, opBatchPrepare, http.MethodPost, "/v1/instances/prepare", in, &out); err != nil {
+	if _, err := c.do(ctx, opBatchPrepare, request{path: "/v1/instances/prepare", body: in}, &out); err != nil {
 		return nil, err
 	}
 	states := make([]InstanceState, len(*out.StatusList))
@@ -97,7 +97,7 @@ type StatusResult struct {
 	Status     int
 }
 
-var opBatchQueryStatus = operation{name: "BatchQueryStatus"}
+var opBatchQueryStatus = operation{name: "BatchQueryStatus", method: http.MethodPost}
 
 // BatchQueryStatus reports the status of up to 100 instances. It calls POST
 // /v1/instances/batch-query-status and, being a read, is retried on every
@@ -110,12 +110,12 @@ func (c *Client) BatchQueryStatus(ctx context.Context, instanceIDs []string) ([]
 		return nil, err
 	}
 	var out statusData
-	if _, err := c.do(ctx, opBatchQueryStatus, http.MethodPost, "/v1/instances/batch-query-status", wire.InstanceIDsRequest{InstanceIDs: instanceIDs}, &out); err != nil {
+	if _, err := c.do(ctx, opBatchQueryStatus, request{path: "/v1/instances/batch-query-status", body: wire.InstanceIDsRequest{InstanceIDs: instanceIDs}}, &out); err != nil {
 		return nil, err
 	}
 	results := make([]StatusResult, len(*out.StatusResults))
 	for i, r := range *out.StatusResults {
-		results[i] = StatusResult{InstanceID: r.InstanceID, Status: *r.Status}
+		results[i] = StatusResult{InstanceID: r.InstanceID, Status: int(*r.Status)}
 	}
 	return results, nil
 }

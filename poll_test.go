@@ -73,7 +73,7 @@ func (s *script) Polls(id string) int {
 func waitSetup(t *testing.T, steps map[string][]step, opts ...koophone.Option) (*koophone.Client, *script, *koophone.FakeClock) {
 	t.Helper()
 	sc := newScript(steps)
-	opts = append([]koophone.Option{koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 0})}, opts...)
+	opts = append([]koophone.Option{koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1})}, opts...)
 	c, _ := setup(t, sc.handle, opts...)
 	return c, sc, koophone.NewFakeClock(true)
 }

@@ -55,7 +55,7 @@ type Progress struct {
 	RequestID    string // the X-Request-Id of the call that produced it
 }
 
-var opShowProgress = operation{name: "ShowProgress"}
+var opShowProgress = operation{name: "ShowProgress", method: http.MethodPost}
 
 // PrepareProgress reports how far preparing instanceID for userID has got.
 // It calls POST /v1/instances/prepare-progress, retrying transient failures.
@@ -73,11 +73,11 @@ func (c *Client) PrepareProgress(ctx context.Context, userID, instanceID string)
 	}
 	var out progressData
 	in := wire.ProgressRequest{UserID: userID, InstanceID: instanceID}
-	id, err := c.do(ctx, opShowProgress, http.MethodPost, "/v1/instances/prepare-progress", in, &out)
+	id, err := c.do(ctx, opShowProgress, request{path: "/v1/instances/prepare-progress", body: in}, &out)
 	if err != nil {
 		return Progress{}, err
 	}
-	return Progress{Status: PrepareStatus(*out.Status), WaitingCount: out.WaitingCount, RequestID: id}, nil
+	return Progress{Status: PrepareStatus(*out.Status), WaitingCount: int(out.WaitingCount), RequestID: id}, nil
 }
 
 // progressData is ShowProgress's data, which must carry a status.

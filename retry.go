@@ -38,7 +38,7 @@ func (e *APIError) transient() bool {
 	if e.HTTPStatus >= 400 && e.HTTPStatus < 500 && e.HTTPStatus != http.StatusTooManyRequests {
 		return false // never a 4xx other than 429, whatever its code
 	}
-	code := normaliseCode(e.Code)
+	code := canonicalCode(e.Code)
 	switch code {
 	case CodeGatewayThrottled, CodeInternal:
 		return true
@@ -56,11 +56,9 @@ func (e *APIError) transient() bool {
 	return false
 }
 
-// throttled reports whether err is the gateway's throttling (HTTP 429 or APIGW.0308).
-func throttled(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && (apiErr.HTTPStatus == http.StatusTooManyRequests ||
-		normaliseCode(apiErr.Code) == CodeGatewayThrottled)
+// throttled reports whether e is the gateway's throttling (HTTP 429 or APIGW.0308).
+func (e *APIError) throttled() bool {
+	return e.HTTPStatus == http.StatusTooManyRequests || canonicalCode(e.Code) == CodeGatewayThrottled
 }
 
 // retryableNetworkError reports whether a transport error may go away on
@@ -83,57 +81,34 @@ func retryableNetworkError(err error) bool {
 }
 
 // checkRetry is go-retryablehttp's CheckRetry: whether the attempt that just
-// ended should be repeated. Reads are repeated on every transient failure;
-// writes only where the service cannot have acted: a 429, or a connection
-// that failed before the request was written.
-func (c *Client) checkRetry(ctx context.Context, _ *http.Response, _ error) (bool, error) {
+// ended is repeated. The attempt was classified when it ended (classify,
+// attemptTransport.RoundTrip); this only reads the verdict.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	st := callStateFrom(ctx)
-	if st == nil {
-		return false, nil
-	}
-	var failure error = st.failure
-	if failure == nil && st.answer != nil {
-		if apiErr := st.answer.apiError(st.op.name, st.requestID); apiErr != nil {
-			failure = apiErr
-		}
-	}
-	if failure == nil || !transient(failure) {
-		return false, nil
-	}
-	if st.op.write && !throttled(failure) && (st.answer != nil || st.wrote) {
-		return false, nil
-	}
-	return true, nil
+	a := attemptOf(resp, err)
+	return a != nil && a.retry, nil
 }
 
 // backoff is go-retryablehttp's Backoff: exponential with jitter between
 // the policy's bounds, or the server's Retry-After on 429 and 503, never
+// shorter than MinBackoff (a Retry-After of 0 or in the past included) nor
 // longer than MaxBackoff.
 func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			if d, ok := backoff.RetryAfter(ra, c.now()); ok {
-				return min(d, hi)
+				return min(max(d, lo), hi)
 			}
 		}
 	}
 	return backoff.Delay(attempt, lo, hi, mrand.Float64())
 }
 
-// giveUp is go-retryablehttp's ErrorHandler. The outcome of the last
-// attempt is in the call state, which Client.do turns into the error the
-// caller gets; go-retryablehttp's own "giving up" error is never shown.
-func giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
-	if resp != nil {
-		resp.Body.Close()
-	}
-	if err == nil {
-		err = errRetriesExhausted
-	}
-	return nil, err
+// lastAttempt is go-retryablehttp's ErrorHandler, called when the attempts
+// run out: it hands Client.do the last attempt as it is, so that its error
+// (not go-retryablehttp's "giving up") reaches the caller.
+func lastAttempt(resp *http.Response, err error, _ int) (*http.Response, error) {
+	return resp, err
 }
-
-var errRetriesExhausted = errors.New("retries exhausted")

@@ -57,7 +57,8 @@ func TestBackoffHonoursRetryAfter(t *testing.T) {
 	lo, hi := 100*time.Millisecond, 10*time.Second
 	assert.Equal(t, 2*time.Second, c.Backoff(lo, hi, 0, respWith(429, "2")))
 	assert.Equal(t, 3*time.Second, c.Backoff(lo, 3*time.Second, 0, respWith(503, "60")), "capped by MaxBackoff")
-	assert.Equal(t, time.Duration(0), c.Backoff(lo, hi, 0, respWith(429, "Mon, 02 Jan 2006 15:04:05 GMT")), "a date in the past")
+	assert.Equal(t, lo, c.Backoff(lo, hi, 0, respWith(429, "Mon, 02 Jan 2006 15:04:05 GMT")), "a date in the past waits MinBackoff")
+	assert.Equal(t, lo, c.Backoff(lo, hi, 0, respWith(429, "0")), "Retry-After: 0 waits MinBackoff")
 	inFuture := c.Backoff(lo, hi, 0, respWith(503, time.Now().Add(5*time.Second).UTC().Format(http.TimeFormat)))
 	assert.InDelta(t, 5*time.Second, inFuture, float64(1500*time.Millisecond))
 	for _, resp := range []*http.Response{nil, respWith(500, "2"), respWith(429, "soon"), respWith(429, "-1")} {
@@ -99,9 +100,9 @@ func TestCancelDuringBackoffEndsTheCallAtOnce(t *testing.T) {
 	assert.Len(t, s.Requests(), 1)
 }
 
-func TestNoRetriesWhenMaxRetriesIsZero(t *testing.T) {
+func TestNoRetriesWhenMaxRetriesIsNegative(t *testing.T) {
 	t.Parallel()
-	c, s := setup(t, always(http.StatusServiceUnavailable, ``), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 0}))
+	c, s := setup(t, always(http.StatusServiceUnavailable, ``), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
 	_, err := c.PrepareProgress(timeout(t), "u", "i")
 	var apiErr *koophone.APIError
 	require.ErrorAs(t, err, &apiErr)

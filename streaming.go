@@ -44,7 +44,11 @@ type DeviceToken struct {
 	SignalingURL      string
 	StreamingDuration time.Duration
 	ICEServers        []string
-	RequestID         string // the X-Request-Id of the call
+	// AppIPSynchronizeList is resource.app_ip_synchronize_list as sent (its
+	// elements' shape is undocumented: strings and numbers as text, anything
+	// else as compact JSON).
+	AppIPSynchronizeList []string
+	RequestID            string // the X-Request-Id of the call
 }
 
 // SDKAddress is an address streaming SDKs reach the instance at. The API
@@ -55,6 +59,7 @@ type SDKAddress struct {
 	AddressIPv6 string
 	AudioPort   string // aport
 	AudioType   string // atype
+	AddressADN  string // address_adn: the address of instances bought with network ADN (external only)
 }
 
 // Format prints the device token with its Token redacted, for every verb.
@@ -63,17 +68,17 @@ func (t DeviceToken) Format(f fmt.State, _ rune) { //nolint:gocritic // a value 
 	if t.Token != "" {
 		secret = "redacted"
 	}
-	fmt.Fprintf(f, "koophone.DeviceToken{StreamingID: %q, Token: %s, DeviceID: %q, KPID: %q, Internal: %+v, External: %+v, SignalingURL: %q, StreamingDuration: %s, ICEServers: %q, RequestID: %q}",
-		t.StreamingID, secret, t.DeviceID, t.KPID, t.Internal, t.External, t.SignalingURL, t.StreamingDuration, t.ICEServers, t.RequestID)
+	fmt.Fprintf(f, "koophone.DeviceToken{StreamingID: %q, Token: %s, DeviceID: %q, KPID: %q, Internal: %+v, External: %+v, SignalingURL: %q, StreamingDuration: %s, ICEServers: %q, AppIPSynchronizeList: %q, RequestID: %q}",
+		t.StreamingID, secret, t.DeviceID, t.KPID, t.Internal, t.External, t.SignalingURL, t.StreamingDuration, t.ICEServers, t.AppIPSynchronizeList, t.RequestID)
 }
 
 // String describes the device token without its secret.
 func (t DeviceToken) String() string { return fmt.Sprint(t) } //nolint:gocritic // see Format
 
 var (
-	opGetDeviceToken = operation{name: "GetDeviceToken", write: true}
-	opStopStreaming  = operation{name: "StopInstancesStreaming", write: true}
-	opReleaseSession = operation{name: "ReleaseInstancesSession", write: true}
+	opGetDeviceToken = operation{name: "GetDeviceToken", method: http.MethodPost, write: true}
+	opStopStreaming  = operation{name: "StopInstancesStreaming", method: http.MethodPost, write: true}
+	opReleaseSession = operation{name: "ReleaseInstancesSession", method: http.MethodPost, write: true}
 )
 
 // GetDeviceToken gets the device token and addresses a streaming client
@@ -89,30 +94,31 @@ func (c *Client) GetDeviceToken(ctx context.Context, instanceID string, opts *De
 	if err := checkID("instance id", instanceID); err != nil {
 		return nil, err
 	}
-	path := "/v1/instances/" + url.PathEscape(instanceID) + "/auth"
+	r := request{path: "/v1/instances/" + url.PathEscape(instanceID) + "/auth"}
 	if opts != nil && opts.StreamType != 0 {
 		if opts.StreamType != StreamTypeSDK && opts.StreamType != StreamTypeH5 {
 			return nil, invalidArg("stream type %d: want StreamTypeSDK (1) or StreamTypeH5 (2)", opts.StreamType)
 		}
-		path += "?" + url.Values{"stream_type": {strconv.Itoa(int(opts.StreamType))}}.Encode()
+		r.query = url.Values{"stream_type": {strconv.Itoa(int(opts.StreamType))}}
 	}
 	var out deviceTokenData
-	id, err := c.do(ctx, opGetDeviceToken, http.MethodPost, path, nil, &out)
+	id, err := c.do(ctx, opGetDeviceToken, r, &out)
 	if err != nil {
 		return nil, err
 	}
-	r := out.Resource
-	ice := r.RTC.ICESignaling
+	res := out.Resource
+	ice := res.RTC.ICESignaling
 	dt := &DeviceToken{
-		StreamingID:  out.StreamingID,
-		Token:        out.DeviceToken,
-		DeviceID:     r.DeviceID,
-		KPID:         r.KPID,
-		Internal:     sdkAddress(r.SDK.Internal),
-		External:     sdkAddress(r.SDK.External),
-		SignalingURL: ice.SignalingURL,
-		ICEServers:   ice.ICEServers,
-		RequestID:    id,
+		StreamingID:          out.StreamingID,
+		Token:                out.DeviceToken,
+		DeviceID:             res.DeviceID,
+		KPID:                 res.KPID,
+		Internal:             sdkAddress(res.SDK.Internal),
+		External:             sdkAddress(res.SDK.External),
+		SignalingURL:         ice.SignalingURL,
+		ICEServers:           ice.ICEServers,
+		AppIPSynchronizeList: []string(res.AppIPSynchronizeList),
+		RequestID:            id,
 	}
 	if secs, err := strconv.ParseInt(strings.TrimSpace(string(ice.ExpiredTime)), 10, 64); err == nil && secs > 0 && secs < int64(1<<62/time.Second) {
 		dt.StreamingDuration = time.Duration(secs) * time.Second
@@ -121,7 +127,7 @@ func (c *Client) GetDeviceToken(ctx context.Context, instanceID string, opts *De
 }
 
 func sdkAddress(a wire.SDKAddress) SDKAddress {
-	return SDKAddress{Address: a.Address, AddressIPv6: a.AddressIPv6, AudioPort: string(a.AudioPort), AudioType: string(a.AudioType)}
+	return SDKAddress{Address: a.Address, AddressIPv6: a.AddressIPv6, AudioPort: string(a.AudioPort), AudioType: string(a.AudioType), AddressADN: a.AddressADN}
 }
 
 // deviceTokenData is GetDeviceToken's data, which must carry the token.
@@ -156,6 +162,6 @@ func (c *Client) instanceCall(ctx context.Context, op operation, path, instanceI
 	if err := checkID("instance id", instanceID); err != nil {
 		return err
 	}
-	_, err := c.do(ctx, op, http.MethodPost, path, wire.InstanceRequest{InstanceID: instanceID}, nil)
+	_, err := c.do(ctx, op, request{path: path, body: wire.InstanceRequest{InstanceID: instanceID}}, nil)
 	return err
 }

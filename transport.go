@@ -13,61 +13,44 @@ import (
 	"net/http/httptrace"
 	"sync/atomic"
 	"time"
-
-	"github.com/koophone-go/koophone/internal/wire"
 )
 
-// callState is what the attempts of one call share. Attempts run one after
-// another (go-retryablehttp never overlaps them), so no lock is needed; each
-// attempt overwrites the outcome of the one before.
-type callState struct {
-	op        operation
-	requestID string
-	body      []byte // the request body, for signing
-	out       any    // where a success's data goes: a pointer to a wire struct, or nil
-	attempts  int
-	sent      http.Header // the last attempt's headers, credentials included; never logged
-	wrote     bool        // the last attempt's request was written in full
-	answer    *answer     // the last attempt's answer, if it got one: &lastAnswer
-	failure   error       // the last attempt's failure without an answer
-
-	lastAnswer answer // storage for answer, saving an allocation per attempt
+// attempt is the outcome of one attempt of a call, classified once when it
+// ends (answer.go). attemptTransport hands it to go-retryablehttp as the
+// body of the response (an answer) or inside a *failedAttempt (no answer);
+// the retry check (retry.go) and Client.do read it from there.
+type attempt struct {
+	status int         // the answer's HTTP status; 0 when there was none
+	sent   http.Header // the headers sent, credentials included; never logged
+	wrote  bool        // the request was written in full (tracked for writes only)
+	err    error       // nil: a success; an *APIError; or a *callError (no answer)
+	retry  bool        // another attempt may succeed and is allowed (the write rule)
 }
 
-type callStateKey struct{}
+// Read and Close make an attempt the body of the response go-retryablehttp
+// sees: the real body was read and closed by the transport.
+func (a *attempt) Read([]byte) (int, error) { return 0, io.EOF }
 
-func withCallState(ctx context.Context, st *callState) context.Context {
-	return context.WithValue(ctx, callStateKey{}, st)
-}
+// Close does nothing: see Read.
+func (a *attempt) Close() error { return nil }
 
-func callStateFrom(ctx context.Context) *callState {
-	st, _ := ctx.Value(callStateKey{}).(*callState)
-	return st
-}
-
-// answer is one HTTP answer, read in full (up to maxBodyBytes) and decoded.
-type answer struct {
-	status    int
-	requestID string // from the body's request_id or the X-Request-Id header
-	body      []byte
-	env       wire.Envelope
-	envErr    error // the body is not the JSON envelope
-	tooLarge  bool
-
-	dataErr error // data of the wrong type (data goes straight into the call's out)
-}
-
-// credentialsRejected reports whether the last attempt's credentials were
+// credentialsRejected reports whether the attempt's credentials were
 // refused as invalid or expired (HTTP 401 with APIGW.0301 or APIGW.0307).
-func (st *callState) credentialsRejected() bool {
-	if st.sent == nil || st.answer == nil || st.answer.status != http.StatusUnauthorized {
+func (a *attempt) credentialsRejected() bool {
+	var apiErr *APIError
+	if a.status != http.StatusUnauthorized || a.sent == nil || !errors.As(a.err, &apiErr) {
 		return false
 	}
-	code := normaliseCode(st.answer.env.ErrorCode.Value)
-	return code == CodeGatewayUnauthorized || code == CodeGatewayTokenMustRenew
+	return apiErr.Code == CodeGatewayUnauthorized || apiErr.Code == CodeGatewayTokenMustRenew
 }
 
-// attemptFailure is an attempt that got no answer: the network failed, the
+// failedAttempt is the error of an attempt that got no answer.
+type failedAttempt struct{ *attempt }
+
+func (f *failedAttempt) Error() string { return f.err.Error() }
+func (f *failedAttempt) Unwrap() error { return f.err }
+
+// attemptFailure is why an attempt got no answer: the network failed, the
 // attempt timed out, or the request could not be sent.
 type attemptFailure struct {
 	err       error
@@ -79,59 +62,57 @@ func (e *attemptFailure) Unwrap() error { return e.err }
 
 // attemptTransport is the http.RoundTripper under go-retryablehttp: it runs
 // once per attempt, adds the credentials, bounds the attempt in time, reads
-// the whole answer into memory and logs the attempt.
+// and classifies the whole answer, and logs the attempt.
 type attemptTransport struct{ c *Client }
 
-// RoundTrip sends one attempt of the call whose state is in req's context.
+// RoundTrip sends one attempt of the call in req's context.
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	st := callStateFrom(ctx)
-	if st == nil { // not a request made by Client.do: refuse rather than guess
-		return nil, errors.New("koophone: request without call state")
+	cl := callFrom(ctx)
+	if cl == nil { // not a request made by Client.do: refuse rather than guess
+		return nil, errors.New("koophone: request without a call")
 	}
-	st.attempts++
-	st.answer, st.failure, st.wrote = nil, nil, false
+	cl.attempts++
+	cl.last = attempt{}
+	a := &cl.last // attempts run one after another: the call's storage saves an allocation
 	start := time.Now()
-
-	resp, err := t.attempt(ctx, req, st)
+	resp, body, err := t.exchange(ctx, req, cl, a)
 	if err != nil {
 		var af *attemptFailure
 		if !errors.As(err, &af) {
 			af = &attemptFailure{err: err}
 		}
-		st.failure = &callError{op: st.op.name, requestID: st.requestID, err: af}
-		t.log(ctx, req, st, 0, "", time.Since(start), err)
-		return nil, st.failure
+		a.err = &callError{op: cl.op.name, requestID: cl.requestID, err: af}
+		a.retry = af.retryable && !(cl.op.write && a.wrote)
+		t.log(ctx, req, cl, a, time.Since(start))
+		return nil, &failedAttempt{a}
 	}
-	if t.c.logger != nil {
-		code := ""
-		if apiErr := st.answer.apiError(st.op.name, st.requestID); apiErr != nil {
-			code, err = apiErr.Code, apiErr
-		}
-		t.log(ctx, req, st, resp.StatusCode, code, time.Since(start), err)
-	}
+	classify(cl, a, resp, body)
+	t.log(ctx, req, cl, a, time.Since(start))
+	resp.Body = a
 	return resp, nil
 }
 
-// attempt checks where the request goes, adds the credentials, sends it
-// within the attempt's timeout and reads the answer into st.answer.
-func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *callState) (*http.Response, error) {
+// exchange checks where the request goes, waits for the rate limit, adds
+// the credentials, sends the request within the attempt's timeout and reads
+// the whole answer (up to maxBodyBytes+1 bytes).
+func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *call, a *attempt) (*http.Response, []byte, error) {
 	c := t.c
 	if req.URL.Scheme != c.scheme || req.URL.Host != c.host {
-		return nil, fmt.Errorf("refusing to send credentials to %s://%s", req.URL.Scheme, req.URL.Host)
+		return nil, nil, fmt.Errorf("refusing to send credentials to %s://%s", req.URL.Scheme, req.URL.Host)
 	}
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
-			return nil, fmt.Errorf("waiting for the client's rate limit: %w", context.DeadlineExceeded)
+			return nil, nil, fmt.Errorf("waiting for the client's rate limit: %w", context.DeadlineExceeded)
 		}
 	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var wrote *atomic.Bool
-	if st.op.write { // only writes need to know whether the request went out
+	if cl.op.write { // only writes need to know whether the request went out
 		wrote = new(atomic.Bool)
 		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
 			WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) },
@@ -139,44 +120,27 @@ func (t *attemptTransport) attempt(ctx context.Context, req *http.Request, st *c
 	}
 	out := req.WithContext(actx) // a shallow copy: only the headers change per attempt
 	out.Header = req.Header.Clone()
-	if err := c.auth.authorize(ctx, out, st.body, c.now()); err != nil {
-		return nil, err
+	if err := c.auth.authorize(ctx, out, cl.body, c.now()); err != nil {
+		return nil, nil, err
 	}
-	st.sent = out.Header
-
+	a.sent = out.Header
 	resp, err := c.base.RoundTrip(out)
-	st.wrote = wrote != nil && wrote.Load()
+	a.wrote = wrote != nil && wrote.Load()
 	if err != nil {
-		return nil, t.networkFailure(ctx, actx, err)
+		return nil, nil, t.networkFailure(ctx, actx, err)
 	}
 	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Host != out.URL.Host {
 		// A transport of the caller's followed a redirect by itself. The
 		// SDK cannot stop that; it refuses the answer and never retries it.
 		resp.Body.Close()
-		return nil, &attemptFailure{err: fmt.Errorf("the HTTP transport followed a redirect to %s; answers from another host are refused", resp.Request.URL.Host)}
+		return nil, nil, fmt.Errorf("the HTTP transport followed a redirect to %s; answers from another host are refused", resp.Request.URL.Host)
 	}
-	st.lastAnswer = answer{status: resp.StatusCode}
-	ans := &st.lastAnswer
-	ans.body, err = io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	resp.Body.Close() // unread bytes past the limit are dropped with the connection
 	if err != nil {
-		return nil, t.networkFailure(ctx, actx, fmt.Errorf("reading the answer: %w", err))
+		return nil, nil, t.networkFailure(ctx, actx, fmt.Errorf("reading the answer: %w", err))
 	}
-	switch {
-	case len(ans.body) > maxBodyBytes:
-		ans.body, ans.tooLarge = nil, true
-	case st.out != nil && resp.StatusCode/100 == 2:
-		ans.env, ans.envErr, ans.dataErr = wire.DecodeWithData(ans.body, st.out) // one pass
-	default:
-		ans.env, ans.envErr = wire.DecodeEnvelope(ans.body)
-	}
-	ans.requestID = ans.env.RequestID
-	if ans.requestID == "" {
-		ans.requestID = resp.Header.Get("X-Request-Id")
-	}
-	st.answer = ans
-	resp.Body = http.NoBody // read above; go-retryablehttp only closes it
-	return resp, nil
+	return resp, body, nil
 }
 
 // networkFailure classifies an attempt that got no (complete) answer.
@@ -190,30 +154,33 @@ func (t *attemptTransport) networkFailure(ctx, actx context.Context, err error) 
 	return &attemptFailure{err: err, retryable: retryableNetworkError(err)}
 }
 
-// log records one attempt, when the client has a logger.
-func (t *attemptTransport) log(ctx context.Context, req *http.Request, st *callState, status int, code string, d time.Duration, err error) {
+// log records one attempt, when the client has a logger: at Debug level for
+// a success, Warn for a failure. Every string in it is the SDK's own or
+// sanitised; credentials are never in it.
+func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call, a *attempt, d time.Duration) {
 	l := t.c.logger
 	if l == nil {
 		return
 	}
 	level := slog.LevelDebug
 	attrs := []slog.Attr{
-		slog.String("operation", st.op.name),
+		slog.String("operation", cl.op.name),
 		slog.String("method", req.Method),
 		slog.String("path", req.URL.Path),
-		slog.Int("attempt", st.attempts),
-		slog.String("request_id", st.requestID),
+		slog.Int("attempt", cl.attempts),
+		slog.String("request_id", cl.requestID),
 		slog.Duration("duration", d),
 	}
-	if status != 0 {
-		attrs = append(attrs, slog.Int("status", status))
+	if a.status != 0 {
+		attrs = append(attrs, slog.Int("status", a.status))
 	}
-	if code != "" {
-		attrs = append(attrs, slog.String("code", code))
-	}
-	if err != nil {
+	if a.err != nil {
 		level = slog.LevelWarn
-		attrs = append(attrs, slog.String("error", err.Error()))
+		var apiErr *APIError
+		if errors.As(a.err, &apiErr) && apiErr.Code != "" {
+			attrs = append(attrs, slog.String("code", apiErr.Code))
+		}
+		attrs = append(attrs, slog.String("error", a.err.Error()), slog.Bool("retry", a.retry))
 	}
 	l.LogAttrs(ctx, level, "koophone: attempt", attrs...)
 }

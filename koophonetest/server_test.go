@@ -206,7 +206,7 @@ func TestFaults(t *testing.T) {
 		{"truncated body", koophonetest.TruncatedBody(), 1, func(t *testing.T, err error) { assert.NoError(t, err) }, 2},
 		{"latency", koophonetest.Latency(time.Millisecond), 1, func(t *testing.T, err error) { assert.NoError(t, err) }, 1},
 		{"raw body", koophonetest.Fault{Status: 200, Body: `{"data":{"status":"x"},"error_code":"0"}`}, 9,
-			func(t *testing.T, err error) { assert.ErrorIs(t, err, koophone.ErrMalformedResponse) }, 1},
+			func(t *testing.T, err error) { assert.ErrorIs(t, err, koophone.ErrMalformedResponse) }, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,7 +229,7 @@ func TestLatencyEndsWhenTheClientGivesUp(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, koophonetest.WithInstances("u", "i"))
 	srv.FailNext(1, koophonetest.Latency(time.Hour))
-	c := srv.Client(koophone.WithRequestTimeout(10*time.Millisecond), koophone.WithRetryPolicy(koophone.RetryPolicy{}))
+	c := srv.Client(koophone.WithRequestTimeout(10*time.Millisecond), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
 	_, err := c.PrepareProgress(ctx(t), "u", "i")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no answer within 10ms")

@@ -1,0 +1,145 @@
+package koophone
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/koophone-go/koophone/internal/signer"
+	"github.com/koophone-go/koophone/internal/wire"
+)
+
+// classify reads one answer into its attempt: a success (its data decoded
+// into the call's out), or an *APIError, and whether another attempt may
+// succeed and is allowed. Reads are repeated on every transient failure;
+// writes only after throttling, where the service cannot have acted.
+func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
+	a.status = resp.StatusCode
+	apiErr := answerError(cl, resp, body)
+	if apiErr == nil {
+		return
+	}
+	scrub(apiErr, a.sent)
+	a.err = apiErr
+	a.retry = apiErr.transient() && (!cl.op.write || apiErr.throttled())
+}
+
+// answerError returns nil for a successful answer and otherwise the
+// *APIError it is (its strings not yet scrubbed of credentials).
+func answerError(cl *call, resp *http.Response, body []byte) *APIError {
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	e := &APIError{Operation: cl.op.name, HTTPStatus: resp.StatusCode, RequestID: cl.requestID}
+	if len(body) > maxBodyBytes {
+		if ok {
+			e.Message, e.malformed, e.permanent = fmt.Sprintf("response body is larger than %d bytes", maxBodyBytes), true, true
+			return e
+		}
+		body = nil // an error status keeps its category; its body is not read
+	}
+	var out any
+	if ok {
+		out = cl.out
+	}
+	ans := wire.Decode(body, cl.op.envelope, out)
+	if id := ans.RequestID; id != "" {
+		e.RequestID = id
+	} else if id = resp.Header.Get("X-Request-Id"); id != "" {
+		e.RequestID = id
+	}
+	code := ans.Code.Value
+	switch {
+	case errors.Is(ans.Err, wire.ErrNotJSON):
+		if ok {
+			return e.malformedBy(ans.Err.Error())
+		}
+		e.Message = notJSONMessage(resp.StatusCode, body)
+		return e
+	case ok && (code == wire.CodeOK || !ans.Code.Set && ans.HasData): // lenient: a success that left out error_code
+		return e.checkData(ans.Err, out)
+	case ok && !ans.Code.Set:
+		return e.malformedBy("the answer has neither error_code nor data")
+	}
+	if code != wire.CodeOK {
+		e.Code = code
+	}
+	e.Message = ans.Message
+	if strings.TrimSpace(e.Message) == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	return e
+}
+
+// checkData returns nil when a success's data decoded and passed its own
+// check, and otherwise e as a malformed answer.
+func (e *APIError) checkData(decodeErr error, out any) *APIError {
+	err := decodeErr
+	if v, ok := out.(answerData); ok && err == nil {
+		err = v.Validate()
+	}
+	if err != nil {
+		return e.malformedBy(err.Error())
+	}
+	return nil
+}
+
+func (e *APIError) malformedBy(why string) *APIError {
+	e.Message, e.malformed = why, true
+	return e
+}
+
+// notJSONMessage describes an error answer whose body is not the envelope:
+// an excerpt of plain text, else the status text.
+func notJSONMessage(status int, body []byte) string {
+	msg := wire.Snippet(body)
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	if status >= 300 && status < 400 {
+		msg += " (redirects are not followed)"
+	}
+	return msg
+}
+
+// scrub makes the server-supplied strings of e safe: it removes the
+// credentials sent (a server may echo them), then sanitises and bounds
+// each string, and puts the code in its canonical spelling.
+func scrub(e *APIError, sent http.Header) {
+	secrets := sentSecrets(sent)
+	clean := func(s string) string {
+		for _, secret := range secrets {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+		return s
+	}
+	e.Message = wire.SanitiseMessage(clean(e.Message))
+	e.Code = canonicalCode(wire.SanitiseCode(clean(e.Code)))
+	e.RequestID = wire.SanitiseID(clean(e.RequestID))
+}
+
+// minSecretLen is the shortest credential value scrubbed from server text:
+// shorter ones would redact ordinary words.
+const minSecretLen = 8
+
+// sentSecrets returns the credential values in headers sent: the token,
+// the security token, and the access key and signature of an AK/SK
+// Authorization header.
+func sentSecrets(h http.Header) []string {
+	var out []string
+	add := func(v string) {
+		if len(v) >= minSecretLen {
+			out = append(out, v)
+		}
+	}
+	add(h.Get(headerAuthToken))
+	add(h.Get(signer.HeaderSecurityToken))
+	for _, part := range strings.Split(h.Get("Authorization"), ",") {
+		part = strings.TrimSpace(part)
+		if i := strings.Index(part, "Access="); i >= 0 {
+			add(part[i+len("Access="):])
+		} else if v, found := strings.CutPrefix(part, "Signature="); found {
+			add(v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,149 @@
+package koophone
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/koophone-go/koophone/internal/wire"
+)
+
+// The one request path. Every operation method checks its arguments, builds
+// a wire struct and calls do with its operation and request; do sends it
+// with retries (go-retryablehttp over attemptTransport, transport.go) and
+// returns the request id and the decoded data or an error. Adding an
+// operation adds nothing here: see "Adding an operation" in doc.go.
+
+// operation describes one API operation.
+type operation struct {
+	name     string    // as the API reference names it, e.g. "ShowProgress": APIError.Operation
+	method   string    // http.MethodGet, MethodPost or MethodPut
+	write    bool      // retried only where the service cannot have acted on it
+	envelope wire.Kind // where the answer carries its error code
+	idQuery  bool      // X-Request-Id goes in the query too, as x-request-id
+}
+
+// request is what one call sends.
+type request struct {
+	path  string     // from the endpoint's root, each segment already escaped
+	query url.Values // nil: none
+	body  any        // sent as JSON; nil: no body (Content-Length: 0)
+}
+
+// answerData is implemented by wire data that can check itself once
+// decoded: a success whose data fails the check is malformed.
+type answerData interface{ Validate() error }
+
+// call is what every attempt of one call needs. It travels to the
+// attempts in the request's context: go-retryablehttp and net/http pass a
+// request's context through, and nothing else of the call's.
+type call struct {
+	op        operation
+	requestID string
+	body      []byte // the request body, for signing
+	out       any    // where a success's data goes: a pointer to a wire struct, or nil
+	attempts  int    // attempts so far; attempts run one after another
+	last      attempt
+}
+
+type callKey struct{}
+
+func callFrom(ctx context.Context) *call {
+	cl, _ := ctx.Value(callKey{}).(*call)
+	return cl
+}
+
+// do performs one call: it encodes r.body, sends it with retries, checks the
+// answer and decodes its data into out (unless out is nil). It returns the
+// request id sent and an error that is an *APIError for every answer that
+// is not a success.
+func (c *Client) do(ctx context.Context, op operation, r request, out any) (string, error) {
+	if ctx == nil {
+		return "", invalidArg("ctx is nil")
+	}
+	if c == nil || c.http == nil {
+		return "", invalidArg("client is not initialised: use NewClient")
+	}
+	if c.refuse != nil {
+		return "", c.refuse
+	}
+	cl := &call{op: op, requestID: newRequestID(), out: out}
+	var body any // an untyped nil: no body at all, so an empty POST has Content-Length: 0
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return cl.requestID, &callError{op: op.name, requestID: cl.requestID, err: err}
+		}
+		cl.body, body = b, b
+	}
+	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, cl), op.method, c.url(op, r, cl.requestID), body)
+	if err != nil {
+		return cl.requestID, &callError{op: op.name, requestID: cl.requestID, err: err}
+	}
+	// Constant values share their slices: every attempt sends a clone.
+	req.Header["Content-Type"] = headerJSON
+	req.Header["Accept"] = headerJSON
+	req.Header["User-Agent"] = c.userAgent
+	req.Header["X-Request-Id"] = []string{cl.requestID}
+
+	a, err := c.send(ctx, req, cl)
+	if err == nil && a.credentialsRejected() && c.auth.rejected(a.sent) {
+		// The service rejected a cached token, now dropped: repeat the call
+		// once with a fresh one. It cannot have acted on a rejected call.
+		a, err = c.send(ctx, req, cl)
+	}
+	if err != nil {
+		return cl.requestID, err
+	}
+	return cl.requestID, a.err
+}
+
+// send runs the attempts of one call and returns the last one, or the
+// error that ended the call without one (the context ended).
+func (c *Client) send(ctx context.Context, req *retryablehttp.Request, cl *call) (*attempt, error) {
+	resp, err := c.http.Do(req)
+	if a := attemptOf(resp, err); a != nil {
+		return a, nil
+	}
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return nil, &callError{op: cl.op.name, requestID: cl.requestID, err: err}
+}
+
+// url builds the request URL: the endpoint, the path and the query, with
+// x-request-id in it for the operations that want it there.
+func (c *Client) url(op operation, r request, requestID string) string {
+	u := c.baseURL + r.path
+	if !op.idQuery && len(r.query) == 0 {
+		return u
+	}
+	q := make(url.Values, len(r.query)+1)
+	for k, v := range r.query {
+		q[k] = v
+	}
+	if op.idQuery {
+		q.Set("x-request-id", requestID)
+	}
+	return u + "?" + q.Encode()
+}
+
+// attemptOf returns the attempt behind what go-retryablehttp returned: the
+// body of a response, or the error of an attempt that got none.
+func attemptOf(resp *http.Response, err error) *attempt {
+	if resp != nil {
+		if a, ok := resp.Body.(*attempt); ok {
+			return a
+		}
+		resp.Body.Close()
+	}
+	var f *failedAttempt
+	if errors.As(err, &f) {
+		return f.attempt
+	}
+	return nil
+}

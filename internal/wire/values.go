@@ -1,0 +1,145 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"reflect"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Code is an error_code. The service sends a string; a number is accepted
+// too, and a number equal to zero (0, 0.0) reads as CodeOK.
+type Code struct {
+	Value string
+	Set   bool // whether the field was present and not null
+}
+
+// UnmarshalJSON accepts a JSON string or number.
+func (c *Code) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if len(b) >= 2 && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+			c.Value, c.Set = string(b[1:len(b)-1]), true // the common case: no escapes
+			return nil
+		}
+		if err := json.Unmarshal(b, &c.Value); err != nil {
+			return err
+		}
+		c.Set = true
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return errors.New("error_code is neither a string nor a number")
+	}
+	c.Value, c.Set = string(b), true
+	if f == 0 {
+		c.Value = CodeOK
+	}
+	return nil
+}
+
+// Int is an integer sent as a JSON number or as a numeric string
+// ("status": "1"), as the official SDKs' JSON libraries accept. A number
+// with a fraction or out of range is refused.
+type Int int
+
+var intType = reflect.TypeOf(0)
+
+// UnmarshalJSON accepts 1, "1", 1.0 and " 1 "; null leaves the value alone.
+func (n *Int) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	kind := jsonKind(b)
+	if kind == "string" {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		b, kind = bytes.TrimSpace([]byte(s)), "string"
+	}
+	if v, err := strconv.Atoi(string(b)); err == nil {
+		*n = Int(v)
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || f != math.Trunc(f) || f > math.MaxInt32 || f < math.MinInt32 {
+		return &json.UnmarshalTypeError{Value: kind, Type: intType}
+	}
+	*n = Int(f)
+	return nil
+}
+
+// jsonKind names the kind of JSON value b is, as encoding/json's errors do.
+func jsonKind(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "value"
+	case b[0] == '"':
+		return "string"
+	case b[0] == '[':
+		return "array"
+	case b[0] == '{':
+		return "object"
+	case b[0] == 't' || b[0] == 'f':
+		return "bool"
+	}
+	return "number"
+}
+
+// Text is a JSON string or number, kept as text (a number as written).
+type Text string
+
+// UnmarshalJSON accepts a string, a number or null.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	var c Code
+	if err := c.UnmarshalJSON(b); err != nil {
+		return errors.New("is neither a string nor a number")
+	}
+	*t = Text(c.Value)
+	if c.Value == CodeOK && len(b) > 0 && b[0] != '"' {
+		*t = Text(b) // a number kept as written, even zero
+	}
+	return nil
+}
+
+// TextList is a list whose element type is not documented: strings and
+// numbers are kept as text, any other element as its compact JSON. A lone
+// string or number is a list of one.
+type TextList []string
+
+// UnmarshalJSON accepts null, a string, a number or an array of anything.
+func (l *TextList) UnmarshalJSON(b []byte) error {
+	var items []json.RawMessage
+	if len(b) == 0 || b[0] != '[' {
+		items = []json.RawMessage{b}
+	} else if err := json.Unmarshal(b, &items); err != nil {
+		return err
+	}
+	out := make(TextList, 0, len(items))
+	for _, item := range items {
+		var t Text
+		if err := t.UnmarshalJSON(item); err == nil {
+			if string(item) != "null" {
+				out = append(out, string(t))
+			}
+			continue
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, item); err != nil {
+			return err
+		}
+		out = append(out, compact.String())
+	}
+	if len(out) == 0 {
+		out = nil
+	}
+	*l = out
+	return nil
+}
