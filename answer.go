@@ -113,7 +113,7 @@ func scrub(e *APIError, sent http.Header) {
 		return s
 	}
 	e.Message = wire.SanitiseMessage(clean(e.Message))
-	e.Code = canonicalCode(wire.SanitiseCode(clean(e.Code)))
+	e.Code = wire.SanitiseCode(canonicalCode(clean(e.Code)))
 	e.RequestID = wire.SanitiseID(clean(e.RequestID))
 }
 

@@ -294,3 +294,39 @@ func TestPlainTextErrorBodyIsKeptShort(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, apiErr.HTTPStatus)
 	assert.Equal(t, "404 page not found", apiErr.Message, "a short plain-text body is kept, sanitised")
 }
+
+// Every zero field of a RetryPolicy is its default (the Go zero-value
+// convention); only a negative MaxRetries turns retries off.
+func TestRetryPolicyZeroFieldsAreDefaults(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		policy   koophone.RetryPolicy
+		attempts int
+	}{
+		"empty":                 {koophone.RetryPolicy{}, 4},
+		"only MaxBackoff":       {koophone.RetryPolicy{MaxBackoff: 2 * time.Millisecond}, 4},
+		"both backoffs":         {koophone.RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}, 4},
+		"one retry":             {koophone.RetryPolicy{MaxRetries: 1, MaxBackoff: time.Millisecond}, 2},
+		"negative: never":       {koophone.RetryPolicy{MaxRetries: -1}, 1},
+		"min above default max": {koophone.RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond}, 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if tc.policy.MaxRetries >= 0 && tc.policy.MaxBackoff == 0 && tc.policy.MinBackoff == 0 {
+				tc.policy.MaxBackoff = time.Millisecond // keep the test fast; the count is what is checked
+			}
+			c, s := setup(t, always(http.StatusServiceUnavailable, ``), koophone.WithRetryPolicy(tc.policy))
+			_, err := c.PrepareProgress(timeout(t), "u", "i")
+			require.Error(t, err)
+			assert.Len(t, s.Requests(), tc.attempts)
+		})
+	}
+}
+
+func TestNilClientCloseIdleConnectionsDoesNothing(t *testing.T) {
+	t.Parallel()
+	var c *koophone.Client
+	assert.NotPanics(t, c.CloseIdleConnections)
+	_, err := c.PrepareProgress(context.Background(), "u", "i")
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+}

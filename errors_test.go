@@ -3,6 +3,8 @@ package koophone_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -192,4 +194,77 @@ func TestTransientClassification(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, koophone.Transient(tt.err), "%v", tt.err)
 	}
+}
+
+// A hostile server's code, message and request id reach the error bounded,
+// sanitised and canonical: no forged lines, no bidi tricks, under 2 KiB.
+func TestServerStringsAreSanitisedAndBounded(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("A", 300000)
+	body := `{"error_code":"kp.api.4001` + huge + `\nready\t0","error_msg":"` + huge + `\n\u202eready","request_id":"` + huge + `\r\nready"}`
+	c, _ := setup(t, always(http.StatusOK, body))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	var apiErr *koophone.APIError
+	require.ErrorAs(t, err, &apiErr)
+	msg := err.Error()
+	assert.Less(t, len(msg), 2048)
+	assert.NotContains(t, msg, "\n")
+	assert.NotContains(t, msg, "\r")
+	assert.NotContains(t, msg, "\t")
+	assert.NotContains(t, msg, "\u202e")
+	assert.True(t, strings.HasPrefix(apiErr.Code, "KOOPHONE.API.4001AAA"), apiErr.Code)
+	assert.LessOrEqual(t, len(apiErr.Code), 64+len("…"))
+	assert.LessOrEqual(t, len(apiErr.RequestID), 128+len("…"))
+}
+
+// The SDK knows what it sent: a server that echoes the token, in JSON or in
+// a plain-text body, does not put it in the error.
+func TestEchoedCredentialsAreScrubbed(t *testing.T) {
+	t.Parallel()
+	for name, handler := range map[string]func(http.ResponseWriter, *http.Request, int){
+		"json": func(w http.ResponseWriter, r *http.Request, _ int) {
+			answer(w, http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"token `+r.Header.Get("X-Auth-Token")+` is invalid","request_id":"`+r.Header.Get("X-Auth-Token")+`"}`)
+		},
+		"plain text": func(w http.ResponseWriter, r *http.Request, _ int) {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, "bad header X-Auth-Token: "+r.Header.Get("X-Auth-Token"))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := setup(t, handler)
+			_, err := c.PrepareProgress(timeout(t), "u", "i")
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), testToken)
+			assert.Contains(t, err.Error(), "[redacted]")
+		})
+	}
+}
+
+func TestEchoedSignatureAndKeysAreScrubbed(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		answer(w, http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"bad `+r.Header.Get("Authorization")+` and `+r.Header.Get("X-Security-Token")+`"}`)
+	}, koophone.WithTemporaryAKSK("AKEXAMPLE12345678", "sk-secret-value", "sec-token-value-123", "project-1"))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "AKEXAMPLE12345678")
+	assert.NotContains(t, err.Error(), "sec-token-value-123")
+	assert.NotRegexp(t, `Signature=[0-9a-f]{64}`, err.Error())
+}
+
+func TestInstanceErrorsListsEveryOne(t *testing.T) {
+	t.Parallel()
+	a := &koophone.InstanceError{InstanceID: "a", Err: koophone.ErrPrepareFailed}
+	b := &koophone.InstanceError{InstanceID: "b", Err: koophone.ErrWaitTimeout}
+	c := &koophone.InstanceError{InstanceID: "c", Err: koophone.ErrInternal}
+	err := fmt.Errorf("wrapped: %w", errors.Join(a, errors.Join(b, errors.New("other")), c))
+	assert.Equal(t, []*koophone.InstanceError{a, b, c}, koophone.InstanceErrors(err))
+	assert.Nil(t, koophone.InstanceErrors(errors.New("none")))
+	assert.Nil(t, koophone.InstanceErrors(nil))
+
+	j := &koophone.JobError{TaskID: "t", JobID: "j", Status: koophone.JobFailed, Code: "CPS0005", Message: "Phone not found."}
+	assert.Equal(t, []*koophone.JobError{j}, koophone.JobErrors(errors.Join(errors.New("x"), j)))
+	assert.ErrorIs(t, j, koophone.ErrTaskFailed)
+	assert.Equal(t, `koophone: task "t" job "j" failed: CPS0005: Phone not found.`, j.Error())
 }

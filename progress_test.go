@@ -100,3 +100,20 @@ func TestPrepareProgressRejectsBadArguments(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, s.Requests(), 1, "only the valid call was sent")
 }
+
+// Integers in answers decode from JSON numbers and numeric strings, and an
+// error_code of 0 in any numeric spelling is a success.
+func TestNumbersAsStringsAndZeroCodes(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		`{"data":{"status":"1","waitingCount":"7"},"error_code":"0"}`,
+		`{"data":{"status":1.0,"waitingCount":7},"error_code":0.0}`,
+		`{"data":{"status":" 1 ","waitingCount":"7"},"error_code":0}`,
+	} {
+		c, _ := setup(t, always(http.StatusOK, body))
+		p, err := c.PrepareProgress(timeout(t), "u", "i")
+		require.NoError(t, err, body)
+		assert.Equal(t, koophone.PrepareQueuing, p.Status, body)
+		assert.Equal(t, 7, p.WaitingCount, body)
+	}
+}

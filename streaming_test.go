@@ -28,16 +28,17 @@ func TestGetDeviceTokenDecodesTheDocumentedAnswer(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Equal(t, &koophone.DeviceToken{
-		StreamingID:       "7d1c2f0a9b8e4d3c",
-		Token:             deviceSecret,
-		DeviceID:          "device-1a2b3c",
-		KPID:              "whklpuo1",
-		Internal:          koophone.SDKAddress{Address: "192.168.0.10", AddressIPv6: "fd00::10", AudioPort: "8001", AudioType: "1"},
-		External:          koophone.SDKAddress{Address: "203.0.113.10", AddressIPv6: "2001:db8::10", AudioPort: "8001", AudioType: "1"},
-		SignalingURL:      "wss://signaling.example.com/v1/whklpuo1",
-		StreamingDuration: time.Hour,
-		ICEServers:        []string{"stun:stun.example.com:3478", "turn:turn.example.com:3478"},
-		RequestID:         dt.RequestID,
+		StreamingID:          "7d1c2f0a9b8e4d3c",
+		Token:                deviceSecret,
+		DeviceID:             "device-1a2b3c",
+		KPID:                 "whklpuo1",
+		Internal:             koophone.SDKAddress{Address: "192.168.0.10", AddressIPv6: "fd00::10", AudioPort: "8001", AudioType: "1"},
+		External:             koophone.SDKAddress{Address: "203.0.113.10", AddressIPv6: "2001:db8::10", AudioPort: "8001", AudioType: "1", AddressADN: "198.51.100.7"},
+		SignalingURL:         "wss://signaling.example.com/v1/whklpuo1",
+		StreamingDuration:    time.Hour,
+		ICEServers:           []string{"stun:stun.example.com:3478", "turn:turn.example.com:3478"},
+		AppIPSynchronizeList: []string{"10.1.0.5", "10.1.0.6"},
+		RequestID:            dt.RequestID,
 	}, dt)
 
 	reqs := s.Requests()
@@ -45,6 +46,25 @@ func TestGetDeviceTokenDecodesTheDocumentedAnswer(t *testing.T) {
 	assert.Equal(t, "/v1/instances/phone 1/a/auth", reqs[0].Path, "decoded by the server")
 	assert.Empty(t, reqs[0].Raw, "no body")
 	assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
+}
+
+// An empty POST body goes with Content-Length: 0, never chunked: some
+// gateways refuse a chunked request without a length.
+func TestEmptyBodyIsSentWithContentLengthZero(t *testing.T) {
+	t.Parallel()
+	resp, err := os.ReadFile("testdata/device_token_response.json")
+	require.NoError(t, err)
+	var lengths []int64
+	var encodings [][]string
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		lengths = append(lengths, r.ContentLength)
+		encodings = append(encodings, r.TransferEncoding)
+		answer(w, http.StatusOK, string(resp))
+	}, koophone.WithAKSK("AKEXAMPLE12345678", "sk", "project"))
+	_, err = c.GetDeviceToken(timeout(t), "i", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{0}, lengths)
+	assert.Equal(t, [][]string{nil}, encodings)
 }
 
 func TestGetDeviceTokenRequest(t *testing.T) {
