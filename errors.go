@@ -16,30 +16,40 @@ import (
 // Codes compare case-insensitively; use [APIError.Is] with the sentinel
 // errors rather than comparing codes where a category will do.
 const (
-	CodeOK                    = "0"                 // success
-	CodeTenantNotFound        = "KOOPHONE.API.0000" // tenant does not exist
-	CodeMissingTenantHeader   = "KOOPHONE.API.0001" // missing header x-tenant-id (added by the gateway)
-	CodeMissingRequestID      = "KOOPHONE.API.0002" // missing header x-request-id
-	CodeProjectNotFound       = "KOOPHONE.API.0004" // project does not exist
-	CodeMissingHeader         = "KOOPHONE.API.0005" // a required header is missing
-	CodeInvalidParameter      = "KOOPHONE.API.1000" // bad request parameter
-	CodePermissionDenied      = "KOOPHONE.API.1001" // no permission on the instance
-	CodeRegionMismatch        = "KOOPHONE.API.1002" // instances are not in the same region
-	CodeNotSubscribed         = "KOOPHONE.API.1004" // service not subscribed
-	CodeTenantMismatch        = "KOOPHONE.API.1012" // instances do not belong to one tenant
-	CodeNoIdleInstance        = "KOOPHONE.API.2003" // no idle instance
-	CodeInstanceFrozen        = "KOOPHONE.API.2004" // instance is frozen
-	CodeInstanceRecovering    = "KOOPHONE.API.2005" // instance is being recovered
-	CodeInstanceBackingUp     = "KOOPHONE.API.2006" // instance is being backed up
-	CodeInstanceNotFound      = "KOOPHONE.API.4001" // instance does not exist
-	CodeInstancesNotRunning   = "KOOPHONE.API.5005" // not all instances are running
-	CodeInternal              = "KOOPHONE.API.9999" // internal service error
-	CodeGatewayAPINotFound    = "APIGW.0101"        // API or method does not exist (HTTP 404)
-	CodeGatewayBadRequest     = "APIGW.0201"        // bad request, too large, or backend unavailable
-	CodeGatewayUnauthorized   = "APIGW.0301"        // IAM authentication failed (HTTP 401)
-	CodeGatewayForbidden      = "APIGW.0302"        // the IAM user may not call this API (HTTP 403)
-	CodeGatewayTokenMustRenew = "APIGW.0307"        // the token must be renewed (HTTP 401)
-	CodeGatewayThrottled      = "APIGW.0308"        // throttled (HTTP 429)
+	CodeOK                     = "0"                 // success
+	CodeTenantNotFound         = "KOOPHONE.API.0000" // tenant does not exist
+	CodeMissingTenantHeader    = "KOOPHONE.API.0001" // missing header x-tenant-id (added by the gateway)
+	CodeMissingRequestID       = "KOOPHONE.API.0002" // missing header x-request-id
+	CodeProjectNotFound        = "KOOPHONE.API.0004" // project does not exist
+	CodeMissingHeader          = "KOOPHONE.API.0005" // a required header is missing
+	CodeInvalidParameter       = "KOOPHONE.API.1000" // bad request parameter
+	CodePermissionDenied       = "KOOPHONE.API.1001" // no permission on the instance
+	CodeRegionMismatch         = "KOOPHONE.API.1002" // instances are not in the same region
+	CodeNotSubscribed          = "KOOPHONE.API.1004" // service not subscribed
+	CodeTenantMismatch         = "KOOPHONE.API.1012" // instances do not belong to one tenant
+	CodeNoIdleInstance         = "KOOPHONE.API.2003" // no idle instance
+	CodeInstanceFrozen         = "KOOPHONE.API.2004" // instance is frozen
+	CodeInstanceRecovering     = "KOOPHONE.API.2005" // instance is being recovered
+	CodeInstanceBackingUp      = "KOOPHONE.API.2006" // instance is being backed up
+	CodeInstanceNotFound       = "KOOPHONE.API.4001" // instance does not exist
+	CodeAppInstallTaskNotFound = "KOOPHONE.API.1323" // the app-install task does not exist
+	CodeBindingNotFound        = "KOOPHONE.API.2210" // the user–instance binding does not exist
+	CodeNoAssignableDevice     = "KPAPI.2209"        // no device can be assigned (note the prefix)
+	CodeOrderFailed3002        = "KOOPHONE.API.3002" // CreateInstance: the order failed
+	CodeOrderFailed3003        = "KOOPHONE.API.3003" // CreateInstance: the order failed
+	CodeOrderFailed3006        = "KOOPHONE.API.3006" // CreateInstance: the order failed
+	CodeOrderFailed3007        = "KOOPHONE.API.3007" // CreateInstance: the order failed
+	CodePayPerUseNotDeletable  = "KOOPHONE.API.5001" // pay-per-use instances cannot be deleted
+	CodeBadTimeFormat          = "KOOPHONE.API.5002" // a time is not in the documented format
+	CodeEndBeforeStart         = "KOOPHONE.API.5004" // the end time is before the start time
+	CodeInstancesNotRunning    = "KOOPHONE.API.5005" // not all instances are running
+	CodeInternal               = "KOOPHONE.API.9999" // internal service error
+	CodeGatewayAPINotFound     = "APIGW.0101"        // API or method does not exist (HTTP 404)
+	CodeGatewayBadRequest      = "APIGW.0201"        // bad request, too large, or backend unavailable
+	CodeGatewayUnauthorized    = "APIGW.0301"        // IAM authentication failed (HTTP 401)
+	CodeGatewayForbidden       = "APIGW.0302"        // the IAM user may not call this API (HTTP 403)
+	CodeGatewayTokenMustRenew  = "APIGW.0307"        // the token must be renewed (HTTP 401)
+	CodeGatewayThrottled       = "APIGW.0308"        // throttled (HTTP 429)
 )
 
 // codePrefixCanonical is the prefix of KooPhone's business codes as the
@@ -75,6 +85,21 @@ var (
 	// deadline) ran out before the wait ended. Errors that match it also
 	// match context.DeadlineExceeded.
 	ErrWaitTimeout = errors.New("koophone: timed out waiting")
+	// ErrTaskNotFound: KOOPHONE.API.1323, a task the service does not know.
+	ErrTaskNotFound = errors.New("koophone: task not found")
+	// ErrNotAssigned: KOOPHONE.API.2210, the user–instance binding does not exist.
+	ErrNotAssigned = errors.New("koophone: instance not assigned to the user")
+	// ErrNoInstanceAvailable: KOOPHONE.API.2003 and KPAPI.2209, no idle or
+	// assignable instance.
+	ErrNoInstanceAvailable = errors.New("koophone: no instance available")
+	// ErrOperationNotAllowed: the instances' state or billing does not allow
+	// the operation: KOOPHONE.API.2004 frozen, 2005 being recovered, 2006
+	// being backed up, 5001 pay-per-use (cannot be deleted), 5005 not all running.
+	ErrOperationNotAllowed = errors.New("koophone: operation not allowed in the instance's state")
+	// ErrOrderFailed: CreateInstance's order failed (KOOPHONE.API.3002,
+	// 3003, 3006, 3007). Money may or may not have been spent: see
+	// [Client.CreateInstances].
+	ErrOrderFailed = errors.New("koophone: order failed")
 	// ErrTaskFailed: a job of a task ended failed ([JobFailed] or
 	// [JobInstallFailed]); [Client.WaitTask] reports each as a [*JobError].
 	ErrTaskFailed = errors.New("koophone: task failed")
@@ -90,6 +115,21 @@ var codeCategory = map[string]error{
 	strings.ToUpper(CodeGatewayUnauthorized):   ErrUnauthorized,
 	strings.ToUpper(CodeGatewayTokenMustRenew): ErrUnauthorized,
 	strings.ToUpper(CodeGatewayThrottled):      ErrThrottled,
+	CodeBadTimeFormat:                          ErrInvalidParameter,
+	CodeEndBeforeStart:                         ErrInvalidParameter,
+	CodeAppInstallTaskNotFound:                 ErrTaskNotFound,
+	CodeBindingNotFound:                        ErrNotAssigned,
+	CodeNoIdleInstance:                         ErrNoInstanceAvailable,
+	CodeNoAssignableDevice:                     ErrNoInstanceAvailable,
+	CodeInstanceFrozen:                         ErrOperationNotAllowed,
+	CodeInstanceRecovering:                     ErrOperationNotAllowed,
+	CodeInstanceBackingUp:                      ErrOperationNotAllowed,
+	CodePayPerUseNotDeletable:                  ErrOperationNotAllowed,
+	CodeInstancesNotRunning:                    ErrOperationNotAllowed,
+	CodeOrderFailed3002:                        ErrOrderFailed,
+	CodeOrderFailed3003:                        ErrOrderFailed,
+	CodeOrderFailed3006:                        ErrOrderFailed,
+	CodeOrderFailed3007:                        ErrOrderFailed,
 }
 
 // statusCategory maps HTTP statuses to a sentinel, for codes without a category.

@@ -1,6 +1,10 @@
 package koophone
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/koophone-go/koophone/internal/wire"
+)
 
 // Task is work the service goes on doing after a call returns: a reset, a
 // backup, an unassignment that clears a user's data, a command started
@@ -67,4 +71,26 @@ type JobResult struct {
 	Code    string // the job's error_code, e.g. "CPS0005"; kept as text
 	Message string // error_msg
 	Output  string // execute_msg: what a command printed
+}
+
+// taskData is the data of an answer that starts a task. Older pages
+// document no data for some of them: a task without an id is still a
+// success (its ID is then empty).
+type taskData wire.TaskData
+
+// task maps the answer to a *Task, from data or, as older InstallApp
+// answers have it, from data.data.
+func (d *taskData) task(requestID string) *Task {
+	src := (*wire.TaskData)(d)
+	if src.TaskID == "" && src.Data != nil {
+		src = src.Data
+	}
+	t := &Task{ID: src.TaskID, RequestID: requestID}
+	if len(src.CmdJobs) > 0 {
+		t.Jobs = make([]Job, len(src.CmdJobs))
+		for i, j := range src.CmdJobs {
+			t.Jobs[i] = Job{InstanceID: j.InstanceID, JobID: j.JobID}
+		}
+	}
+	return t
 }
