@@ -1,6 +1,9 @@
 package koophone
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/koophone-go/koophone/internal/wire"
@@ -79,18 +82,81 @@ type JobResult struct {
 type taskData wire.TaskData
 
 // task maps the answer to a *Task, from data or, as older InstallApp
-// answers have it, from data.data.
+// answers have it, from data.data. The ids are sanitised.
 func (d *taskData) task(requestID string) *Task {
 	src := (*wire.TaskData)(d)
 	if src.TaskID == "" && src.Data != nil {
 		src = src.Data
 	}
-	t := &Task{ID: src.TaskID, RequestID: requestID}
+	t := &Task{ID: wire.SanitiseID(src.TaskID), RequestID: requestID}
 	if len(src.CmdJobs) > 0 {
 		t.Jobs = make([]Job, len(src.CmdJobs))
 		for i, j := range src.CmdJobs {
-			t.Jobs[i] = Job{InstanceID: j.InstanceID, JobID: j.JobID}
+			t.Jobs[i] = Job{InstanceID: wire.SanitiseID(j.InstanceID), JobID: wire.SanitiseID(j.JobID)}
 		}
 	}
 	return t
+}
+
+// startTask sends r and returns the task its answer starts.
+func (c *Client) startTask(ctx context.Context, op operation, r request) (*Task, error) {
+	var out taskData
+	id, err := c.do(ctx, op, r, &out)
+	if err != nil {
+		return nil, err
+	}
+	return out.task(id), nil
+}
+
+var opGetTask = operation{name: "GetTask", method: http.MethodGet}
+
+// GetTask reports where each job of a task stands: the task that
+// [Client.ResetInstances], [Client.BackupInstances], [Client.StartCommand],
+// [Client.InstallApp] and the like started. It calls GET
+// /v1/instances/tasks/{task_id} and, being a read, is retried on every
+// transient failure.
+//
+// A job that failed is a result like any other: the error is nil for a
+// successful answer even when jobs failed (see JobResult.Status and Code);
+// [Client.WaitTask] is what turns failed jobs into errors. A task that lists
+// no job yet gives an empty slice. Statuses the SDK does not know are kept.
+// Codes, messages and output are sanitised; Output keeps line breaks and is
+// bounded to 64 KiB.
+//
+// taskID must be 1 to 128 characters without control characters, and not
+// "." or ".."; otherwise it returns an error matching [ErrInvalidParameter]
+// and sends nothing. A task the service does not know is an [*APIError]
+// matching [ErrTaskNotFound] (KOOPHONE.API.1323 for app installs).
+func (c *Client) GetTask(ctx context.Context, taskID string) ([]JobResult, error) {
+	if err := checkText("task id", taskID, maxTaskIDLen); err != nil {
+		return nil, err
+	}
+	var out taskJobsData
+	if _, err := c.do(ctx, opGetTask, request{path: "/v1/instances/tasks/" + url.PathEscape(taskID)}, &out); err != nil {
+		return nil, err
+	}
+	jobs := make([]JobResult, len(out.Jobs))
+	for i, j := range out.Jobs {
+		jobs[i] = JobResult{JobID: wire.SanitiseID(j.JobID)}
+		jobs[i].Status, jobs[i].Code, jobs[i].Message, jobs[i].Output = outcome(j)
+	}
+	return jobs, nil
+}
+
+// taskJobsData is GetTask's data, in which every job must have a status.
+type taskJobsData wire.TaskJobsData
+
+func (d *taskJobsData) Validate() error {
+	for i, j := range d.Jobs {
+		if j.Status == nil {
+			return errMissing("data.jobs[" + strconv.Itoa(i) + "].status")
+		}
+	}
+	return nil
+}
+
+// outcome maps what the service says of a job or a command to its status
+// and its sanitised code, message and output. o.Status must be set.
+func outcome(o wire.JobResult) (status JobStatus, code, message, output string) {
+	return JobStatus(*o.Status), wire.SanitiseCode(string(o.ErrorCode)), wire.SanitiseMessage(o.ErrorMsg), wire.SanitiseOutput(o.ExecuteMsg)
 }

@@ -1,0 +1,112 @@
+package koophone
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/koophone-go/koophone/internal/wire"
+)
+
+// maxCommandBytes is the longest command the service takes, in bytes.
+const maxCommandBytes = 1024
+
+// CommandResult is what a command did on one instance, as
+// [Client.RunCommand] reports it.
+type CommandResult struct {
+	InstanceID string
+	Status     JobStatus // JobRunning, JobSucceeded or JobFailed; unknown values kept
+	Code       string    // error_code, sanitised; job-level codes such as "CPS0005" are kept as text
+	Message    string    // error_msg, sanitised
+	Output     string    // execute_msg: what the command printed; line breaks kept, at most 64 KiB
+}
+
+var (
+	opSyncCommand  = operation{name: "SyncCommand", method: http.MethodPost, write: true}
+	opAsyncCommand = operation{name: "AsyncCommand", method: http.MethodPost, write: true}
+)
+
+// RunCommand runs a shell command on instanceIDs and waits for it: it
+// returns one result per instance as the service lists them. It calls POST
+// /v1/instances/sync-command. For long commands use [Client.StartCommand].
+//
+// The error is nil for a successful answer even when the command failed on
+// some instances: their results say so (Status JobFailed, Code, Message).
+//
+// command must be 1 to 1024 bytes of valid UTF-8 without control
+// characters (newlines included); the service judges the rest (its
+// documented character set would forbid spaces, so the SDK does not enforce
+// it). instanceIDs must be 1 to 100 distinct ids of 1 to 32 characters.
+// Anything else returns an error matching [ErrInvalidParameter] and sends
+// nothing. A command is never repeated once it may have run: being a write,
+// the call is retried only where the service cannot have acted on it (HTTP
+// 429, or a connection that failed before the request was written), never
+// after a 5xx or a timeout.
+func (c *Client) RunCommand(ctx context.Context, command string, instanceIDs []string) ([]CommandResult, error) {
+	if err := checkCommand(command, instanceIDs); err != nil {
+		return nil, err
+	}
+	var out commandData
+	in := wire.CommandRequest{Command: command, InstanceIDs: instanceIDs}
+	if _, err := c.do(ctx, opSyncCommand, request{path: "/v1/instances/sync-command", body: in}, &out); err != nil {
+		return nil, err
+	}
+	results := make([]CommandResult, len(*out.CmdResults))
+	for i, r := range *out.CmdResults {
+		results[i] = CommandResult{InstanceID: wire.SanitiseID(r.InstanceID)}
+		results[i].Status, results[i].Code, results[i].Message, results[i].Output = outcome(r)
+	}
+	return results, nil
+}
+
+// StartCommand starts a shell command on instanceIDs and returns the task
+// that runs it, one job per instance; follow it with [Client.WaitTask] (or
+// [Client.GetTask]) to learn each job's status and output. It calls POST
+// /v1/instances/async-command.
+//
+// Arguments are checked, and the call retried, as for [Client.RunCommand]:
+// a command is never repeated once it may have run.
+func (c *Client) StartCommand(ctx context.Context, command string, instanceIDs []string) (*Task, error) {
+	if err := checkCommand(command, instanceIDs); err != nil {
+		return nil, err
+	}
+	in := wire.CommandRequest{Command: command, InstanceIDs: instanceIDs}
+	return c.startTask(ctx, opAsyncCommand, request{path: "/v1/instances/async-command", body: in})
+}
+
+// checkCommand checks a command and the instances it is for. The command's
+// text is not quoted in the error: it may be long.
+func checkCommand(command string, instanceIDs []string) error {
+	switch {
+	case command == "":
+		return invalidArg("command is empty")
+	case len(command) > maxCommandBytes:
+		return invalidArg("command has %d bytes; at most %d are allowed", len(command), maxCommandBytes)
+	case !utf8.ValidString(command):
+		return invalidArg("command is not valid UTF-8")
+	}
+	for i, r := range command {
+		if unicode.IsControl(r) {
+			return invalidArg("command has a control character (%U) at byte %d", r, i)
+		}
+	}
+	return checkIDs(instanceIDs, maxBatch)
+}
+
+// commandData is SyncCommand's data, which must carry the results, each
+// with a status.
+type commandData wire.CommandData
+
+func (d *commandData) Validate() error {
+	if d.CmdResults == nil {
+		return errMissing("data.cmd_results")
+	}
+	for i, r := range *d.CmdResults {
+		if r.Status == nil {
+			return errMissing("data.cmd_results[" + strconv.Itoa(i) + "].status")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package koophone_test
+
+import (
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+)
+
+func TestInstallApp(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","error_msg":"ok","data":{"task_id":"ZGCA01","cmd_jobs":[{"instance_id":"i-1","job_id":"j-1"}]}}`))
+	task, err := c.InstallApp(timeout(t), validInstall())
+	require.NoError(t, err)
+	assert.Equal(t, "ZGCA01", task.ID)
+	assert.Equal(t, []koophone.Job{{InstanceID: "i-1", JobID: "j-1"}}, task.Jobs)
+	reqs := s.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, http.MethodPost, reqs[0].Method)
+	assert.Equal(t, "/v1/instances/app/install", reqs[0].Path)
+	assert.JSONEq(t, `{
+		"fast_install": "0",
+		"object_name": "com.example.app",
+		"file_name": "app.apk",
+		"object_version": "1.2.3",
+		"object_size": "12.5",
+		"biz_type": "apk",
+		"content_type": "application/vnd.android.package-archive",
+		"install_package_url": "https://bucket.obs.cn-north-4.myhuaweicloud.com/app.apk",
+		"instance_id_list": ["i-1", "i-2"]
+	}`, string(reqs[0].Raw), "content_md5 is left out when empty")
+}
+
+func TestInstallAppOptionalFields(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","data":{"task_id":"ZGCA02"}}`))
+	req := validInstall()
+	req.Fast, req.SizeMB, req.MD5, req.ContentType = true, 3, "9e107d9d372bb6826bd81d3542a419d6", "application/octet-stream"
+	_, err := c.InstallApp(timeout(t), req)
+	require.NoError(t, err)
+	body := s.Requests()[0].Body
+	assert.Equal(t, "1", body["fast_install"])
+	assert.Equal(t, "3", body["object_size"], "the shortest form")
+	assert.Equal(t, "9e107d9d372bb6826bd81d3542a419d6", body["content_md5"])
+	assert.Equal(t, "application/octet-stream", body["content_type"])
+
+	req.SizeMB = 0.000001
+	_, err = c.InstallApp(timeout(t), req)
+	require.NoError(t, err)
+	assert.Equal(t, "0.000001", s.Requests()[1].Body["object_size"], "never in exponent form")
+}
+
+// Older versions of the service nest the task in data.data.
+func TestInstallAppTaskInDataData(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, always(http.StatusOK, `{"error_code":"0","error_msg":"ok","data":{"data":{"task_id":"ZGCA03","cmd_jobs":[{"instance_id":"i-2","job_id":"j-9"}]}}}`))
+	task, err := c.InstallApp(timeout(t), validInstall())
+	require.NoError(t, err)
+	assert.Equal(t, "ZGCA03", task.ID)
+	assert.Equal(t, []koophone.Job{{InstanceID: "i-2", JobID: "j-9"}}, task.Jobs)
+}
+
+func TestInstallAppChecksTheRequest(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0"}`))
+	const signed = "Signature=SECRETSIG"
+	tests := []struct {
+		edit func(*koophone.InstallAppRequest)
+		want string
+	}{
+		{func(r *koophone.InstallAppRequest) { r.InstanceIDs = nil }, "instance ids: none given"},
+		{func(r *koophone.InstallAppRequest) { r.InstanceIDs = hundredAndOne() }, "101 given"},
+		{func(r *koophone.InstallAppRequest) { r.PackageName = "" }, "package name is empty"},
+		{func(r *koophone.InstallAppRequest) { r.PackageName = strings.Repeat("p", 101) }, "package name has 101 characters"},
+		{func(r *koophone.InstallAppRequest) { r.FileName = "" }, "file name is empty"},
+		{func(r *koophone.InstallAppRequest) { r.FileName = strings.Repeat("f", 101) }, "file name has 101 characters"},
+		{func(r *koophone.InstallAppRequest) { r.Version = strings.Repeat("v", 101) }, "version has 101 characters"},
+		{func(r *koophone.InstallAppRequest) { r.MD5 = strings.Repeat("m", 201) }, "md5 has 201 characters"},
+		{func(r *koophone.InstallAppRequest) { r.ContentType = "text/plain\n" }, "content type contains a control character"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = 0 }, "size 0 MB: want a finite number above 0"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = -1 }, "size -1 MB"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = math.NaN() }, "size NaN MB"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = math.Inf(1) }, "size +Inf MB"},
+		{func(r *koophone.InstallAppRequest) { r.PackageURL = "" }, "package url is empty"},
+		{func(r *koophone.InstallAppRequest) { r.PackageURL = "http://obs.example.com/a.apk?" + signed }, `scheme must be https, not "http"`},
+		{func(r *koophone.InstallAppRequest) { r.PackageURL = "ftp://obs.example.com/a.apk" }, `not "ftp"`},
+		{func(r *koophone.InstallAppRequest) { r.PackageURL = "obs.example.com/a.apk" }, `not ""`},
+		{func(r *koophone.InstallAppRequest) { r.PackageURL = "https:///a.apk" }, "package url has no host"},
+		{func(r *koophone.InstallAppRequest) { r.PackageURL = "https://obs.example.com/%zz?" + signed }, "package url is not a valid URL"},
+		{func(r *koophone.InstallAppRequest) {
+			r.PackageURL = "https://obs.example.com/" + strings.Repeat("a", 1977)
+		}, "package url has 2001 characters"},
+	}
+	for _, tt := range tests {
+		req := validInstall()
+		tt.edit(&req)
+		_, err := c.InstallApp(timeout(t), req)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, tt.want)
+		assert.ErrorContains(t, err, tt.want)
+		if err != nil {
+			assert.NotContains(t, err.Error(), "SECRETSIG", "a signed URL is never quoted")
+		}
+	}
+	assert.Empty(t, s.Requests())
+
+	req := validInstall()
+	req.PackageURL = "HTTPS://obs.example.com/" + strings.Repeat("a", 1976)
+	_, err := c.InstallApp(timeout(t), req)
+	require.NoError(t, err, "2000 characters and an upper-case scheme are fine")
+}
