@@ -2,13 +2,10 @@ package koophone
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/koophone-go/koophone/internal/wire"
 )
 
 // Error codes that KooPhone and its API gateway document. An [APIError]
@@ -377,26 +374,4 @@ func (e *IAMError) Is(target error) bool {
 		return target == ErrInvalidParameter
 	}
 	return false
-}
-
-// newIAMError reads IAM's error body: {"error":{"code":401,"message":"...","title":"..."}}
-// or {"error_code":"IAM.0006","error_msg":"..."}.
-func newIAMError(status int, body []byte) *IAMError {
-	var v struct {
-		Error struct {
-			Message string `json:"message"`
-			Title   string `json:"title"`
-		} `json:"error"`
-		ErrorCode string `json:"error_code"`
-		ErrorMsg  string `json:"error_msg"`
-	}
-	_ = json.Unmarshal(body, &v)
-	e := &IAMError{HTTPStatus: status, Code: wire.SanitiseMessage(v.ErrorCode)}
-	for _, m := range []string{v.Error.Message, v.ErrorMsg, v.Error.Title, wire.Snippet(body), http.StatusText(status)} {
-		if m = wire.SanitiseMessage(m); m != "" {
-			e.Message = m
-			break
-		}
-	}
-	return e
 }
