@@ -30,6 +30,7 @@ type iamServer struct {
 	fail     func(n int) (status int, body string) // non-nil: answer this instead
 	hold     time.Duration                         // delay every answer
 	stall    func(n int) bool                      // request n gets no answer until the client gives up
+	header   http.Header                           // sent with every answer
 }
 
 func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
@@ -41,6 +42,9 @@ func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
 		s.mu.Lock()
 		s.bodies = append(s.bodies, body)
 		fail, hold, stall := s.fail, s.hold, s.stall
+		for k, v := range s.header {
+			w.Header()[k] = v
+		}
 		s.mu.Unlock()
 		if stall != nil && stall(n) {
 			<-r.Context().Done()
@@ -178,18 +182,23 @@ func TestIAMTokenSourceSingleFlight(t *testing.T) {
 	}
 }
 
-func TestIAMTokenSourceKeepsTheOldTokenWhenRenewalFails(t *testing.T) {
-	t.Parallel()
+// inRenewalWindow returns a source whose token, iam-token-1, is due for
+// renewal but still valid, from an IAM that now answers status and body.
+func inRenewalWindow(t *testing.T, status int, body string) (koophone.TokenSource, *iamServer, *fakeNow) {
+	t.Helper()
 	clock := &fakeNow{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	iam := newIAMServer(t, clock.Now)
 	ts := newIAMSource(t, iam, clock, nil)
 	_, err := ts.Token(timeout(t))
 	require.NoError(t, err)
+	iam.setFail(func(int) (int, string) { return status, body })
+	clock.Advance(24*time.Hour - 10*time.Minute)
+	return ts, iam, clock
+}
 
-	iam.setFail(func(int) (int, string) {
-		return http.StatusInternalServerError, `{"error":{"code":500,"message":"busy"}}`
-	})
-	clock.Advance(24*time.Hour - 10*time.Minute) // in the renewal window, still valid
+func TestIAMTokenSourceKeepsTheOldTokenWhenRenewalFails(t *testing.T) {
+	t.Parallel()
+	ts, iam, clock := inRenewalWindow(t, http.StatusInternalServerError, `{"error":{"code":500,"message":"busy"}}`)
 	tok, err := ts.Token(timeout(t))
 	require.NoError(t, err)
 	assert.Equal(t, "iam-token-1", tok, "the old token still serves")
@@ -285,4 +294,212 @@ func TestNewIAMTokenSourceChecksItsConfig(t *testing.T) {
 	ts, err := koophone.NewIAMTokenSource(ok)
 	require.NoError(t, err)
 	assert.Contains(t, fmt.Sprint(ts), "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens as d/u")
+}
+
+// TestIAMRefusalIsRemembered: IAM locks a user after a few failed logins,
+// so a credential it refuses is never sent again by the source.
+func TestIAMRefusalIsRemembered(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden} {
+		clock := &fakeNow{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+		iam := newIAMServer(t, clock.Now)
+		iam.setFail(func(int) (int, string) { return status, `{"error":{"message":"The username or password is wrong."}}` })
+		ts := newIAMSource(t, iam, clock, nil)
+		_, first := ts.Token(timeout(t))
+		require.Error(t, first)
+		for _, wait := range []time.Duration{0, time.Second, time.Minute, 2 * time.Hour} {
+			clock.Advance(wait)
+			_, err := ts.Token(timeout(t))
+			assert.Equal(t, first, err, "the same error, HTTP %d", status)
+		}
+		assert.EqualValues(t, 1, iam.requests.Load(), "HTTP %d: asked once", status)
+	}
+}
+
+// TestIAMRefusedRenewalKeepsTheOldToken: a renewal that IAM refuses is not
+// tried again; the old token serves until it is no longer usable.
+func TestIAMRefusedRenewalKeepsTheOldToken(t *testing.T) {
+	t.Parallel()
+	ts, iam, clock := inRenewalWindow(t, http.StatusUnauthorized, `{"error":{"message":"The account is locked."}}`)
+	for range 3 {
+		tok, err := ts.Token(timeout(t))
+		require.NoError(t, err)
+		assert.Equal(t, "iam-token-1", tok)
+		clock.Advance(time.Minute) // past the 30 s a transient failure waits
+	}
+	assert.EqualValues(t, 2, iam.requests.Load(), "one refused renewal, not repeated")
+	clock.Advance(time.Hour)
+	_, err := ts.Token(timeout(t))
+	require.ErrorIs(t, err, koophone.ErrUnauthorized)
+	assert.EqualValues(t, 2, iam.requests.Load())
+}
+
+// TestIAMWrongPasswordInAWait: a wait over 200 instances with a wrong
+// password asks IAM once (it sent 25-37 requests before).
+func TestIAMWrongPasswordInAWait(t *testing.T) {
+	t.Parallel()
+	clock := &fakeNow{t: time.Now()}
+	iam := newIAMServer(t, clock.Now)
+	iam.setFail(func(int) (int, string) { return http.StatusUnauthorized, `{"error":{"message":"wrong"}}` })
+	c, s := setup(t, always(http.StatusOK, okQueuing), koophone.WithTokenSource(newIAMSource(t, iam, clock, nil)))
+	ids := make([]string, 200)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("i-%d", i)
+	}
+	_, err := c.WaitAllReady(timeout(t), "u", ids, koophone.WithClock(koophone.NewFakeClock(true)), koophone.WithConcurrency(16))
+	require.ErrorIs(t, err, koophone.ErrUnauthorized)
+	assert.LessOrEqual(t, iam.requests.Load(), int32(2))
+	assert.Empty(t, s.Requests(), "nothing sent without a token")
+}
+
+// TestIAMTimeoutIsASharedNetworkFailure: when the IAM client's own timeout
+// ends a request, the callers waiting for it share the failure; it is a
+// network failure, repeated twice, and not mistaken for a caller giving up
+// (each caller then made its own request, one after another). The timeout
+// is the http.Client's, which runs on the wall clock: 100 ms is long
+// enough for every caller to join the first request.
+func TestIAMTimeoutIsASharedNetworkFailure(t *testing.T) {
+	t.Parallel()
+	clock := &fakeNow{t: time.Now()}
+	iam := newIAMServer(t, clock.Now)
+	iam.stall = func(int) bool { return true }
+	ts := newIAMSource(t, iam, clock, func(c *koophone.IAMConfig) {
+		c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond}
+	})
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = ts.Token(timeout(t))
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 3, iam.requests.Load(), "one request and two repeats, shared")
+	for _, err := range errs {
+		require.Error(t, err)
+		assert.Equal(t, errs[0], err, "one shared outcome")
+		assert.NotErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotErrorIs(t, err, context.Canceled)
+		assert.Equal(t, "koophone: IAM token: IAM did not answer in time", err.Error())
+	}
+}
+
+// TestIAMBriefFailuresAreTransient: a wait tolerates an IAM 429, 5xx,
+// network failure or timeout like any transient poll failure (the waits
+// and the transport share the rule koophone.Transient exports); a refusal
+// ends it.
+func TestIAMBriefFailuresAreTransient(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		status    int // 0: the network fails; -1: IAM does not answer in time
+		transient bool
+	}{
+		{"429", http.StatusTooManyRequests, true},
+		{"500", http.StatusInternalServerError, true},
+		{"503", http.StatusServiceUnavailable, true},
+		{"network", 0, true},
+		{"timeout", -1, true},
+		{"400", http.StatusBadRequest, false},
+		{"401", http.StatusUnauthorized, false},
+		{"403", http.StatusForbidden, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := &fakeNow{t: time.Now()}
+			iam := newIAMServer(t, clock.Now)
+			iam.setFail(func(int) (int, string) { return tt.status, `{"error":{"message":"no"}}` })
+			iam.stall = func(int) bool { return tt.status == -1 }
+			ts := newIAMSource(t, iam, clock, func(c *koophone.IAMConfig) {
+				c.HTTPClient = &http.Client{Timeout: 10 * time.Millisecond} // the wall clock: see TestIAMTimeoutIsASharedNetworkFailure
+			})
+			if tt.status == 0 {
+				iam.Close() // connection refused
+			}
+			c, _ := setup(t, always(http.StatusOK, okReady), koophone.WithTokenSource(ts))
+			_, err := c.PrepareProgress(timeout(t), "u", "i")
+			require.Error(t, err)
+			assert.Equal(t, tt.transient, koophone.Transient(err), err.Error())
+		})
+	}
+}
+
+// TestIAMShortLivedTokensAreReused: a token that expires sooner than the
+// 15-minute renewal margin (a skewed clock) is not fetched anew for every
+// call: it is renewed after 80% of its lifetime, at most once a minute.
+func TestIAMShortLivedTokensAreReused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ttl        time.Duration
+		kept, gone time.Duration // still used after kept; renewed after gone
+	}{
+		{10 * time.Minute, 7 * time.Minute, 8*time.Minute + time.Second},
+		{30 * time.Second, 50 * time.Second, time.Minute + time.Second},
+		{-time.Hour, 50 * time.Second, time.Minute + time.Second}, // expired already by our clock
+	}
+	for _, tt := range tests {
+		clock := &fakeNow{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+		iam := newIAMServer(t, clock.Now)
+		iam.ttl = tt.ttl
+		ts := newIAMSource(t, iam, clock, nil)
+		tok, err := ts.Token(timeout(t))
+		require.NoError(t, err)
+		require.Equal(t, "iam-token-1", tok)
+		clock.Advance(tt.kept)
+		tok, err = ts.Token(timeout(t))
+		require.NoError(t, err)
+		assert.Equal(t, "iam-token-1", tok, "ttl %s: kept after %s", tt.ttl, tt.kept)
+		clock.Advance(tt.gone - tt.kept)
+		tok, err = ts.Token(timeout(t))
+		require.NoError(t, err)
+		assert.Equal(t, "iam-token-2", tok, "ttl %s: renewed after %s", tt.ttl, tt.gone)
+	}
+}
+
+func TestIAMConfigAndSourceRedactTheirSecrets(t *testing.T) {
+	t.Parallel()
+	cfg := koophone.IAMConfig{Endpoint: "https://iam.example.com", DomainName: "acme", UserName: "ops",
+		Password: testPassword, ProjectName: "cn-north-4", HTTPClient: &http.Client{}}
+	ts, err := koophone.NewIAMTokenSource(cfg)
+	require.NoError(t, err)
+	for _, v := range []any{cfg, &cfg, ts} {
+		assertRedacted(t, v, testPassword)
+	}
+	j, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"Endpoint":"https://iam.example.com","Region":"","DomainName":"acme","UserName":"ops",
+		"Password":"redacted","ProjectName":"cn-north-4","ProjectID":""}`, string(j))
+}
+
+// TestIAMErrorsScrubEchoedSecrets: an IAM answer that repeats the password
+// (or a token), in any field or escaped in JSON, leaves no trace of it in
+// the error.
+func TestIAMErrorsScrubEchoedSecrets(t *testing.T) {
+	t.Parallel()
+	const password = `pw<S3CR3T>&"x`
+	const subject = "subj-S3CR3T-token"
+	bodies := []string{
+		`{"error":{"message":"password pw<S3CR3T>&\"x is wrong"}}`,
+		`{"error_code":"pw<S3CR3T>&\"x","error_msg":"password pw\u003cS3CR3T\u003e\u0026\"x is wrong"}`,
+		`{"detail":"password pw\u003cS3CR3T\u003e\u0026\"x is wrong"}`,
+		`{"detail":"password pw<S3CR3T>&\"x is wrong"}`,
+		`password pw<S3CR3T>&"x is wrong`,
+		`token subj-S3CR3T-token is wrong`,
+	}
+	for _, body := range bodies {
+		clock := &fakeNow{t: time.Now()}
+		iam := newIAMServer(t, clock.Now)
+		iam.setFail(func(int) (int, string) { return http.StatusBadRequest, body })
+		iam.header = http.Header{"X-Subject-Token": {subject}}
+		_, err := newIAMSource(t, iam, clock, func(c *koophone.IAMConfig) { c.Password = password }).Token(timeout(t))
+		var iamErr *koophone.IAMError
+		require.ErrorAs(t, err, &iamErr)
+		for _, s := range []string{err.Error(), iamErr.Message, iamErr.Code} {
+			assert.NotContains(t, s, "S3CR3T", body)
+		}
+		assert.Contains(t, err.Error(), "[redacted]", body)
+	}
 }
