@@ -331,9 +331,12 @@ func (e *waitError) Unwrap() error { return e.cause }
 
 // IAMError is a failure to get a token from IAM ([NewIAMTokenSource]). Its
 // message says what IAM said and what to check; it never holds the
-// password or a token. errors.Is matches ErrUnauthorized for HTTP 401 (a
-// wrong domain, user or password, or a locked user), ErrPermissionDenied
-// for 403, and ErrInvalidParameter for 400 and 404 (an unknown project).
+// password or a token, even when IAM echoes them. errors.Is matches
+// ErrUnauthorized for HTTP 401 (a wrong domain, user or password, or a
+// locked user), ErrPermissionDenied for 403, and ErrInvalidParameter for
+// 400 and 404 (an unknown project). An HTTP 429 or 5xx is transient (a
+// wait tolerates it); any other 4xx is remembered by the token source,
+// which never sends the refused credentials again.
 type IAMError struct {
 	HTTPStatus int    // IAM's HTTP status; 0 when the answer could not be used
 	Code       string // IAM's error code (e.g. "IAM.0006"), when it sent one

@@ -472,7 +472,7 @@ func (s *iamTokenSource) renew(ctx context.Context, f *iamFlight) (string, error
 	switch {
 	case err == nil:
 		s.keep(tok, now)
-	case ctx.Err() != nil:
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		f.abandoned = true
 	case errors.As(err, &iamErr) && iamErr.rejected():
 		s.rejected = err
