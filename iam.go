@@ -224,7 +224,7 @@ func (f *iamFetcher) describe() string { return f.url + " as " + f.user }
 func (f *iamFetcher) fetch(ctx context.Context) (iamToken, error) {
 	for attempt := 0; ; attempt++ {
 		tok, err := f.post(ctx)
-		if err == nil || attempt == iamRetries || ctx.Err() != nil || !iamTransient(err) {
+		if err == nil || attempt == iamRetries || ctx.Err() != nil || !transient(err) {
 			return tok, err
 		}
 		t := time.NewTimer(backoff.Delay(attempt, f.retryWait, 10*f.retryWait, mrand.Float64()))
@@ -316,16 +316,6 @@ func (e *IAMError) rejected() bool {
 	return e.HTTPStatus/100 == 4 && e.HTTPStatus != http.StatusTooManyRequests
 }
 
-// transientError is implemented by the errors that know whether another
-// attempt may not meet them: *APIError, *IAMError and *iamNetworkError.
-type transientError interface{ transient() bool }
-
-// iamTransient reports whether a failed token request is worth repeating.
-func iamTransient(err error) bool {
-	var t transientError
-	return errors.As(err, &t) && t.transient()
-}
-
 // newIAMError reads IAM's error body: {"error":{"code":401,"message":"...","title":"..."}}
 // or {"error_code":"IAM.0006","error_msg":"..."}. Every form of the secrets
 // is removed from what it keeps.
@@ -348,31 +338,6 @@ func newIAMError(status int, body []byte, secrets []string) *IAMError {
 		}
 	}
 	return e
-}
-
-// secretForms returns s as it may appear in an answer: as is, and escaped
-// in a JSON string (with and without HTML escaping). Nothing for "".
-func secretForms(s string) []string {
-	if s == "" {
-		return nil
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	plain := strings.TrimSuffix(b.String(), "\n")
-	escaped, _ := json.Marshal(s)
-	return []string{s, plain[1 : len(plain)-1], string(escaped[1 : len(escaped)-1])}
-}
-
-// scrub replaces every secret in s.
-func scrub(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return s
 }
 
 // iamTokenSource caches the tokens its fetcher gets; see NewIAMTokenSource.
