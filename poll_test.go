@@ -478,6 +478,18 @@ func TestWaitConcurrencyAnyInt(t *testing.T) {
 	}
 }
 
+func TestWaitOptionsAtTheirLimits(t *testing.T) {
+	t.Parallel()
+	c, sc, _ := waitSetup(t, map[string][]step{"i-1": {st(1), st(0)}})
+	// The real clock: its monotonic reading must survive a deadline that
+	// saturates. The first delay is at least 1ns and at most 2ns.
+	p, err := c.WaitUntilReady(context.Background(), "u", "i-1", koophone.WithMaxWait(math.MaxInt64),
+		koophone.WithPollInterval(1, math.MaxInt64), koophone.WithMaxConsecutiveErrors(math.MaxInt))
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareReady, p.Status)
+	assert.Equal(t, 2, sc.Polls("i-1"))
+}
+
 // TestWaitUntilReadyRateLimitedPastTheDeadline: the client's rate limit
 // lets the first poll through and would hold the second far past the
 // wait's deadline. That is the wait timing out, with the last progress.
