@@ -1,7 +1,6 @@
 package koophone
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -329,48 +328,6 @@ func (e *callError) Error() string {
 }
 
 func (e *callError) Unwrap() error { return e.err }
-
-// waitError is how a wait ended without the instance becoming ready: it
-// failed (-1), time ran out, the context was cancelled, or too many polls
-// failed in a row.
-type waitError struct {
-	kind  error    // the sentinel or context error it matches, if any
-	msg   string   // what happened
-	last  Progress // the last progress seen
-	seen  bool     // whether any poll succeeded
-	cause error    // the error behind it, if any
-}
-
-func (e *waitError) Error() string {
-	var b strings.Builder
-	b.WriteString("koophone: ")
-	b.WriteString(e.msg)
-	if e.kind != ErrPrepareFailed {
-		if e.seen {
-			fmt.Fprintf(&b, "; last status %s (waitingCount %d)", e.last.Status, e.last.WaitingCount)
-		} else {
-			b.WriteString("; no status was seen")
-		}
-	}
-	if e.last.RequestID != "" {
-		fmt.Fprintf(&b, " (request id %s)", e.last.RequestID)
-	}
-	if e.cause != nil && e.cause != e.kind {
-		b.WriteString(": ")
-		b.WriteString(strings.TrimPrefix(e.cause.Error(), "koophone: "))
-	}
-	return b.String()
-}
-
-// Is matches the wait's kind; a timeout matches context.DeadlineExceeded too.
-func (e *waitError) Is(target error) bool {
-	if e.kind != nil && target == e.kind {
-		return true
-	}
-	return e.kind == ErrWaitTimeout && target == context.DeadlineExceeded
-}
-
-func (e *waitError) Unwrap() error { return e.cause }
 
 // IAMError is a failure to get a token from IAM ([NewIAMTokenSource]). Its
 // message says what IAM said and what to check; it never holds the

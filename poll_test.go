@@ -521,7 +521,7 @@ func TestWaitUntilReadyAttemptTimeoutIsTransient(t *testing.T) {
 			return
 		}
 		answer(w, 200, okReady)
-	}, koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 0}), koophone.WithRequestTimeout(20*time.Millisecond))
+	}, koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}), koophone.WithRequestTimeout(20*time.Millisecond))
 	var first error
 	p, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(koophone.NewFakeClock(true)),
 		koophone.WithOnPoll(func(e koophone.PollEvent) {
