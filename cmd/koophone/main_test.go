@@ -129,7 +129,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"wait", "--user", "u", "--instance", "a", "--concurrency", "0"}, "--concurrency 0 must be at least 1"},
 		{[]string{"wait", "--token", "abc"}, "flag provided but not defined: -token"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "extra"}, `unexpected argument "extra"`},
-		{[]string{"progress", "--user", "u", "--instance", "a", "--endpoint", "ftp://x", "--token-file", tokenFile(t, "t")}, "--endpoint: koophone: invalid parameter"},
+		{[]string{"progress", "--user", "u", "--instance", "a", "--endpoint", "ftp://x", "--token-file", tokenFile(t, "t")}, `invalid parameter: endpoint "ftp://x"`},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--token-file", filepath.Join(t.TempDir(), "none")}, "--token-file: cannot open"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--token-file", tokenFile(t, " ")}, "--token-file: the token is empty"},
 	}

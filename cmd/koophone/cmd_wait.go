@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/koophone-go/koophone"
+)
+
+var waitCmd = command{
+	name:  "wait",
+	short: "wait until instances are ready (with --prepare, prepare them first)",
+	long:  "Wait until every instance is ready. Exits 0 when all are ready, 1 when one failed to prepare, 4 on timeout.",
+	examples: []string{
+		"koophone wait --user user-1 --instance phone-1 --timeout 10m",
+		"koophone wait --prepare --user user-1 --instance phone-1 --instance phone-2 --interval 2s..30s",
+		"koophone wait --simulate --user demo --instance phone-1 --instance will-fail",
+	},
+	flags: func(fs *flag.FlagSet) runFunc {
+		w := &waitRun{ids: instancesFlag(fs, "an instance id; repeat for more")}
+		fs.BoolVar(&w.prepare, "prepare", false, "prepare the instances first")
+		w.flags.register(fs)
+		return w.run
+	},
+}
+
+// waitRun is one run of wait, with its flags.
+type waitRun struct {
+	ids     *idList
+	prepare bool
+	flags   waitFlags
+}
+
+func (w *waitRun) run(ctx context.Context, s *session) (*output, error) {
+	if err := w.flags.check(); err != nil {
+		return nil, err
+	}
+	user, err := s.requireUser()
+	if err != nil {
+		return nil, err
+	}
+	if err := w.ids.count(1, 0); err != nil {
+		return nil, err
+	}
+	ids := *w.ids
+	c, err := s.client(ctx, seed{ids: ids, prepared: true, pace: w.flags.interval.min})
+	if err != nil {
+		return nil, err
+	}
+	if w.prepare {
+		if err := prepareAll(ctx, c, user, ids); err != nil {
+			return nil, err
+		}
+	}
+	polls := newPollPrinter(s, len(ids))
+	progress, err := c.WaitAllReady(ctx, user, ids, w.flags.options(polls.event)...)
+	polls.finish()
+	return w.result(s, progress, err, polls), nil
+}
+
+// exitPriority is the order in which the instances' outcomes decide the
+// exit code of a wait: the first that applies wins.
+var exitPriority = []int{exitInterrupted, exitAuth, exitAPI, exitTimeout, exitFailed}
+
+// result is the outcome of a wait: a line per instance, and the exit code.
+func (w *waitRun) result(s *session, progress map[string]koophone.Progress, err error, polls *pollPrinter) *output {
+	errs := map[string]error{}
+	codes := map[int]bool{}
+	for _, ie := range instanceErrors(err) {
+		errs[ie.InstanceID] = ie.Err
+		codes[exitCode(ie.Err)] = true
+	}
+	out := rowsOf("instances", nil)
+	for _, code := range exitPriority {
+		if codes[code] {
+			out.code = code
+			break
+		}
+	}
+	if out.code == exitInterrupted {
+		fmt.Fprintf(s.stderr, "koophone %s: interrupted; last status: %s\n", s.name, polls.lastStatuses())
+	}
+	for _, id := range *w.ids {
+		row := []value{field("instance_id", id), jsonOnly("ready", errs[id] == nil)}
+		if p, ok := progress[id]; ok {
+			row = append(row, jsonOnly("status", int(p.Status)), field("status_name", p.Status.String()))
+		} else {
+			row = append(row, textOnly("status_name", "unknown"))
+		}
+		if e := errs[id]; e != nil {
+			row = append(row, field("error", e.Error()))
+		}
+		out.rows = append(out.rows, row)
+	}
+	return out
+}
