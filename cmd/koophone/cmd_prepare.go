@@ -10,6 +10,7 @@ var prepareCmd = command{
 	short:    "ask the service to prepare instances for a user; prints each state",
 	long:     "Ask the service to prepare instances for a user (POST /v1/instances/prepare) and print each instance's state.",
 	examples: []string{"koophone prepare --user user-1 --instance phone-1 --instance phone-2"},
+	exits:    callExits,
 	flags: func(fs *flag.FlagSet) runFunc {
 		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
 		return func(ctx context.Context, s *session) (*output, error) {

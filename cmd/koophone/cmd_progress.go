@@ -14,6 +14,7 @@ var progressCmd = command{
 		"koophone progress --user user-1 --instance phone-1",
 		"koophone progress --json --user user-1 --instance phone-1",
 	},
+	exits: callExits,
 	flags: func(fs *flag.FlagSet) runFunc {
 		ids := instancesFlag(fs, "the instance id")
 		return func(ctx context.Context, s *session) (*output, error) {

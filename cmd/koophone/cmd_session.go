@@ -12,6 +12,7 @@ var stopCmd = command{
 	short:    "stop streaming an instance",
 	long:     "Stop the streaming of an instance (POST /v1/instances/streaming/stop).",
 	examples: []string{"koophone stop --instance phone-1"},
+	exits:    callExits,
 	flags:    endSession("stopped", (*koophone.Client).StopStreaming),
 }
 
@@ -20,6 +21,7 @@ var releaseCmd = command{
 	short:    "release an instance's session after streaming",
 	long:     "Release the session of an instance after streaming (POST /v1/instances/session/release).",
 	examples: []string{"koophone release --instance phone-1"},
+	exits:    callExits,
 	flags:    endSession("released", (*koophone.Client).ReleaseSession),
 }
 

@@ -11,6 +11,7 @@ var statusCmd = command{
 	long: "Query the status of up to 100 instances (POST /v1/instances/batch-query-status). " +
 		"The number is printed as sent: its meaning differs between versions of the API reference.",
 	examples: []string{"koophone status --instance phone-1 --instance phone-2"},
+	exits:    callExits,
 	flags: func(fs *flag.FlagSet) runFunc {
 		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
 		return func(ctx context.Context, s *session) (*output, error) {

@@ -17,6 +17,7 @@ var tokenCmd = command{
 		"koophone token --instance phone-1",
 		"koophone token --instance phone-1 --stream-type h5 --show-secret --json",
 	},
+	exits: callExits,
 	flags: func(fs *flag.FlagSet) runFunc {
 		ids := instancesFlag(fs, "the instance id")
 		streamType := fs.String("stream-type", "", `"sdk" or "h5" (default: the service's)`)

@@ -14,6 +14,7 @@ var versionCmd = command{
 	short:    "print the version",
 	long:     "Print the version of koophone and of the Go it was built with.",
 	examples: []string{"koophone version", "koophone version --json"},
+	exits:    offlineExits,
 	local:    true,
 	flags: func(*flag.FlagSet) runFunc {
 		return func(context.Context, *session) (*output, error) {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/koophone-go/koophone"
 )
@@ -17,6 +19,7 @@ var waitCmd = command{
 		"koophone wait --prepare --user user-1 --instance phone-1 --instance phone-2 --interval 2s..30s",
 		"koophone wait --simulate --user demo --instance phone-1 --instance will-fail",
 	},
+	exits: allExits,
 	flags: func(fs *flag.FlagSet) runFunc {
 		w := &waitRun{ids: instancesFlag(fs, "an instance id; repeat for more")}
 		fs.BoolVar(&w.prepare, "prepare", false, "prepare the instances first")
@@ -54,24 +57,33 @@ func (w *waitRun) run(ctx context.Context, s *session) (*output, error) {
 		}
 	}
 	polls := newPollPrinter(s, len(ids))
+	start := time.Now()
 	progress, err := c.WaitAllReady(ctx, user, ids, w.flags.options(polls.event)...)
+	spent := time.Since(start)
 	polls.finish()
-	return w.result(s, progress, err, polls), nil
+	failed := instanceErrors(err)
+	if err != nil && len(failed) == 0 {
+		return nil, err // not about one instance: the arguments or options
+	}
+	return w.result(s, progress, failed, spent, polls), nil
 }
 
 // exitPriority is the order in which the instances' outcomes decide the
 // exit code of a wait: the first that applies wins.
-var exitPriority = []int{exitInterrupted, exitAuth, exitAPI, exitTimeout, exitFailed}
+var exitPriority = []int{exitInterrupted, exitUsage, exitAuth, exitAPI, exitTimeout, exitFailed}
 
-// result is the outcome of a wait: a line per instance, and the exit code.
-func (w *waitRun) result(s *session, progress map[string]koophone.Progress, err error, polls *pollPrinter) *output {
+// result is the outcome of a wait that took spent: a line per instance,
+// and the exit code.
+func (w *waitRun) result(s *session, progress map[string]koophone.Progress, failed []*koophone.InstanceError,
+	spent time.Duration, polls *pollPrinter) *output {
 	errs := map[string]error{}
 	codes := map[int]bool{}
-	for _, ie := range instanceErrors(err) {
+	for _, ie := range failed {
 		errs[ie.InstanceID] = ie.Err
 		codes[exitCode(ie.Err)] = true
 	}
 	out := rowsOf("instances", nil)
+	out.top = []value{jsonOnly("elapsed_ms", spent.Milliseconds())}
 	for _, code := range exitPriority {
 		if codes[code] {
 			out.code = code
@@ -89,9 +101,18 @@ func (w *waitRun) result(s *session, progress map[string]koophone.Progress, err 
 			row = append(row, textOnly("status_name", "unknown"))
 		}
 		if e := errs[id]; e != nil {
-			row = append(row, field("error", e.Error()))
+			row = append(row, field("error", w.describe(e, spent)))
 		}
 		out.rows = append(out.rows, row)
 	}
 	return out
+}
+
+// describe is the error of an instance that did not become ready. The
+// SDK's timeout names the time allowed; this names the time spent too.
+func (w *waitRun) describe(err error, spent time.Duration) string {
+	if errors.Is(err, koophone.ErrWaitTimeout) {
+		return fmt.Sprintf("koophone: timed out after %s (--timeout %s)", spent.Round(time.Millisecond), w.flags.timeout)
+	}
+	return err.Error()
 }

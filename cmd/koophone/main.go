@@ -14,12 +14,13 @@
 //
 // A command is one [command] value in its own file, cmd_NAME.go, and one
 // line in the commands table below. The value says how --help describes
-// it; its flags function registers the command's own flags and returns the
-// function that runs it:
+// it and which exit codes it can return; its flags function registers the
+// command's own flags and returns the function that runs it:
 //
 //	var rebootCmd = command{
 //		name: "reboot", short: "reboot instances", long: "Reboot ... (POST /v1/instances/reboot).",
 //		examples: []string{"koophone reboot --instance phone-1"},
+//		exits:    callExits,
 //		flags: func(fs *flag.FlagSet) runFunc {
 //			ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
 //			return func(ctx context.Context, s *session) (*output, error) {
@@ -40,7 +41,7 @@
 //
 // The rules that keep every command alike:
 //   - The global flags (--endpoint, --token-file, --user, --json, --quiet,
-//     --simulate) belong to the [session]; a command
+//     --simulate, --request-timeout) belong to the [session]; a command
 //     registers only its own, with the shared flag types in flags.go
 //     (instancesFlag, waitFlags, ...).
 //   - Check the arguments first and return [usageErrorf] for a bad one:
@@ -52,6 +53,7 @@
 //   - Return the result as an [output] of [value]s and never write to
 //     stdout: the printer chooses between a table on a terminal,
 //     tab-separated text and --json, and escapes every string it prints.
+//   - List in exits only the codes the command can return: --help shows them.
 package main
 
 import (
@@ -83,6 +85,7 @@ type command struct {
 	short    string   // the line in "koophone help"
 	long     string   // the paragraph in "koophone NAME --help"
 	examples []string // command lines, shown by --help
+	exits    []int    // the exit codes it can return, shown by --help
 	local    bool     // it takes only --json: no connection flags
 	// flags registers the command's own flags on fs and returns the
 	// function that runs the command with their values.
@@ -129,7 +132,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	s := &session{name: name, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
 	cmd := lookup(name)
 	if cmd == nil {
-		fmt.Fprintf(stderr, "koophone: unknown command %q\n\n%s", name, usage())
+		s.g.asJSON = wantsJSON(rest)
+		s.errorEvent(usageErrorf("unknown command %q", name))
+		fmt.Fprintf(stderr, "koophone: unknown command %q\n\n%s", clean(name), usage())
 		return exitUsage
 	}
 	fs, runCmd := s.flagSet(cmd)
@@ -137,7 +142,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err == flag.ErrHelp {
 			return exitOK
 		}
-		return exitUsage // the flag package has printed the error and the usage
+		// The flag package has printed the error and the usage.
+		s.g.asJSON = s.g.asJSON || wantsJSON(rest)
+		return s.errorEvent(usageErrorf("%v", err))
 	}
 	if fs.NArg() > 0 {
 		return s.fail(usageErrorf("unexpected argument %q", fs.Arg(0)))
@@ -149,6 +156,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	s.print(out)
 	return out.code
+}
+
+// wantsJSON reports whether args ask for --json, for the errors found
+// before the flags are parsed, or while they are.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-json", "--json", "-json=true", "--json=true", "-json=1", "--json=1":
+			return true
+		}
+	}
+	return false
 }
 
 // usage is the text of "koophone help", built from the commands table.
@@ -172,7 +193,9 @@ Flags of every command:
   --user ID           the user id (env KOOPHONE_USER_ID); prepare, progress and wait need it
   --json              print one JSON object per line: every event, then the result
   --quiet             print only the result
-  --simulate          run against an in-process fake service (no account needed)
+  --simulate          run against an in-process fake service (no account needed;
+                      not with --endpoint or --token-file)
+  --request-timeout D give up on one HTTP attempt after D (default 30s)
 
 Credentials: --token-file, else the environment: KOOPHONE_TOKEN; or HUAWEICLOUD_SDK_AK,
 HUAWEICLOUD_SDK_SK and HUAWEICLOUD_SDK_PROJECT_ID; or KOOPHONE_IAM_USER, KOOPHONE_IAM_PASSWORD,
@@ -180,8 +203,7 @@ KOOPHONE_IAM_DOMAIN, KOOPHONE_IAM_PROJECT and KOOPHONE_IAM_REGION. There is no -
 a token on the command line would show in the process list.
 
 Exit codes:
-  0 all ready · 1 an instance failed to prepare · 2 usage error · 3 API or network error
-  4 timed out · 5 authentication failed · 130 interrupted
+  ` + exitCodes(allExits) + `
 
 Examples:
   koophone wait --prepare --user user-1 --instance phone-1 --timeout 10m

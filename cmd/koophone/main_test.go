@@ -231,7 +231,7 @@ func TestWaitExitCodes(t *testing.T) {
 		{"failed to prepare", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing, koophone.PrepareFailed) }, nil,
 			exitFailed, "phone-1\tfailed\tkoophone: preparing the instance failed (status -1)"},
 		{"timed out", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing) }, []string{"--timeout", "20ms"},
-			exitTimeout, "phone-1\tqueuing\tkoophone: timed out after 20ms"},
+			exitTimeout, "ms (--timeout 20ms)\n"},
 		{"not found", func(*koophonetest.Server) {}, []string{"--instance", "phone-404"},
 			exitAPI, "phone-404\tunknown\tkoophone: ShowProgress: KOOPHONE.API.4001"},
 		{"no permission", func(s *koophonetest.Server) { s.AddInstance("someone-else", "phone-1") }, nil,
@@ -322,7 +322,7 @@ func TestQuiet(t *testing.T) {
 
 func TestSimulate(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, context.Background(), "wait", "--simulate", "--user", "demo", "--instance", "phone-1", "--instance", "will-fail", "--interval", "2ms..10ms")
+	r := runCLI(t, context.Background(), "wait", "--simulate", "--user", "demo", "--instance", "phone-1", "--instance", "will-fail", "--interval", "20ms..40ms") // a timeline of about 100ms, so a loaded machine still sees "queuing"
 	assert.Equal(t, exitFailed, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "phone-1\tready\n")
 	assert.Contains(t, r.stdout, "will-fail\tfailed\t")

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 )
 
 // value is one named value of a command's result: the member key: data of
@@ -54,7 +56,8 @@ func line(values ...value) *output { return &output{top: values} }
 // rowsOf is an output of one line per row, listed under key in JSON.
 func rowsOf(key string, rows [][]value) *output { return &output{list: key, rows: rows} }
 
-// print writes out to stdout in the form the flags ask for.
+// print writes out to stdout in the form the flags ask for. Every string
+// is escaped and bounded as clean does, keys included.
 func (s *session) print(out *output) {
 	if s.g.asJSON {
 		ev := object(out.top)
@@ -78,10 +81,10 @@ func (s *session) print(out *output) {
 	if out.byKey {
 		for _, v := range out.top {
 			if v.inText {
-				fmt.Fprintf(w, "%s\t%s\n", v.key, v.text)
+				fmt.Fprintf(w, "%s\t%s\n", clean(v.key), clean(v.text))
 			}
 		}
-	} else if len(out.top) > 0 {
+	} else if hasText(out.top) {
 		writeLine(w, out.top)
 	}
 	for _, row := range out.rows {
@@ -100,22 +103,123 @@ func object(values []value) map[string]any {
 	return obj
 }
 
+// hasText reports whether any of values has a text column.
+func hasText(values []value) bool {
+	for _, v := range values {
+		if v.inText {
+			return true
+		}
+	}
+	return false
+}
+
 // writeLine writes the text of values as one tab-separated line.
 func writeLine(w io.Writer, values []value) {
 	cols := make([]string, 0, len(values))
 	for _, v := range values {
 		if v.inText {
-			cols = append(cols, v.text)
+			cols = append(cols, clean(v.text))
 		}
 	}
 	fmt.Fprintln(w, strings.Join(cols, "\t"))
 }
 
-// writeJSON prints v as one line of JSON.
+// writeJSON prints v as one line of JSON, with every string in it escaped
+// and bounded as clean does.
 func writeJSON(w io.Writer, v map[string]any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // maps of plain values always encode; a closed stdout is not worth a panic
+	_ = enc.Encode(cleanData(v)) // maps of plain values always encode; a closed stdout is not worth a panic
+}
+
+// cleanData returns v with every string in it cleaned: v is a string, a
+// number, a bool, or a slice or map of them (the values a command puts in
+// an output).
+func cleanData(v any) any {
+	switch v := v.(type) {
+	case string:
+		return clean(v)
+	case []string:
+		if v == nil {
+			return v
+		}
+		out := make([]string, len(v))
+		for i, s := range v {
+			out[i] = clean(s)
+		}
+		return out
+	case map[string]string:
+		out := make(map[string]any, len(v))
+		for k, s := range v {
+			out[clean(k)] = clean(s)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[clean(k)] = cleanData(x)
+		}
+		return out
+	case []map[string]any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = cleanData(x)
+		}
+		return out
+	}
+	return v
+}
+
+// maxField is the most bytes of one printed string; longer ones are cut
+// and end in "…".
+const maxField = 2048
+
+// clean makes a string safe to print on one line of text or JSON, whoever
+// supplied it: control characters (tabs and newlines included), format
+// characters (the bidi controls U+202A–U+202E and U+2066–U+2069 among
+// them) and line separators are escaped as \uXXXX, bytes that are not
+// UTF-8 as \xXX, and the result is cut after maxField bytes.
+func clean(s string) string {
+	if isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if b.Len() >= maxField {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r > 0xFFFF && unsafeRune(r):
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case unsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isPlain reports whether s is short printable ASCII, which clean keeps.
+func isPlain(s string) bool {
+	if len(s) > maxField {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// unsafeRune reports whether r could break a line, move the cursor or
+// reorder what a reader sees.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // isTerminal reports whether w is a terminal. Writers that know better

@@ -39,7 +39,7 @@ func (p *pollPrinter) event(e koophone.PollEvent) {
 		line := p.summary()
 		if p.total == 1 {
 			line = fmt.Sprintf("%s  %s  waitingCount %d  attempt %d  %.1fs",
-				e.InstanceID, describe(e), e.Progress.WaitingCount, e.Attempt, e.Elapsed.Seconds())
+				clean(e.InstanceID), describe(e), e.Progress.WaitingCount, e.Attempt, e.Elapsed.Seconds())
 		}
 		fmt.Fprintf(p.s.stderr, "\r\x1b[K%s", line)
 		p.drawn = true
@@ -50,7 +50,7 @@ func (p *pollPrinter) event(e koophone.PollEvent) {
 		}
 		if p.shown[e.InstanceID] != line {
 			p.shown[e.InstanceID] = line
-			fmt.Fprintf(p.s.stderr, "%s: %s after %.1fs\n", e.InstanceID, line, e.Elapsed.Seconds())
+			fmt.Fprintf(p.s.stderr, "%s: %s after %.1fs\n", clean(e.InstanceID), line, e.Elapsed.Seconds())
 		}
 	}
 }
@@ -68,10 +68,10 @@ func pollEvent(e koophone.PollEvent) map[string]any {
 	return ev
 }
 
-// describe is a poll's status, or its failure.
+// describe is a poll's status, or its failure, cleaned.
 func describe(e koophone.PollEvent) string {
 	if e.Err != nil {
-		return "poll failed: " + e.Err.Error()
+		return "poll failed: " + clean(trimPrefix(e.Err.Error()))
 	}
 	return e.Progress.Status.String()
 }
@@ -111,7 +111,7 @@ func (p *pollPrinter) lastStatuses() string {
 	sort.Strings(ids)
 	parts := make([]string, len(ids))
 	for i, id := range ids {
-		parts[i] = id + " " + describe(p.latest[id])
+		parts[i] = clean(id) + " " + describe(p.latest[id])
 	}
 	return strings.Join(parts, ", ")
 }

@@ -18,6 +18,7 @@ import (
 type globals struct {
 	endpoint, tokenFile, user string
 	asJSON, quiet, simulate   bool
+	requestTimeout            time.Duration
 }
 
 // register adds the global flags to fs; local commands get --json only.
@@ -30,7 +31,8 @@ func (g *globals) register(fs *flag.FlagSet, local bool) {
 	fs.StringVar(&g.tokenFile, "token-file", "", `read the IAM token from this file ("-": standard input)`)
 	fs.StringVar(&g.user, "user", "", "the user id (env KOOPHONE_USER_ID)")
 	fs.BoolVar(&g.quiet, "quiet", false, "print only the result")
-	fs.BoolVar(&g.simulate, "simulate", false, "use an in-process fake service")
+	fs.BoolVar(&g.simulate, "simulate", false, "use an in-process fake service (not with --endpoint or --token-file)")
+	fs.DurationVar(&g.requestTimeout, "request-timeout", 0, "give up on one HTTP attempt after this long (default 30s)")
 }
 
 // session is one invocation of a command: its name, global flags and
@@ -55,8 +57,7 @@ func (s *session) flagSet(cmd *command) (*flag.FlagSet, runFunc) {
 	fs.Usage = func() {
 		fmt.Fprintf(s.stderr, "Usage: koophone %s [flags]\n\n%s\n\nFlags:\n", cmd.name, cmd.long)
 		fs.PrintDefaults()
-		fmt.Fprintf(s.stderr, "\nExamples:\n  %s\n\nExit codes: 0 ok · 1 failed to prepare · 2 usage · 3 API or network error · 4 timed out · 5 authentication failed · 130 interrupted\n",
-			strings.Join(cmd.examples, "\n  "))
+		fmt.Fprintf(s.stderr, "\nExamples:\n  %s\n\nExit codes: %s\n", strings.Join(cmd.examples, "\n  "), exitCodes(cmd.exits))
 	}
 	return fs, runCmd
 }
@@ -99,11 +100,16 @@ type seed struct {
 // an in-process fake service that knows what sd says. The session closes
 // it.
 func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error) {
-	ua := koophone.WithUserAgent("koophone-cli/" + koophone.Version)
-	if s.g.simulate {
-		return s.simulated(ctx, sd, ua)
+	opts := []koophone.Option{koophone.WithUserAgent("koophone-cli/" + koophone.Version)}
+	if s.g.requestTimeout != 0 {
+		opts = append(opts, koophone.WithRequestTimeout(s.g.requestTimeout))
 	}
-	opts := []koophone.Option{ua}
+	if s.g.simulate {
+		if s.g.endpoint != "" || s.g.tokenFile != "" {
+			return nil, usageErrorf("--simulate runs against an in-process fake service: it takes no --endpoint or --token-file")
+		}
+		return s.simulated(ctx, sd, opts)
+	}
 	endpoint := s.g.endpoint
 	if endpoint == "" {
 		endpoint = s.getenv("KOOPHONE_ENDPOINT")
@@ -130,7 +136,7 @@ func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error)
 
 // simulated starts the fake service for --simulate. An instance whose id
 // contains "fail" fails to prepare.
-func (s *session) simulated(ctx context.Context, sd seed, ua koophone.Option) (*koophone.Client, error) {
+func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option) (*koophone.Client, error) {
 	if sd.pace <= 0 {
 		sd.pace = koophone.DefaultMinPollInterval
 	}
@@ -151,7 +157,7 @@ func (s *session) simulated(ctx context.Context, sd seed, ua koophone.Option) (*
 	if !s.g.quiet {
 		fmt.Fprintf(s.stderr, "koophone: simulating the service at %s\n", srv.URL)
 	}
-	c := srv.Client(ua)
+	c := srv.Client(opts...)
 	if sd.prepared && user != "" {
 		if err := prepareAll(ctx, c, user, sd.ids); err != nil {
 			return nil, err
