@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -161,4 +164,20 @@ func TestMessagesDoNotStutter(t *testing.T) {
 
 	r = runCLI(t, context.Background(), "progress", "--user", strings.Repeat("u", 33), "--instance", "phone-1")
 	assert.True(t, strings.HasPrefix(r.stderr, "koophone progress: invalid parameter: "), r.stderr)
+}
+
+// TestRequestTimeoutIsANetworkError: --request-timeout bounds each attempt,
+// and a call whose attempts all time out exits 3, not 4 (which is a wait
+// running out of --timeout).
+func TestRequestTimeoutIsANetworkError(t *testing.T) {
+	t.Parallel()
+	stall := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // then the server sees the client hang up
+		<-r.Context().Done()               // until the client gives up on the attempt
+	}))
+	t.Cleanup(stall.Close)
+	r := runCLI(t, context.Background(), "progress", "--endpoint", stall.URL, "--token-file", tokenFile(t, secretToken),
+		"--user", "u", "--instance", "phone-1", "--request-timeout", "20ms")
+	assert.Equal(t, exitAPI, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "koophone progress: ShowProgress: ")
 }
