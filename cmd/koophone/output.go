@@ -13,7 +13,7 @@ import (
 
 // value is one named value of a command's result: the member key: data of
 // its JSON object, and a column of its text line. Build it with field,
-// jsonOnly or textOnly.
+// shown, jsonOnly or textOnly.
 type value struct {
 	key            string
 	data           any // a string, number, bool, or a slice or map of them
