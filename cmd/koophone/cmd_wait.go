@@ -61,7 +61,7 @@ func (w *waitRun) run(ctx context.Context, s *session) (*output, error) {
 	progress, err := c.WaitAllReady(ctx, user, ids, w.flags.options(polls.event)...)
 	spent := time.Since(start)
 	polls.finish()
-	failed := instanceErrors(err)
+	failed := koophone.InstanceErrors(err)
 	if err != nil && len(failed) == 0 {
 		return nil, err // not about one instance: the arguments or options
 	}

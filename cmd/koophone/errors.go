@@ -122,23 +122,3 @@ func (s *session) errorEvent(err error) int {
 // trimPrefix drops the "koophone: " that starts the SDK's errors, where the
 // line already starts with "koophone COMMAND: ".
 func trimPrefix(msg string) string { return strings.TrimPrefix(msg, "koophone: ") }
-
-// instanceErrors lists the *koophone.InstanceError values inside err,
-// errors.Join trees included, in order.
-//
-// TODO: use koophone.InstanceErrors once the SDK has it.
-func instanceErrors(err error) []*koophone.InstanceError {
-	switch e := err.(type) {
-	case *koophone.InstanceError:
-		return []*koophone.InstanceError{e}
-	case interface{ Unwrap() []error }:
-		var all []*koophone.InstanceError
-		for _, inner := range e.Unwrap() {
-			all = append(all, instanceErrors(inner)...)
-		}
-		return all
-	case interface{ Unwrap() error }:
-		return instanceErrors(e.Unwrap())
-	}
-	return nil
-}
