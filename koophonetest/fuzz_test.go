@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/koophone-go/koophone"
 )
@@ -29,8 +28,7 @@ func FuzzServeHTTP(f *testing.F) {
 		if err != nil {
 			return // not a request an HTTP server would get
 		}
-		s := &Server{token: DefaultToken, timeline: defaultTimeline, instances: map[string]*instance{}, now: time.Now}
-		s.addInstances("u", []string{"i", "j"})
+		s := newServer(WithInstances("u", "i", "j"), WithFleet(3))
 		s.Script("k", koophone.PrepareReady)
 		if withToken {
 			req.Header.Set("X-Auth-Token", DefaultToken)
