@@ -48,8 +48,6 @@ func fail(code, format string, args ...any) reply {
 // invalid is a KOOPHONE.API.1000 reply.
 func invalid(format string, args ...any) reply { return fail(codeInvalidParameter, format, args...) }
 
-func (r reply) failed() bool { return r.code != codeOK }
-
 // gatewayError is an API gateway error, which carries a request_id.
 func gatewayError(status int, code, msg string) reply {
 	return reply{code: code, msg: msg, gateway: status}
