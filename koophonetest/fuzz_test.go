@@ -20,6 +20,11 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("POST", "/v1/instances/streaming/stop", `{"instance_id":"i"}`, true, false)
 	f.Add("POST", "/v1/instances/session/release", `{"instance_id":null}`, false, true)
 	f.Add("GET", "/v1/instances/%2F/auth", `[`, true, true)
+	f.Add("GET", "/v1/instances/batch-query?x-request-id=r&page_no=1&page_size=2&order=desc", ``, true, true)
+	f.Add("POST", "/v1/instances/unassign", `{"user_instances":[{"user_id":"u","instance_id":"i"}]}`, true, true)
+	f.Add("POST", "/v1/instances/async-command", `{"command":"ls","instance_ids":["fleet-00001"]}`, true, true)
+	f.Add("GET", "/v1/instances/tasks/ZGCA1", ``, true, true)
+	f.Add("PUT", "/v1/instances/video-setting", `{"instance_ids":["i"],"instance_settings":[]}`, true, true)
 	f.Fuzz(func(t *testing.T, method, target, body string, withToken, withRequestID bool) {
 		if !strings.HasPrefix(target, "/") {
 			target = "/" + target
