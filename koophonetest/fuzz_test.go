@@ -11,7 +11,7 @@ import (
 )
 
 // FuzzServeHTTP sends the fake any request: it must never panic, and every
-// answer to a route it knows is the JSON envelope.
+// answer is a JSON envelope with an error_code (inside data on ListInstances).
 func FuzzServeHTTP(f *testing.F) {
 	f.Add("POST", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`, true, true)
 	f.Add("POST", "/v1/instances/prepare", `{"user_id":"u","instance_ids":["i","j"]}`, true, true)
@@ -43,11 +43,16 @@ func FuzzServeHTTP(f *testing.F) {
 		}
 		rec := httptest.NewRecorder()
 		s.serveHTTP(rec, req)
-		var env map[string]any
+		var env struct {
+			Code *string `json:"error_code"`
+			Data struct {
+				Code *string `json:"error_code"` // ListInstances keeps it in data
+			} `json:"data"`
+		}
 		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
 			t.Fatalf("%s %s: the answer is not JSON: %q", method, target, rec.Body.String())
 		}
-		if _, ok := env["error_code"]; !ok {
+		if env.Code == nil && env.Data.Code == nil {
 			t.Fatalf("%s %s: no error_code in %q", method, target, rec.Body.String())
 		}
 	})
