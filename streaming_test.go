@@ -232,3 +232,26 @@ func TestStreamingLifecycleAgainstTheFake(t *testing.T) {
 	_, err = c.GetDeviceToken(ctx, "phone-404", nil)
 	require.ErrorIs(t, err, koophone.ErrInstanceNotFound)
 }
+
+// Ids become path segments: "." and ".." would put dot segments in a path
+// that a normalising gateway resolves elsewhere. They are refused before
+// anything is sent, by every operation.
+func TestDotSegmentIDsAreRefused(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, okReady))
+	ctx := timeout(t)
+	for _, id := range []string{".", ".."} {
+		_, err := c.GetDeviceToken(ctx, id, nil)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+		_, err = c.PrepareProgress(ctx, "u", id)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+		_, err = c.PrepareProgress(ctx, id, "i")
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+		assert.ErrorIs(t, c.StopStreaming(ctx, id), koophone.ErrInvalidParameter, id)
+		_, err = c.PrepareInstances(ctx, "u", []string{"a", id})
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+		_, err = c.WaitTask(ctx, id)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+	}
+	assert.Empty(t, s.Requests())
+}
