@@ -116,9 +116,12 @@ func ExampleClient_WaitAllReady() {
 	for _, id := range sortedKeys(progress) {
 		fmt.Println(id, progress[id].Status)
 	}
-	var ie *koophone.InstanceError
-	if errors.As(err, &ie) && errors.Is(ie, koophone.ErrPrepareFailed) {
-		fmt.Println("failed:", ie.InstanceID)
+	for _, ie := range koophone.InstanceErrors(err) { // every instance that did not become ready
+		if errors.Is(ie, koophone.ErrPrepareFailed) {
+			fmt.Println("failed:", ie.InstanceID)
+		} else {
+			fmt.Println("not ready:", ie.InstanceID, ie.Err)
+		}
 	}
 	// Output:
 	// phone-1 ready
@@ -158,7 +161,7 @@ func ExampleAPIError() {
 	fmt.Println("invalid parameter:", errors.Is(err, koophone.ErrInvalidParameter))
 	// Output:
 	// operation: ShowProgress
-	// HTTP status: 200
+	// HTTP status: 400
 	// code: KOOPHONE.API.4001
 	// message: instance not exist
 	// has request id: true

@@ -2,6 +2,7 @@ package koophone_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -116,6 +117,19 @@ func TestDeviceTokenIsNeverPrinted(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, deviceSecret, dt.Token)
 	out := []string{logs.String(), dt.String()}
+	for _, v := range []any{dt, *dt, []*koophone.DeviceToken{dt}, map[string]any{"t": dt}} {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		out = append(out, string(b))
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Info("token", "dt", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("token", "dt", v)
+		out = append(out, text.String(), js.String())
+	}
+	b, err := json.Marshal(dt)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"Token":"redacted"`)
+	assert.Contains(t, string(b), `"DeviceID":"device-1a2b3c"`, "the other fields are kept")
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
 		out = append(out, fmt.Sprintf(verb, dt), fmt.Sprintf(verb, *dt), fmt.Sprintf(verb, []*koophone.DeviceToken{dt}))
 	}
@@ -187,8 +201,12 @@ func TestStreamingLifecycleAgainstTheFake(t *testing.T) {
 	c := srv.Client()
 	ctx := timeout(t)
 
-	_, err := c.GetDeviceToken(ctx, "phone-1", nil)
-	require.ErrorContains(t, err, koophone.CodeInstancesNotRunning, "not prepared yet")
+	// Never prepared: ready everywhere, consistently.
+	p, err := c.PrepareProgress(ctx, "user-1", "phone-1")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareReady, p.Status)
+	_, err = c.GetDeviceToken(ctx, "phone-1", nil)
+	require.NoError(t, err, "ready means a device token can be had")
 	_, err = c.PrepareInstances(ctx, "user-1", []string{"phone-1"})
 	require.NoError(t, err)
 	st, err := c.BatchQueryStatus(ctx, []string{"phone-1"})
@@ -213,4 +231,27 @@ func TestStreamingLifecycleAgainstTheFake(t *testing.T) {
 	require.ErrorContains(t, err, koophone.CodeInstancesNotRunning, "a released instance must be prepared again")
 	_, err = c.GetDeviceToken(ctx, "phone-404", nil)
 	require.ErrorIs(t, err, koophone.ErrInstanceNotFound)
+}
+
+// Ids become path segments: "." and ".." would put dot segments in a path
+// that a normalising gateway resolves elsewhere. They are refused before
+// anything is sent, by every operation.
+func TestDotSegmentIDsAreRefused(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, okReady))
+	ctx := timeout(t)
+	for _, id := range []string{".", ".."} {
+		_, err := c.GetDeviceToken(ctx, id, nil)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+		_, err = c.PrepareProgress(ctx, "u", id)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+		_, err = c.PrepareProgress(ctx, id, "i")
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+		assert.ErrorIs(t, c.StopStreaming(ctx, id), koophone.ErrInvalidParameter, id)
+		_, err = c.PrepareInstances(ctx, "u", []string{"a", id})
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+		_, err = c.WaitTask(ctx, id)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, id)
+	}
+	assert.Empty(t, s.Requests())
 }
