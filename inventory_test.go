@@ -173,7 +173,9 @@ func assertCodes(t *testing.T, body func(code string) string, call func(context.
 		want := strings.Replace(strings.ToUpper(tc.code), "KP.API.", "KOOPHONE.API.", 1)
 		assert.Equal(t, want, apiErr.Code, "the code in its canonical spelling")
 		assert.ErrorIs(t, err, tc.want, tc.code)
-		assert.Len(t, s.Requests(), 1, "a business error is not retried: %s", tc.code)
+		if tc.want != koophone.ErrInternal { // reads retry KOOPHONE.API.9999
+			assert.Len(t, s.Requests(), 1, "a business error is not retried: %s", tc.code)
+		}
 	}
 }
 

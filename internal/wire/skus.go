@@ -59,18 +59,17 @@ type BandSizes []float64
 // UnmarshalJSON accepts "2,4,8", " 2 , 4 ", 2, [2, "4"] and null.
 func (s *BandSizes) UnmarshalJSON(b []byte) error {
 	var items []json.RawMessage
-	switch jsonKind(b) {
-	case "array":
+	switch kind := jsonKind(b); {
+	case string(b) == "null":
+		return nil
+	case kind == "array":
 		if err := json.Unmarshal(b, &items); err != nil {
 			return err
 		}
-	case "string", "number":
+	case kind == "string" || kind == "number":
 		items = []json.RawMessage{b}
 	default:
-		if string(b) == "null" {
-			return nil
-		}
-		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: bandSizesType}
+		return &json.UnmarshalTypeError{Value: kind, Type: bandSizesType}
 	}
 	var out BandSizes
 	for _, item := range items {
