@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +17,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/koophone-go/koophone"
+)
+
+// The inventory methods of the API contract, checked by the compiler.
+var (
+	_ func(*koophone.Client, context.Context, int, *koophone.ListInstancesOptions) (*koophone.InstancePage, error) = (*koophone.Client).ListInstancesPage
+	_ func(*koophone.Client, context.Context, *koophone.ListInstancesOptions) iter.Seq2[koophone.Instance, error]  = (*koophone.Client).ListInstances
+	_ func(*koophone.Client, context.Context, string, int, *koophone.ListAppsOptions) (*koophone.AppPage, error)   = (*koophone.Client).ListAppsPage
+	_ func(*koophone.Client, context.Context, string, *koophone.ListAppsOptions) iter.Seq2[koophone.App, error]    = (*koophone.Client).ListApps
+	_ func(*koophone.Client, context.Context) (*koophone.SKUCatalog, error)                                        = (*koophone.Client).ListSKUs
+	_ func(*koophone.Client, context.Context, koophone.CreateInstancesRequest) (*koophone.Order, error)            = (*koophone.Client).CreateInstances
+	_ func(*koophone.Client, context.Context, []string) error                                                      = (*koophone.Client).DeleteInstances
+	_ func(*koophone.Client, context.Context, []koophone.UserInstance) error                                       = (*koophone.Client).AssignInstances
+	_ func(*koophone.Client, context.Context, []koophone.UserInstance) (*koophone.Task, error)                     = (*koophone.Client).UnassignInstances
+	_                                                                                                              = []koophone.AppType{koophone.AppTypeAll, koophone.AppTypeSystem, koophone.AppTypeThirdParty}
+	_                                                                                                              = []koophone.PeriodUnit{koophone.PeriodMonth, koophone.PeriodYear}
 )
 
 // A ListInstances answer as the API reference documents it, with numbers
@@ -405,7 +421,7 @@ func TestListInstancesEndsWhenTheContextEnds(t *testing.T) {
 	assert.Len(t, s.Requests(), 1)
 }
 
-func TestPowerAndDataJobStatusNames(t *testing.T) {
+func TestInventoryEnumerations(t *testing.T) {
 	t.Parallel()
 	for i, name := range []string{"unknown", "stopped", "running", "going-offline", "starting", "shut-down"} {
 		assert.Equal(t, name, koophone.PowerState(i).String())
@@ -418,6 +434,8 @@ func TestPowerAndDataJobStatusNames(t *testing.T) {
 	assert.Equal(t, "DataJobStatus(5)", koophone.DataJobStatus(5).String())
 	assert.Equal(t, koophone.PowerShutDown, koophone.PowerState(5))
 	assert.Equal(t, koophone.DataJobOther, koophone.DataJobStatus(4))
+	assert.Equal(t, []koophone.PeriodUnit{2, 3}, []koophone.PeriodUnit{koophone.PeriodMonth, koophone.PeriodYear})
+	assert.Equal(t, []koophone.AppType{0, 1, 2}, []koophone.AppType{koophone.AppTypeAll, koophone.AppTypeSystem, koophone.AppTypeThirdParty})
 }
 
 // createRequest is a valid CreateInstancesRequest.
