@@ -37,7 +37,7 @@ type ListInstancesOptions struct {
 	PageSize     int       // instances per page: 1 to 500; 0 = 100; negative is invalid
 	InstanceID   string    // only this instance; "" = not sent
 	InstanceName string    // at most 128 characters; "" = not sent
-	Since, Until time.Time // query_start_time / query_end_time, sent in UTC as "2006-01-02 15:04:05"; zero = not sent; Until may not be before Since
+	Since, Until time.Time // query_start_time / query_end_time, sent in UTC as "2006-01-02 15:04:05" (whole seconds); zero = not sent; Until may not be before Since
 	Scene        string    // pool_scene_tag: SceneCloudPhone or SceneCloudApp; "" = not sent
 	PoolName     string    // at most 128 characters; "" = not sent
 	Order        string    // "asc" or "desc"; "" = not sent
@@ -227,7 +227,7 @@ func (o *ListInstancesOptions) check() error {
 			return err
 		}
 	}
-	if !o.Since.IsZero() && !o.Until.IsZero() && o.Until.Before(o.Since) {
+	if !o.Since.IsZero() && !o.Until.IsZero() && o.Until.Truncate(time.Second).Before(o.Since.Truncate(time.Second)) {
 		return invalidArg("Until (%s) is before Since (%s)", listTime(o.Until), listTime(o.Since))
 	}
 	return firstError(
