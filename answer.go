@@ -1,6 +1,8 @@
 package koophone
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,7 +22,7 @@ func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
 	if apiErr == nil {
 		return
 	}
-	scrub(apiErr, a.sent)
+	scrubAnswer(apiErr, a.sent)
 	a.err = apiErr
 	a.retry = apiErr.transient() && (!cl.op.write || apiErr.throttled())
 }
@@ -101,20 +103,39 @@ func notJSONMessage(status int, body []byte) string {
 	return msg
 }
 
-// scrub makes the server-supplied strings of e safe: it removes the
+// scrubAnswer makes the server-supplied strings of e safe: it removes the
 // credentials sent (a server may echo them), then sanitises and bounds
 // each string, and puts the code in its canonical spelling.
-func scrub(e *APIError, sent http.Header) {
+func scrubAnswer(e *APIError, sent http.Header) {
 	secrets := sentSecrets(sent)
-	clean := func(s string) string {
-		for _, secret := range secrets {
+	e.Message = wire.SanitiseMessage(scrub(e.Message, secrets))
+	e.Code = wire.SanitiseCode(canonicalCode(scrub(e.Code, secrets)))
+	e.RequestID = wire.SanitiseID(scrub(e.RequestID, secrets))
+}
+
+// secretForms returns s as it may appear in an answer: as is, and escaped
+// in a JSON string (with and without HTML escaping). Nothing for "".
+func secretForms(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	plain := strings.TrimSuffix(b.String(), "\n")
+	escaped, _ := json.Marshal(s)
+	return []string{s, plain[1 : len(plain)-1], string(escaped[1 : len(escaped)-1])}
+}
+
+// scrub replaces every secret in s.
+func scrub(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}
-		return s
 	}
-	e.Message = wire.SanitiseMessage(clean(e.Message))
-	e.Code = wire.SanitiseCode(canonicalCode(clean(e.Code)))
-	e.RequestID = wire.SanitiseID(clean(e.RequestID))
+	return s
 }
 
 // minSecretLen is the shortest credential value scrubbed from server text:

@@ -2,15 +2,12 @@ package koophone_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
+	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,274 +108,6 @@ func TestAKSKOptionsAreChecked(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(c), "static token")
 }
 
-// iamServer is a fake IAM that issues numbered tokens valid for ttl.
-type iamServer struct {
-	*httptest.Server
-	requests atomic.Int32
-	mu       sync.Mutex
-	bodies   []map[string]any
-	ttl      time.Duration
-	now      func() time.Time
-	fail     func(n int) (status int, body string) // non-nil: answer this instead
-	hold     time.Duration                         // delay every answer
-	stall    func(n int) bool                      // request n gets no answer until the client gives up
-}
-
-func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
-	s := &iamServer{ttl: 24 * time.Hour, now: now}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := int(s.requests.Add(1))
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		s.mu.Lock()
-		s.bodies = append(s.bodies, body)
-		fail, hold, stall := s.fail, s.hold, s.stall
-		s.mu.Unlock()
-		if stall != nil && stall(n) {
-			<-r.Context().Done()
-			return
-		}
-		if hold > 0 {
-			time.Sleep(hold)
-		}
-		if r.Method != http.MethodPost || r.URL.Path != "/v3/auth/tokens" {
-			w.WriteHeader(http.StatusNotFound)
-			return
-		}
-		if fail != nil {
-			if status, msg := fail(n); status != 0 {
-				w.WriteHeader(status)
-				io.WriteString(w, msg)
-				return
-			}
-		}
-		w.Header().Set("X-Subject-Token", fmt.Sprintf("iam-token-%d", n))
-		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"token":{"expires_at":%q,"methods":["password"]}}`, s.now().Add(s.ttl).UTC().Format("2006-01-02T15:04:05.000000Z"))
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *iamServer) setFail(f func(n int) (int, string)) { s.mu.Lock(); s.fail = f; s.mu.Unlock() }
-
-// fakeNow is a settable clock.
-type fakeNow struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (f *fakeNow) Now() time.Time          { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
-func (f *fakeNow) Advance(d time.Duration) { f.mu.Lock(); defer f.mu.Unlock(); f.t = f.t.Add(d) }
-
-func newIAMSource(t *testing.T, iam *iamServer, clock *fakeNow, edit func(*koophone.IAMConfig)) koophone.TokenSource {
-	t.Helper()
-	cfg := koophone.IAMConfig{
-		Endpoint: iam.URL, DomainName: "acme", UserName: "ops", Password: testPassword, ProjectName: "cn-north-4",
-	}
-	if edit != nil {
-		edit(&cfg)
-	}
-	ts, err := koophone.NewIAMTokenSource(cfg)
-	require.NoError(t, err)
-	koophone.SetIAMClock(ts, clock.Now)
-	return ts
-}
-
-func TestIAMTokenSourceIssuesAndCaches(t *testing.T) {
-	t.Parallel()
-	clock := &fakeNow{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	iam := newIAMServer(t, clock.Now)
-	ts := newIAMSource(t, iam, clock, nil)
-
-	tok, err := ts.Token(timeout(t))
-	require.NoError(t, err)
-	assert.Equal(t, "iam-token-1", tok)
-	want := map[string]any{"auth": map[string]any{
-		"identity": map[string]any{"methods": []any{"password"}, "password": map[string]any{
-			"user": map[string]any{"name": "ops", "password": testPassword, "domain": map[string]any{"name": "acme"}}}},
-		"scope": map[string]any{"project": map[string]any{"name": "cn-north-4"}},
-	}}
-	assert.Equal(t, want, iam.bodies[0])
-
-	clock.Advance(23 * time.Hour) // still more than 15 minutes left
-	tok, err = ts.Token(timeout(t))
-	require.NoError(t, err)
-	assert.Equal(t, "iam-token-1", tok, "cached")
-	assert.EqualValues(t, 1, iam.requests.Load())
-
-	clock.Advance(46 * time.Minute) // 14 minutes left: renew ahead of expiry
-	tok, err = ts.Token(timeout(t))
-	require.NoError(t, err)
-	assert.Equal(t, "iam-token-2", tok)
-	assert.EqualValues(t, 2, iam.requests.Load())
-}
-
-func TestIAMTokenSourceRetriesTransientFailures(t *testing.T) {
-	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
-	iam := newIAMServer(t, clock.Now)
-	iam.setFail(func(n int) (int, string) {
-		if n == 1 {
-			return http.StatusServiceUnavailable, ``
-		}
-		return 0, ""
-	})
-	tok, err := newIAMSource(t, iam, clock, nil).Token(timeout(t))
-	require.NoError(t, err)
-	assert.Equal(t, "iam-token-2", tok)
-
-	iam2 := newIAMServer(t, clock.Now)
-	iam2.setFail(func(int) (int, string) { return http.StatusUnauthorized, `{"error":{"message":"wrong"}}` })
-	_, err = newIAMSource(t, iam2, clock, nil).Token(timeout(t))
-	require.ErrorIs(t, err, koophone.ErrUnauthorized)
-	assert.EqualValues(t, 1, iam2.requests.Load(), "a wrong password is not retried")
-}
-
-func TestIAMTokenSourceScopesByProjectID(t *testing.T) {
-	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
-	iam := newIAMServer(t, clock.Now)
-	ts := newIAMSource(t, iam, clock, func(c *koophone.IAMConfig) { c.ProjectName, c.ProjectID = "", testProject })
-	_, err := ts.Token(timeout(t))
-	require.NoError(t, err)
-	scope := iam.bodies[0]["auth"].(map[string]any)["scope"]
-	assert.Equal(t, map[string]any{"project": map[string]any{"id": testProject}}, scope)
-}
-
-func TestIAMTokenSourceSingleFlight(t *testing.T) {
-	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
-	iam := newIAMServer(t, clock.Now)
-	iam.hold = 50 * time.Millisecond // long enough for every caller to ask while the first request is out
-	ts := newIAMSource(t, iam, clock, nil)
-	var wg sync.WaitGroup
-	tokens := make([]string, 50)
-	for i := range tokens {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tok, err := ts.Token(timeout(t))
-			assert.NoError(t, err)
-			tokens[i] = tok
-		}()
-	}
-	wg.Wait()
-	assert.EqualValues(t, 1, iam.requests.Load())
-	for _, tok := range tokens {
-		assert.Equal(t, "iam-token-1", tok)
-	}
-}
-
-func TestIAMTokenSourceKeepsTheOldTokenWhenRenewalFails(t *testing.T) {
-	t.Parallel()
-	clock := &fakeNow{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	iam := newIAMServer(t, clock.Now)
-	ts := newIAMSource(t, iam, clock, nil)
-	_, err := ts.Token(timeout(t))
-	require.NoError(t, err)
-
-	iam.setFail(func(int) (int, string) {
-		return http.StatusInternalServerError, `{"error":{"code":500,"message":"busy"}}`
-	})
-	clock.Advance(24*time.Hour - 10*time.Minute) // in the renewal window, still valid
-	tok, err := ts.Token(timeout(t))
-	require.NoError(t, err)
-	assert.Equal(t, "iam-token-1", tok, "the old token still serves")
-	assert.EqualValues(t, 4, iam.requests.Load(), "one renewal: a request and two retries")
-
-	tok, err = ts.Token(timeout(t))
-	require.NoError(t, err)
-	assert.Equal(t, "iam-token-1", tok)
-	assert.EqualValues(t, 4, iam.requests.Load(), "no new attempt right after a failure")
-
-	iam.setFail(nil)
-	clock.Advance(31 * time.Second)
-	tok, err = ts.Token(timeout(t))
-	require.NoError(t, err)
-	assert.Equal(t, "iam-token-5", tok, "tried again later")
-
-	iam.setFail(func(int) (int, string) { return http.StatusInternalServerError, `` })
-	clock.Advance(24 * time.Hour) // expired: nothing to fall back on
-	_, err = ts.Token(timeout(t))
-	var iamErr *koophone.IAMError
-	require.ErrorAs(t, err, &iamErr)
-	assert.Equal(t, http.StatusInternalServerError, iamErr.HTTPStatus)
-}
-
-func TestIAMErrorsSayWhatIsWrong(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		status   int
-		body     string
-		sentinel error
-		want     []string
-	}{
-		{401, `{"error":{"code":401,"message":"The username or password is wrong.","title":"Unauthorized"}}`, koophone.ErrUnauthorized,
-			[]string{"HTTP 401: The username or password is wrong.", "check the domain name, user name and password, and whether the user is locked"}},
-		{401, `{"error":{"code":401,"message":"The account is locked.","title":"Unauthorized"}}`, koophone.ErrUnauthorized,
-			[]string{"The account is locked."}},
-		{404, `{"error_code":"IAM.0004","error_msg":"Project cn-nowhere-1 does not exist."}`, koophone.ErrInvalidParameter,
-			[]string{"HTTP 404 IAM.0004: Project cn-nowhere-1 does not exist.", "check the project name or id"}},
-		{403, `<html>forbidden</html>`, koophone.ErrPermissionDenied, []string{"HTTP 403: Forbidden"}},
-	}
-	for _, tt := range tests {
-		clock := &fakeNow{t: time.Now()}
-		iam := newIAMServer(t, clock.Now)
-		iam.setFail(func(int) (int, string) { return tt.status, tt.body })
-		_, err := newIAMSource(t, iam, clock, nil).Token(timeout(t))
-		require.ErrorIs(t, err, tt.sentinel)
-		for _, w := range tt.want {
-			assert.Contains(t, err.Error(), w)
-		}
-		assert.NotContains(t, err.Error(), testPassword)
-		assert.True(t, strings.HasPrefix(err.Error(), "koophone: IAM token: "), err.Error())
-	}
-}
-
-func TestIAMTokenSourceHonoursTheContext(t *testing.T) {
-	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
-	iam := newIAMServer(t, clock.Now)
-	iam.stall = func(n int) bool { return n == 1 }
-	ts := newIAMSource(t, iam, clock, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := ts.Token(ctx)
-		done <- err
-	}()
-	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.EqualValues(c, 1, iam.requests.Load()) }, 5*time.Second, time.Millisecond)
-	cancel()
-	require.ErrorIs(t, <-done, context.Canceled)
-	tok, err := ts.Token(timeout(t))
-	require.NoError(t, err, "a later caller fetches again")
-	assert.Equal(t, "iam-token-2", tok)
-}
-
-func TestNewIAMTokenSourceChecksItsConfig(t *testing.T) {
-	t.Parallel()
-	ok := koophone.IAMConfig{Region: "cn-north-4", DomainName: "d", UserName: "u", Password: testPassword, ProjectName: "cn-north-4"}
-	for _, edit := range []func(*koophone.IAMConfig){
-		func(c *koophone.IAMConfig) { c.Password = "" },
-		func(c *koophone.IAMConfig) { c.DomainName = "" },
-		func(c *koophone.IAMConfig) { c.ProjectName = "" },
-		func(c *koophone.IAMConfig) { c.Region = "" },
-		func(c *koophone.IAMConfig) { c.Region = "evil.com/x" },
-		func(c *koophone.IAMConfig) { c.Endpoint = "http://iam.example.com" },
-		func(c *koophone.IAMConfig) { c.Endpoint = "iam.example.com" },
-	} {
-		cfg := ok
-		edit(&cfg)
-		_, err := koophone.NewIAMTokenSource(cfg)
-		require.ErrorIs(t, err, koophone.ErrInvalidParameter)
-		assert.NotContains(t, err.Error(), testPassword)
-	}
-	ts, err := koophone.NewIAMTokenSource(ok)
-	require.NoError(t, err)
-	assert.Contains(t, fmt.Sprint(ts), "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens as d/u")
-}
-
 // TestRejectedTokenIsRenewedOnce: the service rejects the first IAM token;
 // the client drops it, gets a fresh one and repeats the call once.
 func TestRejectedTokenIsRenewedOnce(t *testing.T) {
@@ -415,48 +144,28 @@ func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 	assert.Len(t, s3.Requests(), 1)
 }
 
-// TestEnvCredentials sets environment variables, so it does not run in parallel.
-func TestEnvCredentials(t *testing.T) {
-	clear := func() {
-		for _, k := range []string{koophone.EnvToken, koophone.EnvAccessKey, koophone.EnvSecretKey, koophone.EnvProjectID,
-			koophone.EnvSecurityToken, koophone.EnvIAMUser, koophone.EnvIAMPassword, koophone.EnvIAMDomain,
-			koophone.EnvIAMProject, koophone.EnvIAMProjectID, koophone.EnvIAMRegion, koophone.EnvIAMEndpoint} {
-			t.Setenv(k, "")
+// assertRedacted checks that v shows none of the secrets through fmt,
+// encoding/json or log/slog.
+func assertRedacted(t *testing.T, v any, secrets ...string) {
+	t.Helper()
+	var out []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out = append(out, fmt.Sprintf(verb, v))
+	}
+	j, err := json.Marshal(v)
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("m", "v", v)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("m", "v", v)
+	out = append(out, string(j), logs.String())
+	for _, s := range out {
+		for _, secret := range secrets {
+			assert.NotContains(t, s, secret)
 		}
 	}
-	tests := []struct {
-		name string
-		env  map[string]string
-		want string // in fmt of the client, or in the error
-		fail bool
-	}{
-		{"nothing", nil, "looked for KOOPHONE_TOKEN; then HUAWEICLOUD_SDK_AK", true},
-		{"token", map[string]string{koophone.EnvToken: "tok", koophone.EnvAccessKey: "ak"}, "static token", false},
-		{"AK/SK", map[string]string{koophone.EnvAccessKey: testAK, koophone.EnvSecretKey: testSK, koophone.EnvProjectID: testProject}, "AK/SK signing (access key HPUA…)", false},
-		{"temporary AK/SK", map[string]string{koophone.EnvAccessKey: testAK, koophone.EnvSecretKey: testSK, koophone.EnvProjectID: testProject, koophone.EnvSecurityToken: testSecToken}, "AK/SK signing", false},
-		{"AK without project", map[string]string{koophone.EnvAccessKey: testAK, koophone.EnvSecretKey: testSK}, "HUAWEICLOUD_SDK_PROJECT_ID is not set", true},
-		{"IAM", map[string]string{koophone.EnvIAMUser: "ops", koophone.EnvIAMPassword: testPassword, koophone.EnvIAMDomain: "acme", koophone.EnvIAMProject: "cn-north-4", koophone.EnvIAMRegion: "cn-north-4"},
-			"IAM password token source (https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens as acme/ops)", false},
-		{"IAM without domain", map[string]string{koophone.EnvIAMUser: "ops", koophone.EnvIAMPassword: testPassword}, "KOOPHONE_IAM_DOMAIN is not set", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			clear()
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			c, err := koophone.NewClient(koophone.WithEnvCredentials())
-			if tt.fail {
-				require.ErrorIs(t, err, koophone.ErrInvalidParameter)
-				assert.Contains(t, err.Error(), tt.want)
-				return
-			}
-			require.NoError(t, err)
-			s := fmt.Sprintf("%+v", c)
-			assert.Contains(t, s, tt.want)
-			for _, secret := range []string{testSK, testSecToken, testPassword} {
-				assert.NotContains(t, s, secret)
-			}
-		})
-	}
+}
+
+func TestStaticTokenRedactsItsToken(t *testing.T) {
+	t.Parallel()
+	assertRedacted(t, koophone.StaticToken(testToken), testToken)
 }

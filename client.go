@@ -169,10 +169,17 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.ratePerSec > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSec), cfg.rateBurst)
 	}
+	c.http = c.retryingClient(cfg.httpClient)
+	return c, nil
+}
 
+// retryingClient builds the go-retryablehttp client over a copy of the
+// caller's http.Client (nil: a default one) whose transport becomes
+// attemptTransport over the caller's transport (nil: defaultTransport).
+func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 	var hc http.Client
-	if cfg.httpClient != nil {
-		hc = *cfg.httpClient // a copy: the caller's client is never mutated
+	if caller != nil {
+		hc = *caller // a copy: the caller's client is never mutated
 		if hc.Timeout > 0 && hc.Timeout < c.timeout {
 			c.timeout = hc.Timeout // its timeout still bounds each attempt
 		}
@@ -186,7 +193,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse // credentials never follow a redirect
 	}
-	c.http = &retryablehttp.Client{
+	return &retryablehttp.Client{
 		HTTPClient:   &hc,
 		RetryWaitMin: c.policy.MinBackoff,
 		RetryWaitMax: c.policy.MaxBackoff,
@@ -195,7 +202,6 @@ func NewClient(opts ...Option) (*Client, error) {
 		Backoff:      c.backoff,
 		ErrorHandler: lastAttempt,
 	}
-	return c, nil
 }
 
 // defaultTransport is the pool used when the caller brings no transport:

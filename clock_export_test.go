@@ -1,6 +1,7 @@
 package koophone
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -108,3 +109,15 @@ func WithClock(c *FakeClock) WaitOption { return func(w *waitConfig) { w.clock =
 
 // WithRandom makes a wait draw its jitter from f.
 func WithRandom(f func() float64) WaitOption { return func(w *waitConfig) { w.random = f } }
+
+// WaitTaskUsing is [Client.WaitTask] polling getTask instead of GetTask
+// (and without checking the id).
+func WaitTaskUsing(ctx context.Context, taskID string, getTask func(context.Context, string) ([]JobResult, error), opts ...WaitOption) ([]JobResult, error) {
+	return waitTask(ctx, taskID, getTask, opts)
+}
+
+// WaitTasksUsing is [Client.WaitTasks] polling getTask instead of GetTask
+// (and without checking the ids).
+func WaitTasksUsing(ctx context.Context, taskIDs []string, getTask func(context.Context, string) ([]JobResult, error), opts ...WaitOption) (map[string][]JobResult, error) {
+	return waitTasks(ctx, taskIDs, getTask, opts)
+}

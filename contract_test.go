@@ -14,7 +14,7 @@ import (
 	"github.com/koophone-go/koophone"
 )
 
-// The names and signatures of ../shared/api-contract.md, checked by the
+// The names and signatures of the API contract (the project's public API document), checked by the
 // compiler: a change that breaks the contract breaks this file.
 var (
 	_ func(...koophone.Option) (*koophone.Client, error)              = koophone.NewClient

@@ -70,6 +70,10 @@
 // matches context.DeadlineExceeded). [Client.WaitAllReady] does the same for
 // many instances with one scheduler and a bounded number of polls in flight
 // ([WithConcurrency]). [WithOnPoll] reports every poll, never two at once.
+// [Client.WaitTask] and [Client.WaitTasks] wait for the tasks that resets,
+// backups, commands and app installs start, on the same poller; failed
+// jobs come back as [*JobError]s, listed by [JobErrors], as [InstanceErrors]
+// lists the instances of WaitAllReady that did not become ready.
 //
 // # Testing
 //

@@ -1,14 +1,10 @@
 package koophone
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/koophone-go/koophone/internal/wire"
 )
 
 // Error codes that KooPhone and its API gateway document. An [APIError]
@@ -333,53 +329,14 @@ func (e *callError) Error() string {
 
 func (e *callError) Unwrap() error { return e.err }
 
-// waitError is how a wait ended without the instance becoming ready: it
-// failed (-1), time ran out, the context was cancelled, or too many polls
-// failed in a row.
-type waitError struct {
-	kind  error    // the sentinel or context error it matches, if any
-	msg   string   // what happened
-	last  Progress // the last progress seen
-	seen  bool     // whether any poll succeeded
-	cause error    // the error behind it, if any
-}
-
-func (e *waitError) Error() string {
-	var b strings.Builder
-	b.WriteString("koophone: ")
-	b.WriteString(e.msg)
-	if e.kind != ErrPrepareFailed {
-		if e.seen {
-			fmt.Fprintf(&b, "; last status %s (waitingCount %d)", e.last.Status, e.last.WaitingCount)
-		} else {
-			b.WriteString("; no status was seen")
-		}
-	}
-	if e.last.RequestID != "" {
-		fmt.Fprintf(&b, " (request id %s)", e.last.RequestID)
-	}
-	if e.cause != nil && e.cause != e.kind {
-		b.WriteString(": ")
-		b.WriteString(strings.TrimPrefix(e.cause.Error(), "koophone: "))
-	}
-	return b.String()
-}
-
-// Is matches the wait's kind; a timeout matches context.DeadlineExceeded too.
-func (e *waitError) Is(target error) bool {
-	if e.kind != nil && target == e.kind {
-		return true
-	}
-	return e.kind == ErrWaitTimeout && target == context.DeadlineExceeded
-}
-
-func (e *waitError) Unwrap() error { return e.cause }
-
 // IAMError is a failure to get a token from IAM ([NewIAMTokenSource]). Its
 // message says what IAM said and what to check; it never holds the
-// password or a token. errors.Is matches ErrUnauthorized for HTTP 401 (a
-// wrong domain, user or password, or a locked user), ErrPermissionDenied
-// for 403, and ErrInvalidParameter for 400 and 404 (an unknown project).
+// password or a token, even when IAM echoes them. errors.Is matches
+// ErrUnauthorized for HTTP 401 (a wrong domain, user or password, or a
+// locked user), ErrPermissionDenied for 403, and ErrInvalidParameter for
+// 400 and 404 (an unknown project). An HTTP 429 or 5xx is transient (a
+// wait tolerates it); any other 4xx is remembered by the token source,
+// which never sends the refused credentials again.
 type IAMError struct {
 	HTTPStatus int    // IAM's HTTP status; 0 when the answer could not be used
 	Code       string // IAM's error code (e.g. "IAM.0006"), when it sent one
@@ -420,26 +377,4 @@ func (e *IAMError) Is(target error) bool {
 		return target == ErrInvalidParameter
 	}
 	return false
-}
-
-// newIAMError reads IAM's error body: {"error":{"code":401,"message":"...","title":"..."}}
-// or {"error_code":"IAM.0006","error_msg":"..."}.
-func newIAMError(status int, body []byte) *IAMError {
-	var v struct {
-		Error struct {
-			Message string `json:"message"`
-			Title   string `json:"title"`
-		} `json:"error"`
-		ErrorCode string `json:"error_code"`
-		ErrorMsg  string `json:"error_msg"`
-	}
-	_ = json.Unmarshal(body, &v)
-	e := &IAMError{HTTPStatus: status, Code: wire.SanitiseMessage(v.ErrorCode)}
-	for _, m := range []string{v.Error.Message, v.ErrorMsg, v.Error.Title, wire.Snippet(body), http.StatusText(status)} {
-		if m = wire.SanitiseMessage(m); m != "" {
-			e.Message = m
-			break
-		}
-	}
-	return e
 }

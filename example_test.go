@@ -116,9 +116,12 @@ func ExampleClient_WaitAllReady() {
 	for _, id := range sortedKeys(progress) {
 		fmt.Println(id, progress[id].Status)
 	}
-	var ie *koophone.InstanceError
-	if errors.As(err, &ie) && errors.Is(ie, koophone.ErrPrepareFailed) {
-		fmt.Println("failed:", ie.InstanceID)
+	for _, ie := range koophone.InstanceErrors(err) { // every instance that did not become ready
+		if errors.Is(ie, koophone.ErrPrepareFailed) {
+			fmt.Println("failed:", ie.InstanceID)
+		} else {
+			fmt.Println("not ready:", ie.InstanceID, ie.Err)
+		}
 	}
 	// Output:
 	// phone-1 ready

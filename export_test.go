@@ -24,7 +24,7 @@ func WithNow(now func() time.Time) Option {
 // and makes its retries quick.
 func SetIAMClock(ts TokenSource, now func() time.Time) {
 	ts.(*iamTokenSource).now = now
-	ts.(*iamTokenSource).retryWait = time.Millisecond
+	ts.(*iamTokenSource).fetcher.retryWait = time.Millisecond
 }
 
 // BaseTransport is the transport under the client's retries.

@@ -74,11 +74,9 @@ func (c *Client) PrepareInstances(ctx context.Context, userID string, instanceID
 	if _, err := c.do(ctx, opBatchPrepare, request{path: "/v1/instances/prepare", body: in}, &out); err != nil {
 		return nil, err
 	}
-	states := make([]InstanceState, len(*out.StatusList))
-	for i, s := range *out.StatusList {
-		states[i] = InstanceState{InstanceID: s.InstanceID, Status: InstanceStatus(*s.Status)}
-	}
-	return states, nil
+	return mapStatuses(*out.StatusList, func(id string, status int) InstanceState {
+		return InstanceState{InstanceID: id, Status: InstanceStatus(status)}
+	}), nil
 }
 
 // prepareData is BatchPrepareInstances's data, which must carry a status list.
@@ -113,17 +111,24 @@ func (c *Client) BatchQueryStatus(ctx context.Context, instanceIDs []string) ([]
 	if _, err := c.do(ctx, opBatchQueryStatus, request{path: "/v1/instances/batch-query-status", body: wire.InstanceIDsRequest{InstanceIDs: instanceIDs}}, &out); err != nil {
 		return nil, err
 	}
-	results := make([]StatusResult, len(*out.StatusResults))
-	for i, r := range *out.StatusResults {
-		results[i] = StatusResult{InstanceID: r.InstanceID, Status: int(*r.Status)}
-	}
-	return results, nil
+	return mapStatuses(*out.StatusResults, func(id string, status int) StatusResult {
+		return StatusResult{InstanceID: id, Status: status}
+	}), nil
 }
 
 // statusData is BatchQueryStatus's data, which must carry the results.
 type statusData wire.StatusData
 
 func (d *statusData) Validate() error { return checkStatusList("data.status_results", d.StatusResults) }
+
+// mapStatuses maps a checked status list (see checkStatusList) with f.
+func mapStatuses[T any](list []wire.InstanceStatus, f func(instanceID string, status int) T) []T {
+	out := make([]T, len(list))
+	for i, s := range list {
+		out[i] = f(s.InstanceID, int(*s.Status))
+	}
+	return out
+}
 
 // checkStatusList checks that a list of instance statuses is there and
 // that every entry has a status.

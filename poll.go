@@ -1,17 +1,16 @@
 package koophone
 
 import (
-	"container/heap"
 	"context"
 	"errors"
+	"fmt"
 	mrand "math/rand/v2"
-	"strconv"
+	"strings"
 	"time"
-
-	"github.com/koophone-go/koophone/internal/backoff"
 )
 
-// WaitOption configures [Client.WaitUntilReady] and [Client.WaitAllReady].
+// WaitOption configures the waits: [Client.WaitUntilReady],
+// [Client.WaitAllReady], [Client.WaitTask] and [Client.WaitTasks].
 // Options are checked when the wait starts: a bad one makes it return an
 // error matching [ErrInvalidParameter] before anything is sent.
 type WaitOption func(*waitConfig)
@@ -56,27 +55,34 @@ func WithMaxConsecutiveErrors(n int) WaitOption {
 	return func(c *waitConfig) { c.maxErrors = n }
 }
 
-// WithConcurrency sets how many polls [Client.WaitAllReady] keeps in flight
-// at once, 8 by default. It must be at least 1.
+// WithConcurrency sets how many polls a wait for many targets
+// ([Client.WaitAllReady], [Client.WaitTasks]) keeps in flight at once, 8 by
+// default. It must be at least 1; a number above the number of targets
+// counts as that number, so any int is safe.
 func WithConcurrency(n int) WaitOption {
 	return func(c *waitConfig) { c.concurrency = n }
 }
 
 // WithOnPoll calls fn after every poll, successful or not, in the order the
 // polls end. Calls never overlap, in WaitAllReady too, so fn needs no lock;
-// the wait does not go on while fn runs, so fn should return quickly.
+// the wait does not go on while fn runs, so fn should return quickly. The
+// event's Jobs slice is the wait's own: fn must not modify it.
 func WithOnPoll(fn func(PollEvent)) WaitOption {
 	return func(c *waitConfig) { c.onPoll = fn }
 }
 
-// PollEvent describes one poll of a wait, for [WithOnPoll].
+// PollEvent describes one poll of a wait, for [WithOnPoll]. A wait for
+// instances sets InstanceID and Progress; a wait for tasks sets TaskID and
+// Jobs, and leaves InstanceID and Progress zero.
 type PollEvent struct {
 	InstanceID string
-	Attempt    int           // 1-based count of this instance's polls
+	TaskID     string
+	Attempt    int           // 1-based count of this instance's (or task's) polls
 	Progress   Progress      // zero (which reads as ready) when Err != nil: check Err first
+	Jobs       []JobResult   // the task's jobs as this poll saw them; nil when Err != nil
 	Err        error         // a poll that failed (transient or final)
 	Elapsed    time.Duration // since the wait began
-	NextDelay  time.Duration // 0 when the wait for this instance ends after this poll
+	NextDelay  time.Duration // 0 when the wait for this instance (or task) ends after this poll
 }
 
 func newWaitConfig(opts []WaitOption) (waitConfig, error) {
@@ -122,7 +128,8 @@ func newWaitConfig(opts []WaitOption) (waitConfig, error) {
 //     unauthorized): that error, at once;
 //   - more transient failures in a row than [WithMaxConsecutiveErrors]: the last one;
 //   - [WithMaxWait] or the context's deadline reached, or the next poll would
-//     come after it: the last progress seen and an error matching both
+//     come after it, or the client's rate limit would hold the next poll
+//     past it: the last progress seen and an error matching both
 //     [ErrWaitTimeout] and context.DeadlineExceeded;
 //   - ctx cancelled: promptly, with an error matching ctx.Err().
 //
@@ -135,34 +142,12 @@ func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, 
 	if err := checkID("instance id", instanceID); err != nil {
 		return Progress{}, err
 	}
-	w, err := c.newWaiter(ctx, userID, opts)
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, opts)
 	if err != nil {
 		return Progress{}, err
 	}
-	st := &instanceWait{id: instanceID}
-	var t timer
-	defer func() {
-		if t != nil {
-			t.Stop()
-		}
-	}()
-	for {
-		p, err := w.poll(ctx, st.id)
-		delay, done, err := w.record(ctx, st, p, err)
-		if done {
-			return st.last, err
-		}
-		if t == nil {
-			t = w.cfg.clock.NewTimer(delay)
-		} else {
-			t.Reset(delay)
-		}
-		select {
-		case <-ctx.Done():
-			return st.last, w.contextEnded(ctx, st, nil)
-		case <-t.C():
-		}
-	}
+	t := w.run(ctx, []string{instanceID})[0]
+	return t.last, t.err
 }
 
 // WaitAllReady waits for many instances of one user at once, as
@@ -174,8 +159,8 @@ func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, 
 // It returns the last progress of every instance that answered at least
 // once (ready, failed or still waiting), and nil when all became ready;
 // otherwise errors.Join of one [*InstanceError] per instance that did not,
-// in the order of instanceIDs. The ids must be distinct, valid ids (any
-// number of them). OnPoll calls never overlap.
+// in the order of instanceIDs ([InstanceErrors] lists them). The ids must
+// be distinct, valid ids (any number of them). OnPoll calls never overlap.
 func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []string, opts ...WaitOption) (map[string]Progress, error) {
 	if err := checkID("user id", userID); err != nil {
 		return nil, err
@@ -183,274 +168,220 @@ func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []
 	if err := checkIDs(instanceIDs, 0); err != nil {
 		return nil, err
 	}
-	w, err := c.newWaiter(ctx, userID, opts)
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, opts)
 	if err != nil {
 		return nil, err
 	}
-	states := make([]instanceWait, len(instanceIDs))
-	due := make(waitHeap, len(instanceIDs))
-	for i, id := range instanceIDs {
-		states[i] = instanceWait{id: id, index: i, next: w.start}
-		due[i] = &states[i]
-	}
-	heap.Init(&due)
-	errs := w.schedule(ctx, &due)
-
-	out := make(map[string]Progress, len(states))
-	var joined []error
-	for i := range states {
-		if states[i].seen {
-			out[states[i].id] = states[i].last
+	targets := w.run(ctx, instanceIDs)
+	out := make(map[string]Progress, len(targets))
+	var errs []error
+	for _, t := range targets {
+		if t.seen {
+			out[t.id] = t.last
 		}
-		if errs[i] != nil {
-			joined = append(joined, &InstanceError{InstanceID: states[i].id, Err: errs[i]})
+		if t.err != nil {
+			errs = append(errs, &InstanceError{InstanceID: t.id, Err: t.err})
 		}
 	}
-	return out, errors.Join(joined...)
+	return out, errors.Join(errs...)
 }
 
-// waiter is the state one wait shares across its instances.
-type waiter struct {
-	c        *Client
-	cfg      waitConfig
-	userID   string
-	start    time.Time
-	deadline time.Time // the earlier of start+maxWait and the context's deadline
+// instanceSubject waits for instances of one user to be ready.
+type instanceSubject struct {
+	c      *Client
+	userID string
 }
 
-func (c *Client) newWaiter(ctx context.Context, userID string, opts []WaitOption) (*waiter, error) {
-	if ctx == nil {
-		return nil, invalidArg("ctx is nil")
+func (s instanceSubject) poll(ctx context.Context, id string) (Progress, error) {
+	return s.c.PrepareProgress(ctx, s.userID, id)
+}
+
+func (instanceSubject) judge(_ string, p Progress) (bool, error) {
+	switch p.Status {
+	case PrepareReady:
+		return true, nil
+	case PrepareFailed:
+		return true, &waitEndError{kind: ErrPrepareFailed, msg: "preparing the instance failed (status -1)", requestID: p.RequestID}
 	}
-	cfg, err := newWaitConfig(opts)
+	return false, nil
+}
+
+func (instanceSubject) waitingFor(string) string { return "the instance to be ready" }
+
+func (instanceSubject) describe(p Progress) (string, string) {
+	return fmt.Sprintf("last status %s (waitingCount %d)", p.Status, p.WaitingCount), p.RequestID
+}
+
+func (instanceSubject) event(ev *PollEvent, id string, p Progress) {
+	ev.InstanceID, ev.Progress = id, p
+}
+
+// WaitTask polls [Client.GetTask] until every job of the task has ended
+// ([JobStatus.Terminal]) and returns every job's last result. The first
+// poll happens at once; the next ones back off within [WithPollInterval].
+// A task that lists no job yet keeps the wait going.
+//
+// When every job has ended, the error is nil if all succeeded, and
+// otherwise errors.Join of one [*JobError] per failed job, in the order
+// of the results (they match [ErrTaskFailed]; [JobErrors] lists them).
+// The wait ends early as [Client.WaitUntilReady]'s does: a permanent error
+// (an unknown task) at once, with that error; too many transient failures
+// in a row; [WithMaxWait] or ctx's deadline, with the last results and an
+// error matching both [ErrWaitTimeout] and context.DeadlineExceeded; ctx
+// cancelled, with an error matching ctx.Err(). [WithOnPoll] events carry
+// TaskID and Jobs.
+//
+// taskID must be 1 to 128 characters without control characters, and not
+// "." or ".."; otherwise it returns an error matching [ErrInvalidParameter]
+// and sends nothing.
+func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption) ([]JobResult, error) {
+	if err := checkText("task id", taskID, maxTaskIDLen); err != nil {
+		return nil, err
+	}
+	return waitTask(ctx, taskID, c.GetTask, opts)
+}
+
+// waitTask is WaitTask polling with getTask.
+func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitOption) ([]JobResult, error) {
+	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask}, opts)
 	if err != nil {
 		return nil, err
 	}
-	w := &waiter{c: c, cfg: cfg, userID: userID, start: cfg.clock.Now()}
-	w.deadline = w.start.Add(cfg.maxWait)
-	if d, ok := ctx.Deadline(); ok {
-		if left := time.Until(d); w.start.Add(left).Before(w.deadline) {
-			w.deadline = w.start.Add(left)
-		}
+	t := w.run(ctx, []string{taskID})[0]
+	return t.last, t.err
+}
+
+// WaitTasks waits for many tasks at once, as [Client.WaitTask] does for
+// one: each task is polled on its own backoff schedule, with at most
+// [WithConcurrency] polls in flight, and finishes independently; the
+// wait's deadline ([WithMaxWait], ctx) is shared. OnPoll calls never
+// overlap.
+//
+// It returns the last results of every task that answered at least once,
+// and nil when every job of every task succeeded. Otherwise the error is
+// errors.Join, in the order of taskIDs, of: for a task whose jobs ended
+// with failures, one [*JobError] per failed job (each names its task;
+// [JobErrors] lists them all); for a task whose wait ended otherwise, an
+// error that names the task ("koophone: task \"id\": …") and wraps the
+// cause, which errors.Is and errors.As reach ([ErrWaitTimeout], ctx's
+// error, an [*APIError]). The ids must be distinct and valid, as for WaitTask.
+func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOption) (map[string][]JobResult, error) {
+	if err := checkTaskIDs(taskIDs); err != nil {
+		return nil, err
 	}
-	return w, nil
+	return waitTasks(ctx, taskIDs, c.GetTask, opts)
 }
 
-// instanceWait is the progress of the wait for one instance.
-type instanceWait struct {
-	id       string
-	index    int       // in the caller's list, and in the heap's order on ties
-	attempts int       // polls so far
-	failures int       // transient failures in a row
-	next     time.Time // when the next poll is due
-	last     Progress
-	seen     bool // whether last holds an answer
-}
-
-// poll asks for the progress once, bounded by the wait's deadline.
-func (w *waiter) poll(ctx context.Context, instanceID string) (Progress, error) {
-	pctx, cancel := context.WithTimeout(ctx, w.deadline.Sub(w.cfg.clock.Now()))
-	defer cancel()
-	p, err := w.c.PrepareProgress(pctx, w.userID, instanceID)
-	if err != nil && ctx.Err() == nil && pctx.Err() != nil {
-		err = errPollDeadline
-	}
-	return p, err
-}
-
-var errPollDeadline = errors.New("the wait's deadline came during a poll")
-
-// record takes the outcome of one poll of st: it updates st, reports the
-// event, and says whether the wait for st is over (with its error) or
-// when to poll next.
-func (w *waiter) record(ctx context.Context, st *instanceWait, p Progress, err error) (time.Duration, bool, error) {
-	now := w.cfg.clock.Now()
-	st.attempts++
-	ev := PollEvent{InstanceID: st.id, Attempt: st.attempts, Elapsed: now.Sub(w.start)}
-	delay, done, final := w.decide(ctx, st, p, err, now)
+// waitTasks is WaitTasks polling with getTask.
+func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []WaitOption) (map[string][]JobResult, error) {
+	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, many: true}, opts)
 	if err != nil {
-		ev.Err = err
-	} else {
-		ev.Progress = p
+		return nil, err
 	}
-	if !done {
-		ev.NextDelay = delay
-	}
-	if w.cfg.onPoll != nil {
-		w.cfg.onPoll(ev)
-	}
-	return delay, done, final
-}
-
-func (w *waiter) decide(ctx context.Context, st *instanceWait, p Progress, err error, now time.Time) (time.Duration, bool, error) {
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return 0, true, w.contextEnded(ctx, st, nil)
-	case errors.Is(err, errPollDeadline):
-		return 0, true, w.timedOut(st, nil)
-	case err != nil && !transient(err):
-		return 0, true, err
-	case err != nil:
-		st.failures++
-		if st.failures > w.cfg.maxErrors {
-			return 0, true, &waitError{msg: "gave up after " + plural(st.failures, "failed poll") + " in a row", last: st.last, seen: st.seen, cause: err}
+	targets := w.run(ctx, taskIDs)
+	out := make(map[string][]JobResult, len(targets))
+	var errs []error
+	for _, t := range targets {
+		if t.seen {
+			out[t.id] = t.last
 		}
-	default:
-		st.last, st.seen, st.failures = p, true, 0
-		switch p.Status {
-		case PrepareReady:
-			return 0, true, nil
-		case PrepareFailed:
-			return 0, true, &waitError{kind: ErrPrepareFailed, msg: "preparing the instance failed (status -1)", last: p, seen: true}
+		switch {
+		case t.err == nil:
+		case errors.Is(t.err, ErrTaskFailed): // *JobErrors: they name the task
+			errs = append(errs, t.err)
+		default:
+			errs = append(errs, &taskWaitError{taskID: t.id, err: t.err})
 		}
 	}
-	delay := backoff.Delay(st.attempts-1, w.cfg.minInterval, w.cfg.maxInterval, w.cfg.random())
-	if !now.Add(delay).Before(w.deadline) {
-		return 0, true, w.timedOut(st, nil)
+	return out, errors.Join(errs...)
+}
+
+// checkTaskIDs checks a list of task ids: at least one, each valid, none repeated.
+func checkTaskIDs(ids []string) error {
+	if len(ids) == 0 {
+		return invalidArg("task ids: none given")
 	}
-	return delay, false, nil
-}
-
-// contextEnded is the error for a wait whose context ended: a timeout for
-// a deadline, the context's error otherwise.
-func (w *waiter) contextEnded(ctx context.Context, st *instanceWait, cause error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return w.timedOut(st, cause)
+	seen := make(map[string]struct{}, len(ids))
+	for i, id := range ids {
+		if err := checkText(fmt.Sprintf("task id %d", i), id, maxTaskIDLen); err != nil {
+			return err
+		}
+		if _, dup := seen[id]; dup {
+			return invalidArg("task ids: %q is given twice", id)
+		}
+		seen[id] = struct{}{}
 	}
-	return &waitError{kind: ctx.Err(), msg: "the wait was cancelled", last: st.last, seen: st.seen, cause: ctx.Err()}
+	return nil
 }
 
-func (w *waiter) timedOut(st *instanceWait, cause error) error {
-	return &waitError{
-		kind: ErrWaitTimeout,
-		msg:  "timed out after " + w.deadline.Sub(w.start).Round(time.Millisecond).String() + " waiting for the instance to be ready",
-		last: st.last, seen: st.seen, cause: cause,
+// taskPoll is what a task wait polls: [Client.GetTask], or a test's stand-in.
+type taskPoll func(ctx context.Context, taskID string) ([]JobResult, error)
+
+// taskSubject waits for tasks to end.
+type taskSubject struct {
+	get  taskPoll
+	many bool // a wait for many tasks, whose errors name the task anyway
+}
+
+func (s taskSubject) poll(ctx context.Context, id string) ([]JobResult, error) { return s.get(ctx, id) }
+
+func (taskSubject) judge(id string, jobs []JobResult) (bool, error) {
+	if len(jobs) == 0 {
+		return false, nil // no job listed yet
 	}
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-// pollResult is the outcome of one poll started by the scheduler.
-type pollResult struct {
-	st  *instanceWait
-	p   Progress
-	err error
-}
-
-// schedule runs WaitAllReady's polls: one loop keeps every instance's next
-// poll time in a heap and starts the due ones, at most cfg.concurrency at
-// once. It returns each instance's final error (nil when ready), by index.
-func (w *waiter) schedule(ctx context.Context, due *waitHeap) []error {
-	errs := make([]error, due.Len())
-	pctx, cancelPolls := context.WithCancel(ctx)
-	defer cancelPolls()
-	results := make(chan pollResult, w.cfg.concurrency) // never blocks a poll's goroutine
-	inflight, pending := 0, due.Len()
-	var t timer
-	defer func() {
-		if t != nil {
-			t.Stop()
+	var errs []error
+	for _, j := range jobs {
+		if !j.Status.Terminal() {
+			return false, nil
 		}
-	}()
-
-	for pending > 0 {
-		now := w.cfg.clock.Now()
-		for inflight < w.cfg.concurrency && due.Len() > 0 && !(*due)[0].next.After(now) {
-			st := heap.Pop(due).(*instanceWait)
-			inflight++
-			go func() {
-				p, err := w.poll(pctx, st.id)
-				results <- pollResult{st: st, p: p, err: err}
-			}()
-		}
-		var wake <-chan time.Time
-		if inflight < w.cfg.concurrency && due.Len() > 0 {
-			if t == nil {
-				t = w.cfg.clock.NewTimer((*due)[0].next.Sub(now))
-			} else {
-				t.Reset((*due)[0].next.Sub(now))
-			}
-			wake = t.C()
-		}
-		select {
-		case r := <-results:
-			inflight--
-			delay, done, err := w.record(ctx, r.st, r.p, r.err)
-			if done {
-				errs[r.st.index] = err
-				pending--
-			} else {
-				r.st.next = w.cfg.clock.Now().Add(delay)
-				heap.Push(due, r.st)
-			}
-		case <-wake:
-		case <-ctx.Done():
-			cancelPolls()
-			for ; inflight > 0; inflight-- {
-				r := <-results // the polls end promptly: their context is cancelled
-				if _, done, err := w.record(ctx, r.st, r.p, r.err); done {
-					errs[r.st.index] = err
-				} else {
-					errs[r.st.index] = w.contextEnded(ctx, r.st, nil)
-				}
-			}
-			for due.Len() > 0 {
-				st := heap.Pop(due).(*instanceWait)
-				errs[st.index] = w.contextEnded(ctx, st, nil)
-			}
-			return errs
-		}
-		if t != nil && wake != nil {
-			t.Stop()
+		if j.Status.failed() {
+			errs = append(errs, &JobError{TaskID: id, JobID: j.JobID, Status: j.Status, Code: j.Code, Message: j.Message})
 		}
 	}
-	return errs
+	return true, errors.Join(errs...)
 }
 
-// waitHeap orders instances by their next poll time, then by their index.
-type waitHeap []*instanceWait
-
-func (h waitHeap) Len() int { return len(h) }
-func (h waitHeap) Less(i, j int) bool {
-	if h[i].next.Equal(h[j].next) {
-		return h[i].index < h[j].index
+func (s taskSubject) waitingFor(id string) string {
+	if s.many {
+		return "the task to end"
 	}
-	return h[i].next.Before(h[j].next)
-}
-func (h waitHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *waitHeap) Push(x any)   { *h = append(*h, x.(*instanceWait)) }
-func (h *waitHeap) Pop() any {
-	old := *h
-	n := len(old)
-	st := old[n-1]
-	old[n-1] = nil
-	*h = old[:n-1]
-	return st
+	return fmt.Sprintf("task %q", id)
 }
 
-// clock is what the waits need of time; tests inject a fake one.
-type clock interface {
-	Now() time.Time
-	NewTimer(d time.Duration) timer
+// describe counts the jobs by status, in the order the statuses first
+// appear: "last job statuses: 2 running, 1 succeeded".
+func (taskSubject) describe(jobs []JobResult) (string, string) {
+	if len(jobs) == 0 {
+		return "the task listed no job yet", ""
+	}
+	var order []JobStatus
+	count := make(map[JobStatus]int)
+	for _, j := range jobs {
+		if count[j.Status] == 0 {
+			order = append(order, j.Status)
+		}
+		count[j.Status]++
+	}
+	parts := make([]string, len(order))
+	for i, st := range order {
+		parts[i] = fmt.Sprintf("%d %s", count[st], st)
+	}
+	return "last job statuses: " + strings.Join(parts, ", "), ""
 }
 
-// timer is a *time.Timer behind an interface.
-type timer interface {
-	C() <-chan time.Time
-	Stop() bool
-	Reset(d time.Duration) bool
+func (taskSubject) event(ev *PollEvent, id string, jobs []JobResult) {
+	ev.TaskID, ev.Jobs = id, jobs
 }
 
-type realClock struct{}
+// taskWaitError is how the wait for one task of [Client.WaitTasks] ended,
+// other than with failed jobs: it names the task and wraps the cause.
+type taskWaitError struct {
+	taskID string
+	err    error
+}
 
-func (realClock) Now() time.Time                 { return time.Now() }
-func (realClock) NewTimer(d time.Duration) timer { return realTimer{time.NewTimer(d)} }
+func (e *taskWaitError) Error() string {
+	return fmt.Sprintf("koophone: task %q: %s", e.taskID, strings.TrimPrefix(e.err.Error(), "koophone: "))
+}
 
-type realTimer struct{ *time.Timer }
-
-func (t realTimer) C() <-chan time.Time { return t.Timer.C }
+func (e *taskWaitError) Unwrap() error { return e.err }

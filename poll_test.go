@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -462,4 +463,74 @@ func TestWaitUntilReadyNeverSeesReadyWhenTheStatusIsUnknown(t *testing.T) {
 	assert.Greater(t, sc.Polls("i-1"), 4)
 	assert.Contains(t, err.Error(), "last status PrepareStatus(99)")
 	assert.False(t, errors.Is(err, koophone.ErrPrepareFailed))
+}
+
+func TestWaitConcurrencyAnyInt(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{math.MaxInt, 1 << 40} {
+		c, sc, clk := waitSetup(t, map[string][]step{"a": {st(0)}, "b": {st(1), st(0)}})
+		got, err := c.WaitAllReady(waitCtx(t), "u", []string{"a", "b"}, koophone.WithClock(clk), koophone.WithConcurrency(n))
+		require.NoError(t, err, "concurrency %d", n)
+		assert.Len(t, got, 2)
+		assert.Equal(t, 2, sc.Polls("b"))
+		_, err = c.WaitUntilReady(waitCtx(t), "u", "a", koophone.WithClock(clk), koophone.WithConcurrency(n))
+		require.NoError(t, err)
+	}
+}
+
+func TestWaitOptionsAtTheirLimits(t *testing.T) {
+	t.Parallel()
+	c, sc, _ := waitSetup(t, map[string][]step{"i-1": {st(1), st(0)}})
+	// The real clock: its monotonic reading must survive a deadline that
+	// saturates. The first delay is at least 1ns and at most 2ns.
+	p, err := c.WaitUntilReady(context.Background(), "u", "i-1", koophone.WithMaxWait(math.MaxInt64),
+		koophone.WithPollInterval(1, math.MaxInt64), koophone.WithMaxConsecutiveErrors(math.MaxInt))
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareReady, p.Status)
+	assert.Equal(t, 2, sc.Polls("i-1"))
+}
+
+// TestWaitUntilReadyRateLimitedPastTheDeadline: the client's rate limit
+// lets the first poll through and would hold the second far past the
+// wait's deadline. That is the wait timing out, with the last progress.
+func TestWaitUntilReadyRateLimitedPastTheDeadline(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(1)}}, koophone.WithRateLimit(0.001, 1))
+	p, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk), koophone.WithMaxWait(time.Minute))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, koophone.PrepareQueuing, p.Status)
+	assert.Contains(t, err.Error(), "timed out after 1m0s waiting for the instance to be ready; last status queuing")
+	assert.Contains(t, err.Error(), "rate limit", "the cause is kept")
+	assert.Equal(t, 1, sc.Polls("i-1"))
+
+	got, err := c.WaitAllReady(waitCtx(t), "u", []string{"i-1"}, koophone.WithClock(clk), koophone.WithMaxWait(time.Minute))
+	assert.Empty(t, got, "the limiter lets nothing through")
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.Len(t, koophone.InstanceErrors(err), 1)
+}
+
+// TestWaitUntilReadyAttemptTimeoutIsTransient: one request that times out
+// (the client's request timeout) is a transient poll failure, not the
+// wait's deadline, though both match context.DeadlineExceeded.
+func TestWaitUntilReadyAttemptTimeoutIsTransient(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			<-r.Context().Done() // the client gives up on this one
+			return
+		}
+		answer(w, 200, okReady)
+	}, koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}), koophone.WithRequestTimeout(20*time.Millisecond))
+	var first error
+	p, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(koophone.NewFakeClock(true)),
+		koophone.WithOnPoll(func(e koophone.PollEvent) {
+			if e.Attempt == 1 {
+				first = e.Err
+			}
+		}))
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareReady, p.Status)
+	assert.ErrorIs(t, first, context.DeadlineExceeded)
+	assert.True(t, koophone.Transient(first))
 }

@@ -15,18 +15,24 @@ import (
 
 // transient reports whether err is a failure that another attempt may not
 // meet: a network failure or timeout, HTTP 429 (APIGW.0308), 502, 503, 504,
-// KOOPHONE.API.9999, HTTP 500 without a code, or a body that could not be
-// decoded. Permanent errors (a bad parameter, an unknown instance, no
-// permission, bad credentials, any other business code) are not transient.
-// The transport's retries and the waiting loops share this one rule.
+// KOOPHONE.API.9999, HTTP 500 without a code, a body that could not be
+// decoded, or a token source's brief failure (IAM's 429, 5xx, network
+// failures and timeouts). Permanent errors (a bad parameter, an unknown
+// instance, no permission, bad credentials, any other business code) are
+// not transient. The transport's retries, the waits and the IAM token
+// source share this one rule.
 func transient(err error) bool {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.transient()
+	var te transientError
+	if errors.As(err, &te) {
+		return te.transient()
 	}
 	var af *attemptFailure
 	return errors.As(err, &af) && af.retryable
 }
+
+// transientError is implemented by the errors that know whether another
+// attempt may not meet them: *APIError, *IAMError and *iamNetworkError.
+type transientError interface{ transient() bool }
 
 func (e *APIError) transient() bool {
 	if e.permanent {

@@ -2,7 +2,9 @@ package koophone
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,7 +32,8 @@ type DeviceTokenOptions struct {
 
 // DeviceToken is what a streaming client needs to connect to an instance,
 // from GetDeviceToken. Token is a secret: printing a DeviceToken with fmt
-// (any verb) shows every field but it.
+// (any verb), encoding it with encoding/json or logging it with log/slog
+// shows every field but it (read dt.Token to hand it on).
 type DeviceToken struct {
 	StreamingID string // identifies this streaming session
 	Token       string // device_token, the secret the streaming client authenticates with
@@ -74,6 +77,35 @@ func (t DeviceToken) Format(f fmt.State, _ rune) { //nolint:gocritic // a value 
 
 // String describes the device token without its secret.
 func (t DeviceToken) String() string { return fmt.Sprint(t) } //nolint:gocritic // see Format
+
+// redacted returns a copy whose Token says only whether there was one.
+func (t DeviceToken) redacted() DeviceToken { //nolint:gocritic // a copy on purpose
+	if t.Token != "" {
+		t.Token = "redacted"
+	}
+	return t
+}
+
+// deviceTokenJSON has DeviceToken's fields without its methods, so that
+// MarshalJSON can encode a redacted copy without calling itself.
+type deviceTokenJSON DeviceToken
+
+// MarshalJSON encodes the device token with its Token redacted, so that
+// encoding/json (and loggers built on it) never print the secret.
+func (t DeviceToken) MarshalJSON() ([]byte, error) { //nolint:gocritic // see Format
+	return json.Marshal(deviceTokenJSON(t.redacted()))
+}
+
+// LogValue makes log/slog record the device token with its Token
+// redacted, with any handler.
+func (t DeviceToken) LogValue() slog.Value { //nolint:gocritic // see Format
+	r := t.redacted()
+	return slog.GroupValue(
+		slog.String("streaming_id", r.StreamingID), slog.String("token", r.Token),
+		slog.String("device_id", r.DeviceID), slog.String("kp_id", r.KPID),
+		slog.String("signaling_url", r.SignalingURL), slog.Duration("streaming_duration", r.StreamingDuration),
+		slog.String("request_id", r.RequestID))
+}
 
 var (
 	opGetDeviceToken = operation{name: "GetDeviceToken", method: http.MethodPost, write: true}

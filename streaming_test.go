@@ -2,6 +2,7 @@ package koophone_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -116,6 +117,19 @@ func TestDeviceTokenIsNeverPrinted(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, deviceSecret, dt.Token)
 	out := []string{logs.String(), dt.String()}
+	for _, v := range []any{dt, *dt, []*koophone.DeviceToken{dt}, map[string]any{"t": dt}} {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		out = append(out, string(b))
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Info("token", "dt", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("token", "dt", v)
+		out = append(out, text.String(), js.String())
+	}
+	b, err := json.Marshal(dt)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"Token":"redacted"`)
+	assert.Contains(t, string(b), `"DeviceID":"device-1a2b3c"`, "the other fields are kept")
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
 		out = append(out, fmt.Sprintf(verb, dt), fmt.Sprintf(verb, *dt), fmt.Sprintf(verb, []*koophone.DeviceToken{dt}))
 	}

@@ -3,9 +3,9 @@
 //
 // With no environment set it runs against an in-process fake KooPhone
 // service (package koophonetest): no credentials, no network. With
-// KOOPHONE_TOKEN set it talks to the real service; then KOOPHONE_USER_ID
-// and KOOPHONE_INSTANCE_ID say which instance, and KOOPHONE_ENDPOINT may
-// override the endpoint.
+// KOOPHONE_USER_ID, KOOPHONE_INSTANCE_ID and credentials set (see
+// koophone.WithEnvCredentials; KOOPHONE_ENDPOINT overrides the endpoint) it
+// talks to the real service, as every example does.
 //
 //	go run ./examples/quickstart
 package main
@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/examples/internal/demo"
 	"github.com/koophone-go/koophone/koophonetest"
 )
 
@@ -32,37 +33,16 @@ func main() {
 // run does the quickstart and returns the exit code. pace scales the fake
 // service's timeline and the polling, so that tests can run it quickly.
 func run(ctx context.Context, out io.Writer, getenv func(string) string, pace time.Duration) int {
-	userID, instanceID := "demo-user", "demo-phone-1"
-	var (
-		client *koophone.Client
-		err    error
-		wait   = []koophone.WaitOption{koophone.WithMaxWait(10 * time.Minute)}
-	)
-	if getenv("KOOPHONE_TOKEN") == "" {
-		srv := koophonetest.NewServer(
-			koophonetest.WithInstances(userID, instanceID),
-			koophonetest.WithTimeline(koophonetest.Timeline{Queue: 3 * pace, Restore: 2 * pace}),
-		)
-		defer srv.Close()
-		fmt.Fprintf(out, "Using the fake KooPhone service at %s (set KOOPHONE_TOKEN to use the real one).\n", srv.URL)
-		client = srv.Client()
-		wait = append(wait, koophone.WithPollInterval(pace/4, pace))
-	} else {
-		userID, instanceID = getenv("KOOPHONE_USER_ID"), getenv("KOOPHONE_INSTANCE_ID")
-		if userID == "" || instanceID == "" {
-			fmt.Fprintln(out, "With KOOPHONE_TOKEN set, set KOOPHONE_USER_ID and KOOPHONE_INSTANCE_ID too.")
-			return 2
-		}
-		opts := []koophone.Option{koophone.WithEnvCredentials(), koophone.WithUserAgent("koophone-quickstart")}
-		if endpoint := getenv("KOOPHONE_ENDPOINT"); endpoint != "" {
-			opts = append(opts, koophone.WithEndpoint(endpoint))
-		}
-		if client, err = koophone.NewClient(opts...); err != nil {
-			fmt.Fprintln(out, err)
-			return 2
-		}
-		defer client.CloseIdleConnections()
+	env, err := demo.Open(getenv, "demo-user", []string{"demo-phone-1"}, pace,
+		koophonetest.WithTimeline(koophonetest.Timeline{Queue: 3 * pace, Restore: 2 * pace}))
+	if err != nil {
+		fmt.Fprintln(out, err)
+		return 2
 	}
+	defer env.Close()
+	fmt.Fprintln(out, env.Describe())
+	client, userID, instanceID := env.Client, env.UserID, env.InstanceIDs[0]
+	wait := append(env.PollInterval(), koophone.WithMaxWait(10*time.Minute))
 
 	fmt.Fprintf(out, "Preparing instance %s for user %s...\n", instanceID, userID)
 	states, err := client.PrepareInstances(ctx, userID, []string{instanceID})

@@ -20,10 +20,10 @@ func TestQuickstartAgainstTheFake(t *testing.T) {
 	assert.Equal(t, "Instance demo-phone-1 is ready: it can stream now.", lines[len(lines)-1])
 }
 
-func TestQuickstartNeedsIDsWithARealToken(t *testing.T) {
+func TestQuickstartNeedsAnInstanceWithAUser(t *testing.T) {
 	var out strings.Builder
-	env := map[string]string{"KOOPHONE_TOKEN": "t"}
+	env := map[string]string{"KOOPHONE_USER_ID": "u", "KOOPHONE_TOKEN": "t"}
 	code := run(context.Background(), &out, func(k string) string { return env[k] }, time.Millisecond)
 	assert.Equal(t, 2, code)
-	assert.Contains(t, out.String(), "KOOPHONE_USER_ID")
+	assert.Contains(t, out.String(), "KOOPHONE_INSTANCE_ID")
 }

@@ -3,9 +3,9 @@
 // token a streaming client needs, stop streaming and release the session.
 //
 // With no environment set it runs against an in-process fake KooPhone
-// service (package koophonetest). With KOOPHONE_TOKEN (or other
-// credentials, see koophone.WithEnvCredentials), KOOPHONE_USER_ID and
-// KOOPHONE_INSTANCE_ID set it talks to the real service.
+// service (package koophonetest). With KOOPHONE_USER_ID, KOOPHONE_INSTANCE_ID
+// and credentials set (see koophone.WithEnvCredentials; KOOPHONE_ENDPOINT
+// overrides the endpoint) it talks to the real service, as every example does.
 //
 //	go run ./examples/session
 package main
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/examples/internal/demo"
 	"github.com/koophone-go/koophone/koophonetest"
 )
 
@@ -31,30 +32,25 @@ func main() {
 	}
 }
 
+// run goes through the lifecycle. pace scales the fake service's timeline
+// and the polling, so that tests can run it quickly; against the real
+// service the SDK's default polling applies.
 func run(ctx context.Context, out io.Writer, getenv func(string) string, pace time.Duration) error {
-	userID, instanceID := "demo-user", "demo-phone-1"
-	var client *koophone.Client
-	if getenv("KOOPHONE_USER_ID") == "" {
-		srv := koophonetest.NewServer(koophonetest.WithInstances(userID, instanceID),
-			koophonetest.WithTimeline(koophonetest.Timeline{Queue: 2 * pace, Restore: pace}))
-		defer srv.Close()
-		fmt.Fprintln(out, "Using the fake KooPhone service (set KOOPHONE_USER_ID and credentials to use the real one).")
-		client = srv.Client()
-	} else {
-		userID, instanceID = getenv("KOOPHONE_USER_ID"), getenv("KOOPHONE_INSTANCE_ID")
-		var err error
-		if client, err = koophone.NewClient(koophone.WithEnvCredentials()); err != nil {
-			return err
-		}
-		defer client.CloseIdleConnections()
+	env, err := demo.Open(getenv, "demo-user", []string{"demo-phone-1"}, pace,
+		koophonetest.WithTimeline(koophonetest.Timeline{Queue: 2 * pace, Restore: pace}))
+	if err != nil {
+		return err
 	}
+	defer env.Close()
+	fmt.Fprintln(out, env.Describe())
+	client, userID, instanceID := env.Client, env.UserID, env.InstanceIDs[0]
 
 	fmt.Fprintf(out, "1. prepare %s for %s\n", instanceID, userID)
 	if _, err := client.PrepareInstances(ctx, userID, []string{instanceID}); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "2. wait until it is ready")
-	p, err := client.WaitUntilReady(ctx, userID, instanceID, koophone.WithPollInterval(pace/2, 2*pace))
+	p, err := client.WaitUntilReady(ctx, userID, instanceID, env.PollInterval()...)
 	if err != nil {
 		return err
 	}
