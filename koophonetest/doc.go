@@ -1,7 +1,8 @@
 // Package koophonetest provides a fake KooPhone service for tests and
 // demos, in the spirit of net/http/httptest: an in-process HTTP server on
-// loopback that answers the operations the koophone package calls, with
-// state, scripted statuses and faults on demand.
+// loopback that answers all 21 operations of the KooPhone API over one
+// consistent inventory of instances, with scripted statuses, tasks that
+// move on a clock you can control, and faults on demand.
 //
 //	srv := koophonetest.NewServer(koophonetest.WithInstances("user-1", "inst-1"))
 //	defer srv.Close()
@@ -10,39 +11,71 @@
 //	client.WaitUntilReady(ctx, "user-1", "inst-1")
 //
 // It needs no testing.TB, keeps no package-level state, and is safe for
-// concurrent use. Every Server is independent.
+// concurrent use. Every Server is independent. It defines its own wire
+// structs from the API reference, so a client's wire mistake shows.
+//
+// # The inventory
+//
+// Instances come from [WithInstances] and [Server.AddInstance] (assigned
+// to a user), [WithFleet] (n unassigned instances "fleet-00001", …),
+// [WithInstance] (every field), [Server.Script] (usable by any user) and
+// CreateInstance. Each has a name, a region, a SKU, a power state, an
+// assignment, a billing mode, backup and restore states; ListInstances
+// shows them, [Server.Instance] too.
+//
+// One rule decides readiness, for ShowProgress, BatchPrepareInstances,
+// BatchQueryStatus and GetDeviceToken alike: an instance is ready (status
+// 0, state 0, device tokens issued) unless it is being prepared, reset or
+// backed up, is not running, or was released or backed up since it was
+// last prepared. An instance never prepared is therefore ready. While not
+// ready, GetDeviceToken answers KOOPHONE.API.5005 and ShowProgress reports
+// where it is: 1 queuing and 2 restoring along the [Timeline], 3 backing
+// up, 4 resetting, 6 offline (values of the pre-October-2025 list).
+// BatchPrepareInstances restarts the timeline of an instance never
+// prepared or offline, and reports 1 (to be restored) for it.
 //
 // # What it checks, as the service does
 //
 //   - X-Auth-Token must be the server's token ([Server.Token]): otherwise
 //     HTTP 401 with APIGW.0301.
-//   - X-Request-Id must be present: otherwise KOOPHONE.API.0002 with HTTP 200.
-//   - The body must be JSON with the documented fields and limits (ids of 1
-//     to 32 characters, 1 to 100 instance ids): otherwise KOOPHONE.API.1000
-//     with HTTP 200.
-//   - An instance that was never registered gives KOOPHONE.API.4001, and an
-//     instance registered to another user KOOPHONE.API.1001, both with HTTP 200.
-//   - An unknown route gives HTTP 404 with APIGW.0101.
+//   - X-Request-Id must be present (and, on ListInstances, the x-request-id
+//     query parameter): otherwise KOOPHONE.API.0002.
+//   - The body and query must hold the documented fields within the
+//     documented limits (ids of 1 to 32 characters, 1 to 100 per batch,
+//     commands of 1 to 1024 bytes, all six video network × encoding pairs,
+//     https package URLs, …): otherwise KOOPHONE.API.1000.
+//   - An unknown instance gives KOOPHONE.API.4001; an instance assigned to
+//     another user KOOPHONE.API.1001 on ShowProgress and
+//     BatchPrepareInstances. ListInstances' error code sits inside data.
+//   - Business errors come with HTTP 400 for 1000, 1001 and 4001, 500 for
+//     9999 and 200 for the others, as the operation pages document;
+//     [WithBusinessErrorsAsHTTP200] sends them all with 200, as the
+//     error-code page documents.
+//   - An unknown route or method gives HTTP 404 with APIGW.0101.
 //
 // # Where it differs from the real service
 //
-//   - It serves ShowProgress, BatchPrepareInstances, BatchQueryStatus,
-//     GetDeviceToken, StopInstancesStreaming and ReleaseInstancesSession;
-//     other routes get HTTP 404 with APIGW.0101.
-//   - Preparing follows a simple timeline ([Timeline]): queuing with a
-//     waitingCount counting down, then restoring, then ready. The real
-//     service's timing and the meaning of waitingCount are undocumented.
-//     An instance that was registered but never prepared reports ready.
-//   - BatchPrepareInstances and BatchQueryStatus report 0 (ready) for a
-//     ready instance and 1 (to be restored) for every other.
-//   - GetDeviceToken answers only for an instance that was prepared (or
-//     scripted) and is ready now, otherwise KOOPHONE.API.5005; its tokens,
-//     addresses and signalling URLs are made up (".invalid" hosts).
-//     ReleaseInstancesSession ends the preparation too: the instance must be
-//     prepared again before its next device token.
+//   - It rejects a body with a field the operation does not document.
+//   - Timings are made up: preparing follows a [Timeline] of polls or
+//     durations; each task job runs for [WithTaskDuration] (20 ms by
+//     default) on the server's clock ([WithClock]).
+//   - ListInstances matches instance_name as a substring and the time
+//     bounds against creation times (inclusive); order_by takes
+//     create_time, instance_name or instance_id; page_size is at most 1000.
+//   - Assigning an instance assigned to another user gives
+//     KOOPHONE.API.2003 (the real code is undocumented); an unknown task
+//     gives KOOPHONE.API.1323 for an app-install id ("ZGCA…") and
+//     KOOPHONE.API.1000 for any other.
+//   - A command's output (execute_msg) is the command itself; a job fails
+//     only when [Server.FailJobs] says so. Installed apps appear in
+//     ListInstanceApp next to three system apps and one third-party app
+//     that every instance has.
+//   - Device tokens, addresses, signalling URLs, project and account
+//     names are made up (".invalid" hosts); the SKU catalog is a small
+//     fixed one ([SKUID], [BandSKUID]); orders cost nothing.
 //   - It accepts any X-Auth-Token equal to its token; it knows nothing of
-//     IAM, projects, tenants, regions or AK/SK signatures, and it does not
-//     check that a device token's user owns the instance.
+//     IAM, projects, tenants or AK/SK signatures, and it does not check
+//     that a device token's user owns the instance.
 //   - It does not throttle unless told to ([Throttle]).
 //   - It speaks plain HTTP on 127.0.0.1, never TLS.
 package koophonetest

@@ -2,14 +2,13 @@ package koophonetest
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
-
-	"github.com/koophone-go/koophone"
 )
 
 // Fault is an answer that replaces the service's, queued with
-// [Server.FailNext]: an error answer, a gateway page, a delay, a dropped
+// [Server.FailNext] or [Server.FailNextFor]: an error answer, a gateway page, a delay, a dropped
 // connection or a cut-off body. Build one with the functions below, or set
 // the fields: Delay applies first; then Drop, Truncate, or the answer given
 // by Status, Code, Message, Body and Header; with none of those the
@@ -45,7 +44,7 @@ func HTMLPage(status int) Fault {
 // Throttle answers HTTP 429 with APIGW.0308 and, unless retryAfter is
 // empty, a Retry-After header (seconds or an HTTP date).
 func Throttle(retryAfter string) Fault {
-	f := APIError(http.StatusTooManyRequests, koophone.CodeGatewayThrottled, "The throttling threshold has been reached: policy user over ratelimit,limit:200,time:1 second")
+	f := APIError(http.StatusTooManyRequests, codeGatewayThrottled, "The throttling threshold has been reached: policy user over ratelimit,limit:200,time:1 second")
 	if retryAfter != "" {
 		f.Header = http.Header{"Retry-After": {retryAfter}}
 	}
@@ -63,6 +62,45 @@ func DropConnection() Fault { return Fault{Drop: true} }
 // only half of its body, then closes the connection. The service has acted
 // on the request.
 func TruncatedBody() Fault { return Fault{Truncate: true} }
+
+// queuedFault is a fault waiting for a request of operation op ("" for
+// any) about instance ("" for any).
+type queuedFault struct {
+	op, instance string
+	fault        Fault
+}
+
+// FailNext makes the next n requests, whatever their route, be answered by
+// f instead of the service; see [Fault]. Faults queue up in order.
+func (s *Server) FailNext(n int, f Fault) { s.FailNextFor("", "", n, f) }
+
+// FailNextFor makes the next n requests of operation op (an API operation
+// name such as "ShowProgress"; "" for any) about instanceID ("" for any) be
+// answered by f. A request is about an instance when its path, its
+// instance_id query parameter or its body's instance_id, instance_ids,
+// instance_id_list, instanceIdList or user_instances name it; a batch
+// request naming it is answered by f as a whole. Faults, whether queued by
+// FailNext or FailNextFor, are used in the order they were queued, each by
+// the first request it matches.
+func (s *Server) FailNextFor(op, instanceID string, n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.faults = append(s.faults, queuedFault{op: op, instance: instanceID, fault: f})
+	}
+}
+
+// takeFault removes and returns the first queued fault that matches a
+// request of op about targets, or nil. The caller holds s.mu.
+func (s *Server) takeFault(op string, targets []string) *Fault {
+	for i, q := range s.faults {
+		if (q.op == "" || q.op == op) && (q.instance == "" || slices.Contains(targets, q.instance)) {
+			s.faults = slices.Delete(s.faults, i, i+1)
+			return &q.fault
+		}
+	}
+	return nil
+}
 
 // serve answers r with the fault; service computes the real answer when
 // the fault needs it.
@@ -97,7 +135,7 @@ func (f *Fault) serve(w http.ResponseWriter, r *http.Request, service func() ans
 			a.status = http.StatusOK
 		}
 		if f.Code != "" {
-			a = jsonAnswer(a.status, map[string]any{"error_code": f.Code, "error_msg": f.Message, "request_id": newGatewayID()})
+			a = jsonAnswer(a.status, errorEnvelope{Code: f.Code, Msg: f.Message, RequestID: newGatewayID()})
 		}
 		for k, v := range f.Header {
 			a.header[k] = v

@@ -6,13 +6,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/koophone-go/koophone"
 )
 
 // FuzzServeHTTP sends the fake any request: it must never panic, and every
-// answer to a route it knows is the JSON envelope.
+// answer is a JSON envelope with an error_code (inside data on ListInstances).
 func FuzzServeHTTP(f *testing.F) {
 	f.Add("POST", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`, true, true)
 	f.Add("POST", "/v1/instances/prepare", `{"user_id":"u","instance_ids":["i","j"]}`, true, true)
@@ -21,6 +20,11 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("POST", "/v1/instances/streaming/stop", `{"instance_id":"i"}`, true, false)
 	f.Add("POST", "/v1/instances/session/release", `{"instance_id":null}`, false, true)
 	f.Add("GET", "/v1/instances/%2F/auth", `[`, true, true)
+	f.Add("GET", "/v1/instances/batch-query?x-request-id=r&page_no=1&page_size=2&order=desc", ``, true, true)
+	f.Add("POST", "/v1/instances/unassign", `{"user_instances":[{"user_id":"u","instance_id":"i"}]}`, true, true)
+	f.Add("POST", "/v1/instances/async-command", `{"command":"ls","instance_ids":["fleet-00001"]}`, true, true)
+	f.Add("GET", "/v1/instances/tasks/ZGCA1", ``, true, true)
+	f.Add("PUT", "/v1/instances/video-setting", `{"instance_ids":["i"],"instance_settings":[]}`, true, true)
 	f.Fuzz(func(t *testing.T, method, target, body string, withToken, withRequestID bool) {
 		if !strings.HasPrefix(target, "/") {
 			target = "/" + target
@@ -29,8 +33,7 @@ func FuzzServeHTTP(f *testing.F) {
 		if err != nil {
 			return // not a request an HTTP server would get
 		}
-		s := &Server{token: DefaultToken, timeline: defaultTimeline, instances: map[string]*instance{}, now: time.Now}
-		s.addInstances("u", []string{"i", "j"})
+		s := newServer(WithInstances("u", "i", "j"), WithFleet(3))
 		s.Script("k", koophone.PrepareReady)
 		if withToken {
 			req.Header.Set("X-Auth-Token", DefaultToken)
@@ -40,11 +43,16 @@ func FuzzServeHTTP(f *testing.F) {
 		}
 		rec := httptest.NewRecorder()
 		s.serveHTTP(rec, req)
-		var env map[string]any
+		var env struct {
+			Code *string `json:"error_code"`
+			Data struct {
+				Code *string `json:"error_code"` // ListInstances keeps it in data
+			} `json:"data"`
+		}
 		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
 			t.Fatalf("%s %s: the answer is not JSON: %q", method, target, rec.Body.String())
 		}
-		if _, ok := env["error_code"]; !ok {
+		if env.Code == nil && env.Data.Code == nil {
 			t.Fatalf("%s %s: no error_code in %q", method, target, rec.Body.String())
 		}
 	})

@@ -3,72 +3,27 @@ package koophonetest
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
-
-	"github.com/koophone-go/koophone"
 )
 
-// batchQueryStatus answers BatchQueryStatus: 0 for an instance that is
-// ready (or was never prepared), 1 while it is being prepared.
-func (s *Server) batchQueryStatus(body []byte) answer {
-	var in struct {
-		InstanceIDs []string `json:"instance_ids"`
-	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return businessError(koophone.CodeInvalidParameter, "request body is not valid JSON")
-	}
-	if msg := checkIDList(in.InstanceIDs); msg != "" {
-		return businessError(koophone.CodeInvalidParameter, msg)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	results := make([]map[string]any, 0, len(in.InstanceIDs))
-	for _, id := range in.InstanceIDs {
-		inst, ok := s.instances[id]
-		if !ok {
-			return businessError(koophone.CodeInstanceNotFound, "instance not exist")
-		}
-		status := int(koophone.InstanceToBeRestored)
-		if s.stepAt(inst, max(inst.polls, 1)).Status == koophone.PrepareReady {
-			status = int(koophone.InstanceReady)
-		}
-		results = append(results, map[string]any{"instance_id": id, "status": status})
-	}
-	return success(map[string]any{"status_results": results})
-}
-
-// checkIDList checks a list of 1 to 100 ids.
-func checkIDList(ids []string) string {
-	if len(ids) == 0 || len(ids) > 100 {
-		return "instance_ids must hold 1 to 100 ids"
-	}
-	for i := range ids {
-		if msg := checkID("instance_ids", &ids[i]); msg != "" {
-			return msg
-		}
-	}
-	return ""
-}
-
-// deviceToken answers GetDeviceToken, for an instance prepared and ready.
-func (s *Server) deviceToken(r *http.Request) answer {
-	id, _ := deviceTokenPath(r.URL.EscapedPath())
+// deviceToken answers GetDeviceToken: POST /v1/instances/{instance_id}/auth,
+// for an instance that is ready (see [Server.ready]).
+func (s *Server) deviceToken(r *http.Request, _ []byte) reply {
+	id := r.PathValue("instance_id")
 	if msg := checkID("instance_id", &id); msg != "" {
-		return businessError(koophone.CodeInvalidParameter, msg)
+		return invalid("%s", msg)
 	}
 	if st := r.URL.Query().Get("stream_type"); st != "" && st != "1" && st != "2" {
-		return businessError(koophone.CodeInvalidParameter, "stream_type must be 1 or 2")
+		return invalid("stream_type must be 1 or 2")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	inst, ok := s.instances[id]
+	inst, ok := s.get(id)
 	if !ok {
-		return businessError(koophone.CodeInstanceNotFound, "instance not exist")
+		return notFound(id)
 	}
-	prepared := inst.prepared || len(inst.script) > 0
-	if !prepared || s.stepAt(inst, max(inst.polls, 1)).Status != koophone.PrepareReady {
-		return businessError(koophone.CodeInstancesNotRunning, "instance is not ready to stream: prepare it and wait for status 0")
+	if !s.ready(inst) {
+		return fail(codeNotRunning, "instance is not ready to stream: prepare it and wait for status 0")
 	}
 	inst.streaming = true
 	return success(map[string]any{
@@ -80,41 +35,52 @@ func (s *Server) deviceToken(r *http.Request) answer {
 			"sdk": map[string]any{
 				// As documented: aport and atype are strings inside, integers outside.
 				"internal": map[string]any{"address": "192.168.0.10", "aport": "8001", "atype": "1", "address_ipv6": "fd00::10"},
-				"external": map[string]any{"address": "203.0.113.10", "aport": 8001, "atype": 1, "address_ipv6": "2001:db8::10"},
+				"external": map[string]any{"address": "203.0.113.10", "aport": 8001, "atype": 1, "address_ipv6": "2001:db8::10", "address_adn": "198.51.100.10"},
 			},
 			"rtc": map[string]any{"ice_signaling": map[string]any{
 				"signaling_url": "wss://signaling.koophonetest.invalid/v1/" + id,
 				"expired_time":  "3600",
 				"ice_servers":   []string{"stun:stun.koophonetest.invalid:3478", "turn:turn.koophonetest.invalid:3478"},
 			}},
+			"app_ip_synchronize_list": []string{"198.51.100.20"},
 		},
 	})
 }
 
-// endSession answers StopInstancesStreaming and ReleaseInstancesSession.
-// Stopping ends streaming; releasing also ends the preparation, so the
+// stopStreaming answers StopInstancesStreaming: POST
+// /v1/instances/streaming/stop. Streaming ends.
+func (s *Server) stopStreaming(_ *http.Request, body []byte) reply {
+	return s.endSession(body, func(in *instance) { in.streaming = false })
+}
+
+// releaseSession answers ReleaseInstancesSession: POST
+// /v1/instances/session/release. Streaming and the preparation end: the
 // instance must be prepared again before its next device token.
-func (s *Server) endSession(op string, body []byte) answer {
+func (s *Server) releaseSession(_ *http.Request, body []byte) reply {
+	return s.endSession(body, func(in *instance) {
+		in.streaming, in.offline, in.polls, in.script = false, true, 0, nil
+	})
+}
+
+// endSession applies end to the instance of the body's instance_id.
+func (s *Server) endSession(body []byte, end func(*instance)) reply {
 	var in struct {
 		InstanceID *string `json:"instance_id"`
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return businessError(koophone.CodeInvalidParameter, "request body is not valid JSON")
+	if rep, ok := decode(body, &in); !ok {
+		return rep
 	}
 	if msg := checkID("instance_id", in.InstanceID); msg != "" {
-		return businessError(koophone.CodeInvalidParameter, msg)
+		return invalid("%s", msg)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	inst, ok := s.instances[*in.InstanceID]
+	inst, ok := s.get(*in.InstanceID)
 	if !ok {
-		return businessError(koophone.CodeInstanceNotFound, "instance not exist")
+		return notFound(*in.InstanceID)
 	}
-	inst.streaming = false
-	if op == "ReleaseInstancesSession" {
-		inst.prepared, inst.polls, inst.script = false, 0, nil
-	}
-	return jsonAnswer(http.StatusOK, map[string]any{"error_code": "0", "error_msg": "OK"})
+	end(inst)
+	return success(nil)
 }
 
 // Streaming reports whether a device token was issued for instanceID and
@@ -122,7 +88,7 @@ func (s *Server) endSession(op string, body []byte) answer {
 func (s *Server) Streaming(instanceID string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	inst, ok := s.instances[instanceID]
+	inst, ok := s.inventory.byID[instanceID]
 	return ok && inst.streaming
 }
 

@@ -6,15 +6,220 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"github.com/koophone-go/koophone"
+	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 )
 
-// writeJSON prints v as one line of JSON.
-func writeJSON(w io.Writer, v any) {
+// value is one named value of a command's result: the member key: data of
+// its JSON object, and a column of its text line. Build it with field,
+// shown, jsonOnly or textOnly.
+type value struct {
+	key            string
+	data           any // a string, number, bool, or a slice or map of them
+	text           string
+	inJSON, inText bool
+}
+
+// field is a value shown in both forms, as fmt prints it in text.
+func field(key string, data any) value {
+	return value{key: key, data: data, text: fmt.Sprint(data), inJSON: true, inText: true}
+}
+
+// shown is a value with its own text form.
+func shown(key string, data any, text string) value {
+	return value{key: key, data: data, text: text, inJSON: true, inText: true}
+}
+
+// jsonOnly is a value left out of the text line.
+func jsonOnly(key string, data any) value { return value{key: key, data: data, inJSON: true} }
+
+// textOnly is a text column left out of the JSON object.
+func textOnly(key, text string) value { return value{key: key, text: text, inText: true} }
+
+// output is what a command prints when it ends. With --json it is one
+// {"event":"result", "command", "ok", "exit_code", ...} object holding the
+// top values and, under list, one object per row. As text it is one line
+// of the top values (or, with byKey, one "key<TAB>text" line per value),
+// then one line per row: tab-separated, or aligned on a terminal.
+type output struct {
+	code  int       // the exit code; exitOK unless the command says otherwise
+	top   []value   // the result's own values
+	list  string    // the JSON key of rows, e.g. "instances"
+	rows  [][]value // one object, or line, each
+	byKey bool      // text: one "key<TAB>text" line per top value
+}
+
+// line is an output of one text line.
+func line(values ...value) *output { return &output{top: values} }
+
+// rowsOf is an output of one line per row, listed under key in JSON.
+func rowsOf(key string, rows [][]value) *output { return &output{list: key, rows: rows} }
+
+// print writes out to stdout in the form the flags ask for. Every string
+// is escaped and bounded as clean does, keys included.
+func (s *session) print(out *output) {
+	if s.g.asJSON {
+		ev := object(out.top)
+		ev["event"], ev["command"], ev["ok"], ev["exit_code"] = "result", s.name, out.code == exitOK, out.code
+		if out.list != "" {
+			list := make([]map[string]any, len(out.rows))
+			for i, row := range out.rows {
+				list[i] = object(row)
+			}
+			ev[out.list] = list
+		}
+		writeJSON(s.stdout, ev)
+		return
+	}
+	w := s.stdout
+	if isTerminal(w) {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		defer tw.Flush()
+		w = tw
+	}
+	if out.byKey {
+		for _, v := range out.top {
+			if v.inText {
+				fmt.Fprintf(w, "%s\t%s\n", clean(v.key), clean(v.text))
+			}
+		}
+	} else if hasText(out.top) {
+		writeLine(w, out.top)
+	}
+	for _, row := range out.rows {
+		writeLine(w, row)
+	}
+}
+
+// object is the JSON object of values.
+func object(values []value) map[string]any {
+	obj := make(map[string]any, len(values)+4)
+	for _, v := range values {
+		if v.inJSON {
+			obj[v.key] = v.data
+		}
+	}
+	return obj
+}
+
+// hasText reports whether any of values has a text column.
+func hasText(values []value) bool {
+	for _, v := range values {
+		if v.inText {
+			return true
+		}
+	}
+	return false
+}
+
+// writeLine writes the text of values as one tab-separated line.
+func writeLine(w io.Writer, values []value) {
+	cols := make([]string, 0, len(values))
+	for _, v := range values {
+		if v.inText {
+			cols = append(cols, clean(v.text))
+		}
+	}
+	fmt.Fprintln(w, strings.Join(cols, "\t"))
+}
+
+// writeJSON prints v as one line of JSON, with every string in it escaped
+// and bounded as clean does.
+func writeJSON(w io.Writer, v map[string]any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // maps of plain values always encode; a closed stdout is not worth a panic
+	_ = enc.Encode(cleanData(v)) // maps of plain values always encode; a closed stdout is not worth a panic
+}
+
+// cleanData returns v with every string in it cleaned: v is a string, a
+// number, a bool, or a slice or map of them (the values a command puts in
+// an output).
+func cleanData(v any) any {
+	switch v := v.(type) {
+	case string:
+		return clean(v)
+	case []string:
+		if v == nil {
+			return v
+		}
+		out := make([]string, len(v))
+		for i, s := range v {
+			out[i] = clean(s)
+		}
+		return out
+	case map[string]string:
+		out := make(map[string]any, len(v))
+		for k, s := range v {
+			out[clean(k)] = clean(s)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[clean(k)] = cleanData(x)
+		}
+		return out
+	case []map[string]any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = cleanData(x)
+		}
+		return out
+	}
+	return v
+}
+
+// maxField is the most bytes of one printed string; longer ones are cut
+// and end in "…".
+const maxField = 2048
+
+// clean makes a string safe to print on one line of text or JSON, whoever
+// supplied it: control characters (tabs and newlines included), format
+// characters (the bidi controls U+202A–U+202E and U+2066–U+2069 among
+// them) and line separators are escaped as \uXXXX, bytes that are not
+// UTF-8 as \xXX, and the result is cut after maxField bytes.
+func clean(s string) string {
+	if isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if b.Len() >= maxField {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r > 0xFFFF && unsafeRune(r):
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case unsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isPlain reports whether s is short printable ASCII, which clean keeps.
+func isPlain(s string) bool {
+	if len(s) > maxField {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// unsafeRune reports whether r could break a line, move the cursor or
+// reorder what a reader sees.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // isTerminal reports whether w is a terminal. Writers that know better
@@ -29,104 +234,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// progressPrinter shows the polls of a wait: JSON events on stdout with
-// --json; otherwise on stderr one updating line on a terminal, or one plain
-// line per status change elsewhere. --quiet shows nothing. Its methods are
-// called from OnPoll, which never overlaps, so it needs no lock.
-type progressPrinter struct {
-	a        *app
-	total    int
-	terminal bool
-	latest   map[string]koophone.PollEvent
-	shown    map[string]string // per instance, the last plain line printed
-	drawn    bool              // an updating line is on the screen
-}
-
-func newProgressPrinter(a *app, total int) *progressPrinter {
-	return &progressPrinter{a: a, total: total, terminal: isTerminal(a.stderr),
-		latest: map[string]koophone.PollEvent{}, shown: map[string]string{}}
-}
-
-func (p *progressPrinter) event(e koophone.PollEvent) {
-	if e.Err == nil || p.latest[e.InstanceID].InstanceID == "" {
-		p.latest[e.InstanceID] = e
-	}
-	if p.a.quiet {
-		return
-	}
-	if p.a.asJSON {
-		ev := map[string]any{"event": "poll", "instance_id": e.InstanceID, "attempt": e.Attempt,
-			"elapsed_ms": e.Elapsed.Milliseconds(), "next_delay_ms": e.NextDelay.Milliseconds()}
-		if e.Err != nil {
-			ev["error"] = e.Err.Error()
-		} else {
-			ev["status"], ev["status_name"], ev["waiting_count"], ev["request_id"] =
-				int(e.Progress.Status), e.Progress.Status.String(), e.Progress.WaitingCount, e.Progress.RequestID
-		}
-		writeJSON(p.a.stdout, ev)
-		return
-	}
-	if p.terminal {
-		line := p.summary()
-		if p.total == 1 {
-			line = fmt.Sprintf("%s  %s  waitingCount %d  attempt %d  %.1fs",
-				e.InstanceID, describe(e), e.Progress.WaitingCount, e.Attempt, e.Elapsed.Seconds())
-		}
-		fmt.Fprintf(p.a.stderr, "\r\x1b[K%s", line)
-		p.drawn = true
-		return
-	}
-	line := describe(e)
-	if e.Err == nil {
-		line += fmt.Sprintf(" (waitingCount %d)", e.Progress.WaitingCount)
-	}
-	if p.shown[e.InstanceID] != line {
-		p.shown[e.InstanceID] = line
-		fmt.Fprintf(p.a.stderr, "%s: %s after %.1fs\n", e.InstanceID, line, e.Elapsed.Seconds())
-	}
-}
-
-// describe is a poll's status, or its failure.
-func describe(e koophone.PollEvent) string {
-	if e.Err != nil {
-		return "poll failed: " + e.Err.Error()
-	}
-	return e.Progress.Status.String()
-}
-
-// summary counts the instances by how far they have got.
-func (p *progressPrinter) summary() string {
-	ready, failed := 0, 0
-	for _, e := range p.latest {
-		switch {
-		case e.Err != nil:
-		case e.Progress.Status == koophone.PrepareReady:
-			ready++
-		case e.Progress.Status == koophone.PrepareFailed:
-			failed++
-		}
-	}
-	return fmt.Sprintf("ready %d · waiting %d · failed %d", ready, p.total-ready-failed, failed)
-}
-
-// finish ends the updating line, if one is drawn.
-func (p *progressPrinter) finish() {
-	if p.drawn {
-		fmt.Fprintln(p.a.stderr)
-		p.drawn = false
-	}
-}
-
-// lastStatuses lists the last status seen of every instance polled.
-func (p *progressPrinter) lastStatuses() string {
-	if len(p.latest) == 0 {
-		return "none seen"
-	}
-	var parts []string
-	for _, id := range sortedIDs(p.latest) {
-		parts = append(parts, id+" "+describe(p.latest[id]))
-	}
-	return strings.Join(parts, ", ")
 }

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"flag"
+)
+
+var statusCmd = command{
+	name:  "status",
+	short: "query the status of instances",
+	long: "Query the status of up to 100 instances (POST /v1/instances/batch-query-status). " +
+		"The number is printed as sent: its meaning differs between versions of the API reference.",
+	examples: []string{"koophone status --instance phone-1 --instance phone-2"},
+	exits:    callExits,
+	flags: func(fs *flag.FlagSet) runFunc {
+		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
+		return func(ctx context.Context, s *session) (*output, error) {
+			if err := ids.count(1, 100); err != nil {
+				return nil, err
+			}
+			c, err := s.client(ctx, seed{ids: *ids, prepared: true})
+			if err != nil {
+				return nil, err
+			}
+			results, err := c.BatchQueryStatus(ctx, *ids)
+			if err != nil {
+				return nil, err
+			}
+			rows := make([][]value, len(results))
+			for i, r := range results {
+				rows[i] = []value{field("instance_id", r.InstanceID), field("status", r.Status)}
+			}
+			return rowsOf("instances", rows), nil
+		}
+	},
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+)
+
+// events decodes stdout's JSON lines.
+func events(t *testing.T, stdout string) []map[string]any {
+	t.Helper()
+	var evs []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var ev map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &ev), "line %q", l)
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// TestBadArgumentsAreUsageErrors: arguments the SDK refuses before sending
+// end every command with exit 2, never with "ready".
+func TestBadArgumentsAreUsageErrors(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	long := strings.Repeat("x", 33)
+	tests := [][]string{
+		{"wait", "--instance", long, "--interval", "1ms..5ms"},
+		{"wait", "--instance", "phone-1", "--instance", "phone-1", "--interval", "1ms..5ms"},
+		{"wait", "--instance", "phone-1", "--interval", "1ms..5ms", "--user", long},
+		{"wait", "--prepare", "--instance", long, "--interval", "1ms..5ms"},
+		{"prepare", "--instance", "phone-1", "--instance", "phone-1"},
+		{"progress", "--instance", long},
+		{"status", "--instance", long},
+		{"token", "--instance", long},
+		{"stop", "--instance", long},
+		{"release", "--instance", long},
+	}
+	for _, args := range tests {
+		args = append(append([]string{args[0]}, against(t, srv)...), args[1:]...) // the last --user wins
+		r := runCLI(t, context.Background(), args...)
+		assert.Equal(t, exitUsage, r.code, "%v: stdout %q", args, r.stdout)
+		assert.NotContains(t, r.stdout, "ready", args)
+		assert.Contains(t, r.stderr, "invalid parameter", args)
+
+		r = runCLI(t, context.Background(), append(args, "--json")...)
+		assert.Equal(t, exitUsage, r.code, "%v --json", args)
+		evs := events(t, r.stdout)
+		require.Len(t, evs, 1, "%v --json", args)
+		assert.Equal(t, "error", evs[0]["event"], args)
+		assert.EqualValues(t, exitUsage, evs[0]["exit_code"], args)
+	}
+	assert.Empty(t, srv.Requests(), "nothing is sent")
+}
+
+// TestJSONReportsFlagAndCommandErrors: with --json, a bad flag or command
+// is an error event on stdout too.
+func TestJSONReportsFlagAndCommandErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args    []string
+		command string
+		want    string
+	}{
+		{[]string{"launch", "--json"}, "launch", `unknown command "launch"`},
+		{[]string{"wait", "--json", "--bogus"}, "wait", "flag provided but not defined: -bogus"},
+		{[]string{"wait", "--bogus", "--json"}, "wait", "flag provided but not defined: -bogus"},
+		{[]string{"progress", "--json", "--interval", "x"}, "progress", "flag provided but not defined: -interval"},
+		{[]string{"wait", "--json", "--interval", "5s..1s"}, "wait", "want MIN..MAX"},
+	}
+	for _, tt := range tests {
+		r := runCLI(t, context.Background(), tt.args...)
+		assert.Equal(t, exitUsage, r.code, tt.args)
+		evs := events(t, r.stdout)
+		require.Len(t, evs, 1, tt.args)
+		assert.Equal(t, map[string]any{"event": "error", "command": tt.command, "exit_code": float64(exitUsage), "error": evs[0]["error"]}, evs[0], tt.args)
+		assert.Contains(t, evs[0]["error"], tt.want, tt.args)
+		assert.NotEmpty(t, r.stderr, "the message is on stderr too")
+	}
+	r := runCLI(t, context.Background(), "wait", "--bogus")
+	assert.Empty(t, r.stdout, "no JSON without --json")
+}
+
+// TestTimeoutNamesTheTimeSpent: a wait that times out says how long it
+// waited, not only the budget.
+func TestTimeoutNamesTheTimeSpent(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	srv.Script("phone-1", koophone.PrepareQueuing)
+	args := append(append([]string{"wait", "--instance", "phone-1", "--timeout", "30ms"}, fast...), against(t, srv)...)
+	r := runCLI(t, context.Background(), args...)
+	assert.Equal(t, exitTimeout, r.code, r.stderr)
+	m := regexp.MustCompile(`^phone-1\tqueuing\tkoophone: timed out after (\d+)ms \(--timeout 30ms\)\n$`).FindStringSubmatch(r.stdout)
+	require.NotNil(t, m, r.stdout)
+
+	r = runCLI(t, context.Background(), append(args, "--json", "--quiet")...)
+	evs := events(t, r.stdout)
+	require.Len(t, evs, 1)
+	assert.Contains(t, evs[0], "elapsed_ms")
+	spent, err := strconv.Atoi(m[1])
+	require.NoError(t, err)
+	assert.Positive(t, spent)
+}
+
+// TestHelpListsOnlyPossibleExitCodes: a command's help lists the exit
+// codes it can return and no other.
+func TestHelpListsOnlyPossibleExitCodes(t *testing.T) {
+	t.Parallel()
+	for cmd, want := range map[string]string{
+		"wait":     "Exit codes: 0 ok · 1 an instance failed to prepare · 2 usage error · 3 API or network error · 4 timed out · 5 authentication failed · 130 interrupted\n",
+		"progress": "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
+		"token":    "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
+		"version":  "Exit codes: 0 ok · 2 usage error\n",
+	} {
+		r := runCLI(t, context.Background(), cmd, "--help")
+		assert.Equal(t, exitOK, r.code)
+		assert.Contains(t, r.stderr, want, cmd)
+	}
+}
+
+// TestSimulateRefusesEndpointAndTokenFile: --simulate would ignore them,
+// so it refuses them.
+func TestSimulateRefusesEndpointAndTokenFile(t *testing.T) {
+	t.Parallel()
+	for _, extra := range [][]string{{"--endpoint", "https://example.com"}, {"--token-file", tokenFile(t, secretToken)}} {
+		args := append([]string{"progress", "--simulate", "--user", "demo", "--instance", "phone-1"}, extra...)
+		r := runCLI(t, context.Background(), args...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Contains(t, r.stderr, "--simulate", args)
+		assert.Empty(t, r.stdout, args)
+	}
+}
+
+// TestPlainHTTPToARemoteHostIsAUsageError: the SDK refuses it before
+// sending; that is the command line's fault, not the service's.
+func TestPlainHTTPToARemoteHostIsAUsageError(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, context.Background(), "progress", "--endpoint", "http://koophone.example", "--token-file", tokenFile(t, secretToken),
+		"--user", "u", "--instance", "phone-1")
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "plain http")
+}
+
+// TestMessagesDoNotStutter: "koophone progress: " is not followed by
+// another "koophone: ".
+func TestMessagesDoNotStutter(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	r := runCLI(t, context.Background(), append([]string{"progress", "--instance", "phone-404"}, against(t, srv)...)...)
+	assert.Equal(t, exitAPI, r.code)
+	assert.True(t, strings.HasPrefix(r.stderr, "koophone progress: ShowProgress: KOOPHONE.API.4001"), r.stderr)
+	assert.NotContains(t, r.stderr, "koophone: ")
+
+	r = runCLI(t, context.Background(), "progress", "--user", strings.Repeat("u", 33), "--instance", "phone-1")
+	assert.True(t, strings.HasPrefix(r.stderr, "koophone progress: invalid parameter: "), r.stderr)
+}
+
+// TestRequestTimeoutIsANetworkError: --request-timeout bounds each attempt,
+// and a call whose attempts all time out exits 3, not 4 (which is a wait
+// running out of --timeout).
+func TestRequestTimeoutIsANetworkError(t *testing.T) {
+	t.Parallel()
+	stall := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // then the server sees the client hang up
+		<-r.Context().Done()               // until the client gives up on the attempt
+	}))
+	t.Cleanup(stall.Close)
+	r := runCLI(t, context.Background(), "progress", "--endpoint", stall.URL, "--token-file", tokenFile(t, secretToken),
+		"--user", "u", "--instance", "phone-1", "--request-timeout", "20ms")
+	assert.Equal(t, exitAPI, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "koophone progress: ShowProgress: ")
+}

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/koophonetest"
+)
+
+// globals are the flags every command takes.
+type globals struct {
+	endpoint, tokenFile, user string
+	asJSON, quiet, simulate   bool
+	requestTimeout            time.Duration
+}
+
+// register adds the global flags to fs; local commands get --json only.
+func (g *globals) register(fs *flag.FlagSet, local bool) {
+	fs.BoolVar(&g.asJSON, "json", false, "print one JSON object per line")
+	if local {
+		return
+	}
+	fs.StringVar(&g.endpoint, "endpoint", "", "service endpoint (env KOOPHONE_ENDPOINT)")
+	fs.StringVar(&g.tokenFile, "token-file", "", `read the IAM token from this file ("-": standard input)`)
+	fs.StringVar(&g.user, "user", "", "the user id (env KOOPHONE_USER_ID)")
+	fs.BoolVar(&g.quiet, "quiet", false, "print only the result")
+	fs.BoolVar(&g.simulate, "simulate", false, "use an in-process fake service (not with --endpoint or --token-file)")
+	fs.DurationVar(&g.requestTimeout, "request-timeout", 0, "give up on one HTTP attempt after this long (default 30s)")
+}
+
+// session is one invocation of a command: its name, global flags and
+// streams, and what must be closed when it ends. It is used by one
+// goroutine, except where a method says otherwise.
+type session struct {
+	name           string
+	g              globals
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	closers        []func()
+}
+
+// flagSet builds the flag set of cmd: the global flags and its own. It
+// returns the function that runs cmd with them.
+func (s *session) flagSet(cmd *command) (*flag.FlagSet, runFunc) {
+	fs := flag.NewFlagSet("koophone "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(s.stderr)
+	s.g.register(fs, cmd.local)
+	runCmd := cmd.flags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(s.stderr, "Usage: koophone %s [flags]\n\n%s\n\nFlags:\n", cmd.name, cmd.long)
+		fs.PrintDefaults()
+		fmt.Fprintf(s.stderr, "\nExamples:\n  %s\n\nExit codes: %s\n", strings.Join(cmd.examples, "\n  "), exitCodes(cmd.exits))
+	}
+	return fs, runCmd
+}
+
+// close releases what the command opened: the client's connections, the
+// simulated service.
+func (s *session) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// user returns --user, else $KOOPHONE_USER_ID, or "".
+func (s *session) user() string {
+	if s.g.user == "" {
+		s.g.user = s.getenv("KOOPHONE_USER_ID")
+	}
+	return s.g.user
+}
+
+// requireUser returns the user id, or a usage error when there is none.
+func (s *session) requireUser() (string, error) {
+	if u := s.user(); u != "" {
+		return u, nil
+	}
+	return "", usageErrorf("--user is required (or set KOOPHONE_USER_ID)")
+}
+
+// seed says what the simulated service knows when --simulate is given.
+// The zero seed is a fake service that knows no instance.
+type seed struct {
+	ids      []string      // the instances, owned by the user
+	ready    bool          // they are ready at once (for token, stop, release)
+	prepared bool          // they are prepared as the command starts: the timeline starts now
+	pace     time.Duration // a minimum poll interval; the timeline lasts about five (0: the default)
+}
+
+// client returns the client the command calls: one for the endpoint and
+// credentials the flags and environment give or, with --simulate, one for
+// an in-process fake service that knows what sd says. The session closes
+// it.
+func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error) {
+	opts := []koophone.Option{koophone.WithUserAgent("koophone-cli/" + koophone.Version)}
+	if s.g.requestTimeout != 0 {
+		opts = append(opts, koophone.WithRequestTimeout(s.g.requestTimeout))
+	}
+	if s.g.simulate {
+		if s.g.endpoint != "" || s.g.tokenFile != "" {
+			return nil, usageErrorf("--simulate runs against an in-process fake service: it takes no --endpoint or --token-file")
+		}
+		return s.simulated(ctx, sd, opts)
+	}
+	endpoint := s.g.endpoint
+	if endpoint == "" {
+		endpoint = s.getenv("KOOPHONE_ENDPOINT")
+	}
+	if endpoint != "" {
+		opts = append(opts, koophone.WithEndpoint(endpoint))
+	}
+	if s.g.tokenFile != "" {
+		tok, err := s.readToken()
+		if err != nil {
+			return nil, usageErrorf("--token-file: %v", err)
+		}
+		opts = append(opts, koophone.WithToken(tok))
+	} else {
+		opts = append(opts, koophone.WithEnvCredentials())
+	}
+	c, err := koophone.NewClient(opts...)
+	if err != nil {
+		return nil, &usageError{err: err}
+	}
+	s.closers = append(s.closers, c.CloseIdleConnections)
+	return c, nil
+}
+
+// simulated starts the fake service for --simulate. An instance whose id
+// contains "fail" fails to prepare.
+func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option) (*koophone.Client, error) {
+	if sd.pace <= 0 {
+		sd.pace = koophone.DefaultMinPollInterval
+	}
+	user := s.user()
+	srv := koophonetest.NewServer(koophonetest.WithTimeline(koophonetest.Timeline{Queue: 3 * sd.pace, Restore: 2 * sd.pace}))
+	s.closers = append(s.closers, srv.Close)
+	for _, id := range sd.ids {
+		switch {
+		case sd.ready:
+			srv.Script(id, koophone.PrepareReady)
+		case strings.Contains(id, "fail"):
+			srv.ScriptSteps(id, koophonetest.Step{Status: koophone.PrepareQueuing, WaitingCount: 2},
+				koophonetest.Step{Status: koophone.PrepareRestoring}, koophonetest.Step{Status: koophone.PrepareFailed})
+		default:
+			srv.AddInstance(user, id)
+		}
+	}
+	if !s.g.quiet {
+		fmt.Fprintf(s.stderr, "koophone: simulating the service at %s\n", srv.URL)
+	}
+	c := srv.Client(opts...)
+	if sd.prepared && user != "" {
+		if err := prepareAll(ctx, c, user, sd.ids); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// readToken reads the token file (or standard input), never echoing it.
+func (s *session) readToken() (string, error) {
+	r := s.stdin
+	if s.g.tokenFile != "-" {
+		f, err := os.Open(s.g.tokenFile)
+		if err != nil {
+			return "", fmt.Errorf("cannot open %s", s.g.tokenFile)
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, 64<<10))
+	if err != nil {
+		return "", errors.New("cannot read the token")
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", errors.New("the token is empty")
+	}
+	return tok, nil
+}
+
+// prepareAll prepares instances 100 at a time, the most one call takes.
+func prepareAll(ctx context.Context, c *koophone.Client, user string, ids []string) error {
+	for start := 0; start < len(ids); start += 100 {
+		if _, err := c.PrepareInstances(ctx, user, ids[start:min(start+100, len(ids))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package koophonetest_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/koophonetest"
+)
+
+func TestBusinessErrorStatuses(t *testing.T) {
+	t.Parallel()
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+	for _, tt := range []struct {
+		name           string
+		opts           []koophonetest.Option
+		bad, notFound  int
+		denied, biz200 int
+	}{
+		{"as the operation pages", nil, 400, 400, 400, 200},
+		{"all with HTTP 200", []koophonetest.Option{koophonetest.WithBusinessErrorsAsHTTP200()}, 200, 200, 200, 200},
+	} {
+		srv := newServer(t, append(tt.opts, koophonetest.WithInstances("u", "i"), koophonetest.WithInstance(koophonetest.Instance{ID: "p", PayPerUse: true}))...)
+		r := call(t, srv, "POST", "/v1/instances/prepare-progress", `{"user_id":"u"}`)
+		assert.Equal(t, tt.bad, r.status, tt.name)
+		assert.Equal(t, "KOOPHONE.API.1000", r.code)
+		r = call(t, srv, "POST", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"zz"}`)
+		assert.Equal(t, tt.notFound, r.status, tt.name)
+		r = call(t, srv, "POST", "/v1/instances/prepare-progress", `{"user_id":"x","instance_id":"i"}`)
+		assert.Equal(t, tt.denied, r.status, tt.name)
+		assert.Equal(t, "KOOPHONE.API.1001", r.code)
+		r = call(t, srv, "POST", "/v1/instances/delete", `{"instanceIdList":["p"]}`)
+		assert.Equal(t, tt.biz200, r.status, tt.name)
+		assert.Equal(t, "KOOPHONE.API.5001", r.code)
+	}
+}
+
+func TestUnknownRoutesAndMethods(t *testing.T) {
+	t.Parallel()
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+	srv := newServer(t)
+	for _, target := range []string{"GET /v1/instances/prepare", "POST /v1/instances/batch-query", "PUT /v1/instances/i/auth",
+		"GET /v1/instances/i/other", "GET /v1/instances/a/../sku", "POST /v1//instances/prepare"} {
+		method, path, _ := strings.Cut(target, " ")
+		r := call(t, srv, method, path, `{}`)
+		assert.Equal(t, 404, r.status, target)
+		assert.Equal(t, "APIGW.0101", r.code, target)
+	}
+	reqs := srv.Requests()
+	require.Len(t, reqs, 6)
+	assert.Empty(t, reqs[0].Operation)
+}
+
+func TestNeverPreparedIsReadyEverywhere(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	c := srv.Client()
+	p, err := c.PrepareProgress(ctx(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareReady, p.Status)
+	st, err := c.BatchQueryStatus(ctx(t), []string{"i"})
+	require.NoError(t, err)
+	assert.Equal(t, int(koophone.InstanceReady), st[0].Status)
+	_, err = c.GetDeviceToken(ctx(t), "i", nil)
+	require.NoError(t, err)
+
+	require.NoError(t, c.ReleaseSession(ctx(t), "i"))
+	p, err = c.PrepareProgress(ctx(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareStatus(6), p.Status, "released: offline until prepared again")
+	st, err = c.BatchQueryStatus(ctx(t), []string{"i"})
+	require.NoError(t, err)
+	assert.Equal(t, int(koophone.InstanceToBeRestored), st[0].Status)
+	_, err = c.GetDeviceToken(ctx(t), "i", nil)
+	assert.ErrorContains(t, err, "KOOPHONE.API.5005")
+}
+
+func TestFailNextForOneInstanceAndOperation(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "a", "b"))
+	srv.FailNextFor("ShowProgress", "b", 1, koophonetest.APIError(400, "KOOPHONE.API.1001", "no"))
+	c := srv.Client()
+	_, err := c.BatchQueryStatus(ctx(t), []string{"b"})
+	require.NoError(t, err, "another operation")
+	_, err = c.PrepareProgress(ctx(t), "u", "a")
+	require.NoError(t, err, "another instance")
+	_, err = c.PrepareProgress(ctx(t), "u", "b")
+	assert.ErrorIs(t, err, koophone.ErrPermissionDenied)
+	_, err = c.PrepareProgress(ctx(t), "u", "b")
+	assert.NoError(t, err, "used up")
+	var faults []bool
+	for _, r := range srv.Requests() {
+		faults = append(faults, r.Fault)
+	}
+	assert.Equal(t, []bool{false, false, true, false}, faults)
+}
+
+func TestClientRetriesWithinMilliseconds(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	srv.FailNext(3, koophonetest.HTMLPage(503))
+	start := time.Now()
+	_, err := srv.Client().PrepareProgress(ctx(t), "u", "i")
+	require.NoError(t, err)
+	assert.Len(t, srv.Requests(), 4)
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "the default backoffs would take 600 ms at least")
+}

@@ -1,0 +1,91 @@
+package koophonetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"unicode/utf8"
+)
+
+// decode reads a JSON body into v, the fake's own wire struct of the
+// operation. A body that is not JSON, has a field of the wrong type, a
+// field the operation does not document, or trailing data gets
+// KOOPHONE.API.1000: the fake is stricter than the service, so that a
+// client's misspelt field shows.
+func decode(body []byte, v any) (reply, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return invalid("request body does not match the operation: %v", err), false
+	}
+	if dec.More() {
+		return invalid("request body has data after the JSON object"), false
+	}
+	return reply{}, true
+}
+
+// firstError returns the first non-empty message of a series of checks.
+func firstError(msgs ...string) string {
+	for _, m := range msgs {
+		if m != "" {
+			return m
+		}
+	}
+	return ""
+}
+
+// checkID returns what is wrong with a required id field, or "".
+func checkID(field string, v *string) string {
+	switch {
+	case v == nil:
+		return field + " is required"
+	case *v == "":
+		return field + " must not be empty"
+	case utf8.RuneCountInString(*v) > 32:
+		return field + " must be at most 32 characters"
+	}
+	return ""
+}
+
+// checkIDList checks a list of 1 to 100 ids.
+func checkIDList(field string, ids []string) string {
+	if len(ids) == 0 || len(ids) > 100 {
+		return field + " must hold 1 to 100 ids"
+	}
+	for i := range ids {
+		if msg := checkID(field, &ids[i]); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// checkLen returns what is wrong with a string field of min to max bytes.
+func checkLen(field, v string, min, max int) string {
+	if len(v) < min || len(v) > max {
+		return fmt.Sprintf("%s must be %d to %d bytes", field, min, max)
+	}
+	return ""
+}
+
+// targetsOf returns the instance ids a request is about, from its path,
+// its query and the usual body fields, for faults aimed at an instance.
+func targetsOf(r *http.Request, body []byte) []string {
+	var in struct {
+		InstanceID  string   `json:"instance_id"`
+		InstanceIDs []string `json:"instance_ids"`
+		IDList      []string `json:"instance_id_list"`
+		CamelList   []string `json:"instanceIdList"`
+		Pairs       []struct {
+			InstanceID string `json:"instance_id"`
+		} `json:"user_instances"`
+	}
+	_ = json.Unmarshal(body, &in) // best effort: what decodes is enough
+	ids := []string{r.PathValue("instance_id"), r.URL.Query().Get("instance_id"), in.InstanceID}
+	ids = append(append(append(ids, in.InstanceIDs...), in.IDList...), in.CamelList...)
+	for _, p := range in.Pairs {
+		ids = append(ids, p.InstanceID)
+	}
+	return ids
+}
