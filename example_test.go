@@ -161,7 +161,7 @@ func ExampleAPIError() {
 	fmt.Println("invalid parameter:", errors.Is(err, koophone.ErrInvalidParameter))
 	// Output:
 	// operation: ShowProgress
-	// HTTP status: 200
+	// HTTP status: 400
 	// code: KOOPHONE.API.4001
 	// message: instance not exist
 	// has request id: true

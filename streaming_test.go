@@ -201,8 +201,12 @@ func TestStreamingLifecycleAgainstTheFake(t *testing.T) {
 	c := srv.Client()
 	ctx := timeout(t)
 
-	_, err := c.GetDeviceToken(ctx, "phone-1", nil)
-	require.ErrorContains(t, err, koophone.CodeInstancesNotRunning, "not prepared yet")
+	// Never prepared: ready everywhere, consistently.
+	p, err := c.PrepareProgress(ctx, "user-1", "phone-1")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareReady, p.Status)
+	_, err = c.GetDeviceToken(ctx, "phone-1", nil)
+	require.NoError(t, err, "ready means a device token can be had")
 	_, err = c.PrepareInstances(ctx, "user-1", []string{"phone-1"})
 	require.NoError(t, err)
 	st, err := c.BatchQueryStatus(ctx, []string{"phone-1"})

@@ -379,8 +379,8 @@ func TestStreamingCommands(t *testing.T) {
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	golden(t, "release.json", r.stdout)
 
-	r = runCLI(t, context.Background(), append([]string{"token", "--instance", "phone-2"}, flags...)...)
-	assert.Equal(t, exitAPI, r.code, "not prepared")
+	r = runCLI(t, context.Background(), append([]string{"token", "--instance", "phone-1"}, flags...)...)
+	assert.Equal(t, exitAPI, r.code, "released: to be prepared again")
 	assert.Contains(t, r.stderr, "KOOPHONE.API.5005")
 	r = runCLI(t, context.Background(), append([]string{"release", "--instance", "phone-404"}, flags...)...)
 	assert.Equal(t, exitAPI, r.code)
