@@ -123,3 +123,31 @@ func checkSecret(what, value string) error {
 
 // errMissing is the reason a success's data is malformed: a required field is absent.
 func errMissing(field string) error { return errors.New(field + " is missing") }
+
+// firstError returns the first non-nil error of errs.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// oneOf checks that value is one of allowed.
+func oneOf(name, value string, allowed ...string) error {
+	for _, a := range allowed {
+		if value == a {
+			return nil
+		}
+	}
+	return invalidArg("%s %q: want one of %q", name, value, allowed)
+}
+
+// checkRange checks that v is in lo..hi.
+func checkRange(name string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return invalidArg("%s is %d; want %d to %d", name, v, lo, hi)
+	}
+	return nil
+}

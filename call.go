@@ -106,11 +106,15 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 // error that ended the call without one (the context ended).
 func (c *Client) send(ctx context.Context, req *retryablehttp.Request, cl *call) (*attempt, error) {
 	resp, err := c.http.Do(req)
+	if err != nil && ctx.Err() != nil {
+		// The caller gave up, whatever the last attempt got: say so.
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, &callError{op: cl.op.name, requestID: cl.requestID, err: ctx.Err()}
+	}
 	if a := attemptOf(resp, err); a != nil {
 		return a, nil
-	}
-	if ctx.Err() != nil {
-		err = ctx.Err()
 	}
 	return nil, &callError{op: cl.op.name, requestID: cl.requestID, err: err}
 }
