@@ -151,3 +151,22 @@ func checkRange(name string, v, lo, hi int) error {
 	}
 	return nil
 }
+
+// checkCommand checks a command and the instances it is for. The command's
+// text is not quoted in the error: it may be long.
+func checkCommand(command string, instanceIDs []string) error {
+	switch {
+	case command == "":
+		return invalidArg("command is empty")
+	case len(command) > maxCommandBytes:
+		return invalidArg("command has %d bytes; at most %d are allowed", len(command), maxCommandBytes)
+	case !utf8.ValidString(command):
+		return invalidArg("command is not valid UTF-8")
+	}
+	for i, r := range command {
+		if unicode.IsControl(r) {
+			return invalidArg("command has a control character (%U) at byte %d", r, i)
+		}
+	}
+	return checkIDs(instanceIDs, maxBatch)
+}

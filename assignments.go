@@ -52,12 +52,7 @@ func (c *Client) UnassignInstances(ctx context.Context, pairs []UserInstance) (*
 	if err != nil {
 		return nil, err
 	}
-	var out taskData
-	id, err := c.do(ctx, opUnassignInstance, request{path: "/v1/instances/unassign", body: in}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return out.task(id), nil
+	return c.startTask(ctx, opUnassignInstance, request{path: "/v1/instances/unassign", body: in})
 }
 
 // assignRequest checks user–instance pairs (1 to 100, valid ids, no

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/koophone-go/koophone/internal/wire"
 )
@@ -74,25 +72,6 @@ func (c *Client) StartCommand(ctx context.Context, command string, instanceIDs [
 	}
 	in := wire.CommandRequest{Command: command, InstanceIDs: instanceIDs}
 	return c.startTask(ctx, opAsyncCommand, request{path: "/v1/instances/async-command", body: in})
-}
-
-// checkCommand checks a command and the instances it is for. The command's
-// text is not quoted in the error: it may be long.
-func checkCommand(command string, instanceIDs []string) error {
-	switch {
-	case command == "":
-		return invalidArg("command is empty")
-	case len(command) > maxCommandBytes:
-		return invalidArg("command has %d bytes; at most %d are allowed", len(command), maxCommandBytes)
-	case !utf8.ValidString(command):
-		return invalidArg("command is not valid UTF-8")
-	}
-	for i, r := range command {
-		if unicode.IsControl(r) {
-			return invalidArg("command has a control character (%U) at byte %d", r, i)
-		}
-	}
-	return checkIDs(instanceIDs, maxBatch)
 }
 
 // commandData is SyncCommand's data, which must carry the results, each

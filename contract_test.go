@@ -3,6 +3,7 @@ package koophone_test
 import (
 	"context"
 	"errors"
+	"iter"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -82,4 +83,76 @@ func TestContractValues(t *testing.T) {
 		assert.True(t, strings.HasPrefix(s.Error(), "koophone: "), s.Error())
 	}
 	assert.False(t, errors.Is(koophone.ErrInternal, koophone.ErrThrottled), "sentinels are distinct")
+}
+
+// The rest of the API (all 21 operations), checked by the compiler.
+var (
+	_ func(*koophone.Client, context.Context, int, *koophone.ListInstancesOptions) (*koophone.InstancePage, error) = (*koophone.Client).ListInstancesPage
+	_ func(*koophone.Client, context.Context, *koophone.ListInstancesOptions) iter.Seq2[koophone.Instance, error]  = (*koophone.Client).ListInstances
+	_ func(*koophone.Client, context.Context, string, int, *koophone.ListAppsOptions) (*koophone.AppPage, error)   = (*koophone.Client).ListAppsPage
+	_ func(*koophone.Client, context.Context, string, *koophone.ListAppsOptions) iter.Seq2[koophone.App, error]    = (*koophone.Client).ListApps
+	_ func(*koophone.Client, context.Context) (*koophone.SKUCatalog, error)                                        = (*koophone.Client).ListSKUs
+	_ func(*koophone.Client, context.Context, koophone.CreateInstancesRequest) (*koophone.Order, error)            = (*koophone.Client).CreateInstances
+	_ func(*koophone.Client, context.Context, []string) error                                                      = (*koophone.Client).DeleteInstances
+	_ func(*koophone.Client, context.Context, []koophone.UserInstance) error                                       = (*koophone.Client).AssignInstances
+	_ func(*koophone.Client, context.Context, []koophone.UserInstance) (*koophone.Task, error)                     = (*koophone.Client).UnassignInstances
+	_                                                                                                              = []koophone.AppType{koophone.AppTypeAll, koophone.AppTypeSystem, koophone.AppTypeThirdParty}
+	_                                                                                                              = []koophone.PeriodUnit{koophone.PeriodMonth, koophone.PeriodYear}
+	_ func(*koophone.Client, context.Context, []string) (*koophone.Task, error)                                    = (*koophone.Client).ResetInstances
+	_ func(*koophone.Client, context.Context, []string) error                                                      = (*koophone.Client).RebootInstances
+	_ func(*koophone.Client, context.Context, []string) (*koophone.Task, error)                                    = (*koophone.Client).BackupInstances
+	_ func(*koophone.Client, context.Context, string, []string) ([]koophone.CommandResult, error)                  = (*koophone.Client).RunCommand
+	_ func(*koophone.Client, context.Context, string, []string) (*koophone.Task, error)                            = (*koophone.Client).StartCommand
+	_ func(*koophone.Client, context.Context, string) ([]koophone.JobResult, error)                                = (*koophone.Client).GetTask
+	_ func(*koophone.Client, context.Context, string, ...koophone.WaitOption) ([]koophone.JobResult, error)        = (*koophone.Client).WaitTask
+	_ func(*koophone.Client, context.Context, []string, []koophone.VideoSetting) error                             = (*koophone.Client).SetVideoConfig
+	_ func(*koophone.Client, context.Context, koophone.InstallAppRequest) (*koophone.Task, error)                  = (*koophone.Client).InstallApp
+	_ func(koophone.JobStatus) string                                                                              = koophone.JobStatus.String
+	_ func(koophone.JobStatus) bool                                                                                = koophone.JobStatus.Terminal
+	_ func(*koophone.JobError) string                                                                              = (*koophone.JobError).Error
+	_ func(*koophone.JobError, error) bool                                                                         = (*koophone.JobError).Is
+	_ func(error) []*koophone.JobError                                                                             = koophone.JobErrors
+	_ func(error) []*koophone.InstanceError                                                                        = koophone.InstanceErrors
+	_ func(koophone.PowerState) string                                                                             = koophone.PowerState.String
+	_ func(koophone.DataJobStatus) string                                                                          = koophone.DataJobStatus.String
+)
+
+func TestContractValuesOfTheRestOfTheAPI(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, []koophone.JobStatus{-1, 0, 1, 2, 3}, []koophone.JobStatus{
+		koophone.JobFailed, koophone.JobNotStarted, koophone.JobRunning, koophone.JobSucceeded, koophone.JobInstallFailed})
+	assert.Equal(t, []koophone.PowerState{0, 1, 2, 3, 4, 5}, []koophone.PowerState{koophone.PowerUnknown, koophone.PowerStopped,
+		koophone.PowerRunning, koophone.PowerGoingOffline, koophone.PowerStarting, koophone.PowerShutDown})
+	assert.Equal(t, []koophone.DataJobStatus{0, 1, 2, 3, 4}, []koophone.DataJobStatus{koophone.DataJobPreparing,
+		koophone.DataJobRunning, koophone.DataJobSucceeded, koophone.DataJobFailed, koophone.DataJobOther})
+	assert.Equal(t, []koophone.AppType{0, 1, 2}, []koophone.AppType{koophone.AppTypeAll, koophone.AppTypeSystem, koophone.AppTypeThirdParty})
+	assert.Equal(t, []koophone.PeriodUnit{2, 3}, []koophone.PeriodUnit{koophone.PeriodMonth, koophone.PeriodYear})
+	assert.Equal(t, []string{"MOBILE_NETWORK", "WIFI", "WIRED", "H264", "H265"}, []string{string(koophone.NetworkMobile),
+		string(koophone.NetworkWiFi), string(koophone.NetworkWired), string(koophone.EncodingH264), string(koophone.EncodingH265)})
+	assert.Equal(t, "JobStatus(7)", koophone.JobStatus(7).String())
+	ts := koophone.Task{ID: "t", Jobs: []koophone.Job{{InstanceID: "i", JobID: "j"}}, RequestID: "r"}
+	_ = koophone.JobResult{JobID: "j", Status: koophone.JobRunning, Code: "c", Message: "m", Output: "o"}
+	_ = koophone.CommandResult{InstanceID: "i", Status: koophone.JobSucceeded, Code: "c", Message: "m", Output: "o"}
+	_ = koophone.PollEvent{TaskID: ts.ID, Jobs: []koophone.JobResult{}}
+	_ = koophone.JobError{TaskID: "t", JobID: "j", Status: koophone.JobFailed, Code: "c", Message: "m"}
+	_ = koophone.VideoSetting{Network: koophone.NetworkWiFi, Encoding: koophone.EncodingH264, Specs: []koophone.VideoSpecGroup{{
+		P540: koophone.VideoSpec{BitrateKbps: 1000, FPS: 30}, P720: koophone.VideoSpec{}, P1080: koophone.VideoSpec{}}}}
+	_ = koophone.InstallAppRequest{InstanceIDs: nil, PackageName: "p", FileName: "f", Version: "v", SizeMB: 1.5,
+		PackageURL: "https://x", MD5: "", ContentType: "", Fast: true}
+	_ = koophone.ListInstancesOptions{PageSize: 1, InstanceID: "", InstanceName: "", Since: time.Time{}, Until: time.Time{},
+		Scene: "", PoolName: "", Order: "", OrderBy: ""}
+	_ = koophone.Instance{InstanceID: "", Name: "", Region: "", RegionName: "", RegionNameEN: "", SKU: "", Frozen: false,
+		Power: koophone.PowerRunning, LoggedIn: false, Assigned: false, AssignedUser: "", BillingMode: "", ProjectID: "",
+		ProjectName: "", PhoneID: "", MemberName: "", AccountName: "", Backup: koophone.DataJob{Status: 0, Time: ""}, Restore: koophone.DataJob{}}
+	_ = koophone.InstancePage{Instances: nil, PageNo: 1, PageSize: 1, TotalCount: 1, RequestID: ""}
+	_ = koophone.ListAppsOptions{PageSize: 1, Type: koophone.AppTypeSystem}
+	_ = koophone.AppPage{Apps: []koophone.App{{Name: "", Version: "", Package: "", IconURL: ""}}, PageNo: 1, PageSize: 1, TotalCount: 1, RequestID: ""}
+	_ = koophone.SKUCatalog{BandSKUID: "", Regions: []koophone.RegionSKUs{{RegionID: "", SKUs: []koophone.SKU{{ID: "", Type: "", Name: "",
+		ComputeSpec: "", StorageSpec: "", Description: "", BandSizes: []float64{2}, ChargeMode: 0, MaxResolution: "", ResourceSize: "",
+		Images: []koophone.SKUImage{{Version: "", PoolID: "", ID: 1, Network: "", Enabled: true}}}}}}, RequestID: ""}
+	_ = koophone.CreateInstancesRequest{OS: "", SKUID: "", BandSKUID: "", RegionID: "", NamePrefix: "", BandwidthMbps: 1, Count: 1,
+		Charge: koophone.ChargeParam{Unit: koophone.PeriodMonth, Count: 1, AutoPay: true, AutoRenew: false}, Network: "", NodeGroupID: ""}
+	_ = koophone.Order{OrderID: "", Instances: []koophone.CreatedInstance{{InstanceID: "", Name: ""}}, RequestID: ""}
+	_ = koophone.UserInstance{UserID: "", InstanceID: ""}
+	assert.ErrorIs(t, &koophone.JobError{}, koophone.ErrTaskFailed)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,21 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/koophone-go/koophone"
-)
-
-// The inventory methods of the API contract, checked by the compiler.
-var (
-	_ func(*koophone.Client, context.Context, int, *koophone.ListInstancesOptions) (*koophone.InstancePage, error) = (*koophone.Client).ListInstancesPage
-	_ func(*koophone.Client, context.Context, *koophone.ListInstancesOptions) iter.Seq2[koophone.Instance, error]  = (*koophone.Client).ListInstances
-	_ func(*koophone.Client, context.Context, string, int, *koophone.ListAppsOptions) (*koophone.AppPage, error)   = (*koophone.Client).ListAppsPage
-	_ func(*koophone.Client, context.Context, string, *koophone.ListAppsOptions) iter.Seq2[koophone.App, error]    = (*koophone.Client).ListApps
-	_ func(*koophone.Client, context.Context) (*koophone.SKUCatalog, error)                                        = (*koophone.Client).ListSKUs
-	_ func(*koophone.Client, context.Context, koophone.CreateInstancesRequest) (*koophone.Order, error)            = (*koophone.Client).CreateInstances
-	_ func(*koophone.Client, context.Context, []string) error                                                      = (*koophone.Client).DeleteInstances
-	_ func(*koophone.Client, context.Context, []koophone.UserInstance) error                                       = (*koophone.Client).AssignInstances
-	_ func(*koophone.Client, context.Context, []koophone.UserInstance) (*koophone.Task, error)                     = (*koophone.Client).UnassignInstances
-	_                                                                                                              = []koophone.AppType{koophone.AppTypeAll, koophone.AppTypeSystem, koophone.AppTypeThirdParty}
-	_                                                                                                              = []koophone.PeriodUnit{koophone.PeriodMonth, koophone.PeriodYear}
 )
 
 // A ListInstances answer as the API reference documents it, with numbers
