@@ -16,13 +16,14 @@ import (
 )
 
 // validID is the rule the SDK must apply before sending: 1 to 32
-// characters of valid UTF-8, none of them control characters.
+// characters of valid UTF-8, none of them control or bidi formatting
+// characters, and not "." or ".." (a path segment's dot segments).
 func validID(id string) bool {
-	if id == "" || !utf8.ValidString(id) || utf8.RuneCountInString(id) > 32 {
+	if id == "" || id == "." || id == ".." || !utf8.ValidString(id) || utf8.RuneCountInString(id) > 32 {
 		return false
 	}
 	for _, r := range id {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Bidi_Control) {
 			return false
 		}
 	}
@@ -34,7 +35,7 @@ func validID(id string) bool {
 func FuzzArgumentValidation(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"user-1", "phone-1"}, {"", "i"}, {"u", ""}, {"用户", "实例"}, {"a\x00b", "i"}, {"\xff", "i"},
-		{"12345678901234567890123456789012", "i"}, {"123456789012345678901234567890123", "i"}, {"a/b?c#d e", "%2F"},
+		{"12345678901234567890123456789012", "i"}, {"123456789012345678901234567890123", "i"}, {"a/b?c#d e", "%2F"}, {".", "i"}, {"u", ".."}, {"...", "i"}, {"a\u202eb", "i"},
 	} {
 		f.Add(seed[0], seed[1])
 	}
