@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"crypto/tls"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -35,6 +36,7 @@ var protocols = []string{"http", "https", "h2"}
 func newServer(tb testing.TB, proto string) *server {
 	s := &server{}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes a closing pool cuts off would garble the results
 	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
 		if state == http.StateNew {
 			s.conns.Add(1)

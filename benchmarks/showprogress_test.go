@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -28,12 +29,30 @@ func BenchmarkShowProgress(b *testing.B) {
 }
 
 // run is one run of contender c on srv from the given number of goroutines.
+// It first makes one call from each goroutine at once, untimed, to fill the
+// pool; the connections and handshakes it reports include those.
 func run(b *testing.B, srv *server, c contender, goroutines int) {
 	tr := srv.transport()
 	defer tr.CloseIdleConnections()
 	call := c.new(b, srv.URL, tr)
 	ctx := context.Background()
 	before := srv.snapshot()
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- call(ctx)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	if goroutines == 1 {
