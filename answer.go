@@ -28,13 +28,14 @@ func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
 }
 
 // answerError returns nil for a successful answer and otherwise the
-// *APIError it is (its strings not yet scrubbed of credentials).
+// *APIError it is (its strings not yet scrubbed of credentials). A success
+// allocates nothing here.
 func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
-	e := &APIError{Operation: cl.op.name, HTTPStatus: resp.StatusCode, RequestID: cl.requestID}
 	if len(body) > maxBodyBytes {
 		if ok {
-			e.Message, e.malformed, e.permanent = fmt.Sprintf("response body is larger than %d bytes", maxBodyBytes), true, true
+			e := newAnswerError(cl, resp, "").malformedBy(fmt.Sprintf("response body is larger than %d bytes", maxBodyBytes))
+			e.permanent = true
 			return e
 		}
 		body = nil // an error status keeps its category; its body is not read
@@ -44,24 +45,24 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		out = cl.out
 	}
 	ans := wire.Decode(body, cl.op.envelope, out)
-	if id := ans.RequestID; id != "" {
-		e.RequestID = id
-	} else if id = resp.Header.Get("X-Request-Id"); id != "" {
-		e.RequestID = id
-	}
 	code := ans.Code.Value
 	switch {
 	case errors.Is(ans.Err, wire.ErrNotJSON):
+		e := newAnswerError(cl, resp, ans.RequestID)
 		if ok {
 			return e.malformedBy(ans.Err.Error())
 		}
 		e.Message = notJSONMessage(resp.StatusCode, body)
 		return e
 	case ok && (code == wire.CodeOK || !ans.Code.Set && ans.HasData): // lenient: a success that left out error_code
-		return e.checkData(ans.Err, out)
+		if err := checkData(ans.Err, out); err != nil {
+			return newAnswerError(cl, resp, ans.RequestID).malformedBy(err.Error())
+		}
+		return nil
 	case ok && !ans.Code.Set:
-		return e.malformedBy("the answer has neither error_code nor data")
+		return newAnswerError(cl, resp, ans.RequestID).malformedBy("the answer has neither error_code nor data")
 	}
+	e := newAnswerError(cl, resp, ans.RequestID)
 	if code != wire.CodeOK {
 		e.Code = code
 	}
@@ -72,15 +73,27 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 	return e
 }
 
-// checkData returns nil when a success's data decoded and passed its own
-// check, and otherwise e as a malformed answer.
-func (e *APIError) checkData(decodeErr error, out any) *APIError {
-	err := decodeErr
-	if v, ok := out.(answerData); ok && err == nil {
-		err = v.Validate()
+// newAnswerError starts the *APIError of an answer: its request id is the
+// body's, else the response header's, else the one sent.
+func newAnswerError(cl *call, resp *http.Response, bodyRequestID string) *APIError {
+	id := bodyRequestID
+	if id == "" {
+		id = resp.Header.Get("X-Request-Id")
 	}
-	if err != nil {
-		return e.malformedBy(err.Error())
+	if id == "" {
+		id = cl.requestID
+	}
+	return &APIError{Operation: cl.op.name, HTTPStatus: resp.StatusCode, RequestID: id}
+}
+
+// checkData returns why a success's data is malformed: it did not decode,
+// or failed its own check; nil when it is fine.
+func checkData(decodeErr error, out any) error {
+	if decodeErr != nil {
+		return decodeErr
+	}
+	if v, ok := out.(answerData); ok {
+		return v.Validate()
 	}
 	return nil
 }

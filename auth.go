@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/koophone-go/koophone/internal/signer"
@@ -80,9 +81,21 @@ type authorizer interface {
 const headerAuthToken = "X-Auth-Token"
 
 // tokenAuth sends a token from a TokenSource, asked once per attempt.
-type tokenAuth struct{ ts TokenSource }
+type tokenAuth struct {
+	ts   TokenSource
+	last atomic.Pointer[tokenHeader] // the last token's header value, shared while the token stays the same
+}
 
-func (a tokenAuth) authorize(ctx context.Context, req *http.Request, _ []byte, _ time.Time) error {
+// tokenHeader is a token and its header value. Header values are only
+// read, never changed, so attempts can share one.
+type tokenHeader struct {
+	token string
+	value []string
+}
+
+func newTokenAuth(ts TokenSource) *tokenAuth { return &tokenAuth{ts: ts} }
+
+func (a *tokenAuth) authorize(ctx context.Context, req *http.Request, _ []byte, _ time.Time) error {
 	token, err := a.ts.Token(ctx)
 	if err == nil {
 		err = checkSecret("token", token)
@@ -90,11 +103,16 @@ func (a tokenAuth) authorize(ctx context.Context, req *http.Request, _ []byte, _
 	if err != nil {
 		return fmt.Errorf("token source: %w", err)
 	}
-	req.Header[headerAuthToken] = []string{token}
+	h := a.last.Load()
+	if h == nil || h.token != token {
+		h = &tokenHeader{token: token, value: []string{token}}
+		a.last.Store(h)
+	}
+	req.Header[headerAuthToken] = h.value
 	return nil
 }
 
-func (a tokenAuth) rejected(h http.Header) bool {
+func (a *tokenAuth) rejected(h http.Header) bool {
 	inv, ok := a.ts.(TokenInvalidator)
 	if ok {
 		inv.InvalidateToken(h.Get(headerAuthToken))
@@ -102,7 +120,7 @@ func (a tokenAuth) rejected(h http.Header) bool {
 	return ok
 }
 
-func (a tokenAuth) String() string {
+func (a *tokenAuth) String() string {
 	switch t := a.ts.(type) {
 	case staticToken:
 		return "static token"
@@ -116,12 +134,14 @@ func (a tokenAuth) String() string {
 // akskCredentials sign each attempt instead of sending a token.
 type akskCredentials struct {
 	accessKey, secretKey, securityToken, projectID string
+
+	projectIDHeader, securityTokenHeader []string // header values, shared by every attempt
 }
 
 func (a *akskCredentials) authorize(_ context.Context, req *http.Request, body []byte, now time.Time) error {
-	req.Header[signer.HeaderProjectID] = []string{a.projectID}
+	req.Header[signer.HeaderProjectID] = a.projectIDHeader
 	if a.securityToken != "" {
-		req.Header[signer.HeaderSecurityToken] = []string{a.securityToken}
+		req.Header[signer.HeaderSecurityToken] = a.securityTokenHeader
 	}
 	signer.Sign(req, body, a.accessKey, a.secretKey, now)
 	return nil
@@ -172,6 +192,8 @@ func withAKSK(name string, creds *akskCredentials) Option {
 				return invalidArg("%s: %v", name, err)
 			}
 		}
+		creds.projectIDHeader = []string{creds.projectID}
+		creds.securityTokenHeader = []string{creds.securityToken}
 		cfg.auth = creds
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 
@@ -48,6 +49,7 @@ type call struct {
 	out       any    // where a success's data goes: a pointer to a wire struct, or nil
 	attempts  int    // attempts so far; attempts run one after another
 	last      attempt
+	limit     io.LimitedReader // bounds the reading of an answer
 }
 
 type callKey struct{}

@@ -278,7 +278,7 @@ func WithToken(token string) Option {
 		if err := checkSecret("token", token); err != nil {
 			return invalidArg("%v", err)
 		}
-		cfg.auth = tokenAuth{StaticToken(token)}
+		cfg.auth = newTokenAuth(StaticToken(token))
 		return nil
 	}
 }
@@ -290,7 +290,7 @@ func WithTokenSource(ts TokenSource) Option {
 		if ts == nil {
 			return invalidArg("token source is nil")
 		}
-		cfg.auth = tokenAuth{ts}
+		cfg.auth = newTokenAuth(ts)
 		return nil
 	}
 }

@@ -37,11 +37,11 @@ func (a *attempt) Close() error { return nil }
 // credentialsRejected reports whether the attempt's credentials were
 // refused as invalid or expired (HTTP 401 with APIGW.0301 or APIGW.0307).
 func (a *attempt) credentialsRejected() bool {
-	var apiErr *APIError
-	if a.status != http.StatusUnauthorized || a.sent == nil || !errors.As(a.err, &apiErr) {
+	if a.status != http.StatusUnauthorized || a.sent == nil {
 		return false
 	}
-	return apiErr.Code == CodeGatewayUnauthorized || apiErr.Code == CodeGatewayTokenMustRenew
+	apiErr, ok := a.err.(*APIError) // answers' errors are always an *APIError
+	return ok && (apiErr.Code == CodeGatewayUnauthorized || apiErr.Code == CodeGatewayTokenMustRenew)
 }
 
 // failedAttempt is the error of an attempt that got no answer.
@@ -135,7 +135,9 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 		resp.Body.Close()
 		return nil, nil, fmt.Errorf("the HTTP transport followed a redirect to %s; answers from another host are refused", resp.Request.URL.Host)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	cl.limit = io.LimitedReader{R: resp.Body, N: maxBodyBytes + 1} // in the call: no allocation per attempt
+	body, err := io.ReadAll(&cl.limit)
+	cl.limit.R = nil
 	resp.Body.Close() // unread bytes past the limit are dropped with the connection
 	if err != nil {
 		return nil, nil, t.networkFailure(ctx, actx, fmt.Errorf("reading the answer: %w", err))

@@ -55,12 +55,14 @@ func Decode(body []byte, kind Kind, out any) Answer {
 		return Answer{Err: ErrNotJSON}
 	}
 	var target reflect.Value
-	raw := new(json.RawMessage)
-	var data any = raw
+	var raw *json.RawMessage // only when there is no out: to tell whether data came
+	var data any = out
 	if out != nil {
 		target = reflect.ValueOf(out).Elem()
 		target.SetZero() // a fresh value for every attempt
-		data = out
+	} else {
+		raw = new(json.RawMessage)
+		data = raw
 	}
 	var inner *inData
 	if kind == InData {
