@@ -151,17 +151,13 @@ func scrub(s string, secrets []string) string {
 	return s
 }
 
-// minSecretLen is the shortest credential value scrubbed from server text:
-// shorter ones would redact ordinary words.
-const minSecretLen = 8
-
 // sentSecrets returns the credential values in headers sent: the token,
 // the security token, and the access key and signature of an AK/SK
 // Authorization header.
 func sentSecrets(h http.Header) []string {
 	var out []string
 	add := func(v string) {
-		if len(v) >= minSecretLen {
+		if v != "" {
 			out = append(out, v)
 		}
 	}
@@ -177,3 +173,26 @@ func sentSecrets(h http.Header) []string {
 	}
 	return out
 }
+
+// cleanError returns err with a text safe to show: the secrets scrubbed,
+// sanitised and bounded as server text is. net/http quotes what a server
+// sent (a malformed status line, a bad header) in its errors, so a hostile
+// server can put anything there, the credentials it was sent included.
+// errors.Is and errors.As still see err.
+func cleanError(err error, secrets []string) error {
+	msg := err.Error()
+	clean := wire.SanitiseMessage(scrub(msg, secrets))
+	if clean == msg {
+		return err
+	}
+	return &cleanedError{msg: clean, err: err}
+}
+
+// cleanedError is an error whose text was made safe; see cleanError.
+type cleanedError struct {
+	msg string
+	err error
+}
+
+func (e *cleanedError) Error() string { return e.msg }
+func (e *cleanedError) Unwrap() error { return e.err }

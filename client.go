@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"runtime"
 	"strings"
 	"time"
@@ -287,7 +288,7 @@ func WithToken(token string) Option {
 // (so a renewed token is picked up by the next retry).
 func WithTokenSource(ts TokenSource) Option {
 	return func(cfg *clientConfig) error {
-		if ts == nil {
+		if isNil(ts) {
 			return invalidArg("token source is nil")
 		}
 		cfg.auth = newTokenAuth(ts)
@@ -411,4 +412,17 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// isNil reports whether v is nil or an interface holding a nil pointer,
+// function, map, slice or channel (such as TokenSourceFunc(nil)).
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }

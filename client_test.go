@@ -330,3 +330,13 @@ func TestNilClientCloseIdleConnectionsDoesNothing(t *testing.T) {
 	_, err := c.PrepareProgress(context.Background(), "u", "i")
 	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
 }
+
+func TestTypedNilTokenSourceIsRefused(t *testing.T) {
+	t.Parallel()
+	var p *struct{ koophone.TokenSource }
+	for _, ts := range []koophone.TokenSource{koophone.TokenSourceFunc(nil), p} {
+		c, err := koophone.NewClient(koophone.WithTokenSource(ts))
+		assert.Nil(t, c)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	}
+}

@@ -290,7 +290,7 @@ func (f *iamFetcher) networkError(ctx context.Context, err error) error {
 		// The IAM client's timeout, not the caller's: not a context error.
 		return &iamNetworkError{err: errors.New("IAM did not answer in time"), retryable: true}
 	}
-	return &iamNetworkError{err: err, retryable: retryableNetworkError(err)}
+	return &iamNetworkError{err: cleanError(err, f.secrets), retryable: retryableNetworkError(err)}
 }
 
 // iamNetworkError is a token request that got no answer from IAM.

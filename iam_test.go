@@ -503,3 +503,20 @@ func TestIAMErrorsScrubEchoedSecrets(t *testing.T) {
 		assert.Contains(t, err.Error(), "[redacted]", body)
 	}
 }
+
+// net/http quotes a malformed status line in its error: an IAM (or a proxy
+// in front of it) that echoes the request body there must not get the
+// password into the error.
+func TestIAMNetworkErrorsAreScrubbed(t *testing.T) {
+	t.Parallel()
+	url := rawServer(t, func(string) string {
+		return `ECHO:{"password":"hunter2-PASSWORD"}` + strings.Repeat("A", 10000) + "\r\n\r\n"
+	})
+	ts, err := koophone.NewIAMTokenSource(koophone.IAMConfig{Endpoint: url, DomainName: "d", UserName: "u", Password: "hunter2-PASSWORD", ProjectName: "p"})
+	require.NoError(t, err)
+	koophone.SetIAMClock(ts, time.Now)
+	_, err = ts.Token(timeout(t))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2-PASSWORD")
+	assert.Less(t, len(err.Error()), 2048)
+}

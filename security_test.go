@@ -1,11 +1,14 @@
 package koophone_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -154,4 +157,75 @@ func TestAnswersFetchedFromAnotherHostAreRefused(t *testing.T) {
 	// The caller's transport re-sent the request itself: the SDK cannot
 	// stop that, and says so in its documentation; it does refuse the answer.
 	assert.Len(t, other.Requests(), 1)
+}
+
+// rawServer answers every connection with what reply makes of the request
+// head, bypassing net/http's server, as a hostile peer can.
+func rawServer(t *testing.T, reply func(head string) string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				var head strings.Builder
+				for {
+					l, err := br.ReadString('\n')
+					head.WriteString(l)
+					if err != nil || l == "\r\n" {
+						break
+					}
+				}
+				io.WriteString(c, reply(head.String()))
+			}(c)
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// headerValue returns the value of header name in a raw request head.
+func headerValue(head, name string) string {
+	for _, l := range strings.Split(head, "\r\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.EqualFold(k, name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// net/http quotes a malformed status line in its error: a hostile server
+// that echoes the token there must not get it into the error or the log,
+// and the error stays bounded.
+func TestNetworkErrorsAreScrubbedAndBounded(t *testing.T) {
+	t.Parallel()
+	url := rawServer(t, func(head string) string {
+		return "BOGUS:token=" + headerValue(head, "X-Auth-Token") + ":" + strings.Repeat("A", 100000) + "\r\n\r\n"
+	})
+	var logs bytes.Buffer
+	c := newClient(t, koophone.WithEndpoint(url), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}),
+		koophone.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), testToken)
+	assert.Less(t, len(err.Error()), 2048)
+	assert.NotContains(t, logs.String(), testToken)
+	assert.Contains(t, logs.String(), "koophone: attempt")
+}
+
+// A token of any length that a server echoes is scrubbed.
+func TestShortEchoedTokenIsScrubbed(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		answer(w, http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"token `+r.Header.Get("X-Auth-Token")+` is invalid"}`)
+	}, koophone.WithToken("tok1234"))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "tok1234")
 }

@@ -103,12 +103,13 @@ func TestDecodeInData(t *testing.T) {
 
 func TestInt(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]Int{`1`: 1, `"1"`: 1, `" -3 "`: -3, `2.0`: 2, `"7.0"`: 7, `0`: 0, `null`: 5} {
+	for in, want := range map[string]Int{`1`: 1, `"1"`: 1, `" -3 "`: -3, `2.0`: 2, `"7.0"`: 7, `0`: 0, `null`: 5,
+		`1e10`: 10000000000, `10000000000`: 10000000000, `"99999999999"`: 99999999999} {
 		n := Int(5)
 		require.NoError(t, json.Unmarshal([]byte(in), &n), in)
 		assert.Equal(t, want, n, in)
 	}
-	for _, in := range []string{`1.5`, `"x"`, `""`, `true`, `{}`, `1e40`, `"1e40"`} {
+	for _, in := range []string{`1.5`, `"x"`, `""`, `true`, `{}`, `1e40`, `"1e40"`, `9.3e18`} {
 		var n Int
 		assert.Error(t, json.Unmarshal([]byte(in), &n), in)
 	}

@@ -69,7 +69,7 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || f != math.Trunc(f) || f > math.MaxInt32 || f < math.MinInt32 {
+	if err != nil || f != math.Trunc(f) || f >= math.MaxInt64 || f < math.MinInt64 {
 		return &json.UnmarshalTypeError{Value: kind, Type: intType}
 	}
 	*n = Int(f)
