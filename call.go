@@ -39,10 +39,13 @@ type request struct {
 // decoded: a success whose data fails the check is malformed.
 type answerData interface{ Validate() error }
 
-// call is what every attempt of one call needs. It travels to the
-// attempts in the request's context: go-retryablehttp and net/http pass a
-// request's context through, and nothing else of the call's.
+// call is what every attempt of one call needs. It is the context of the
+// call's request: the caller's context, which it embeds, with the call as
+// a value. go-retryablehttp and net/http pass a request's context through
+// to the attempts, and nothing else of the call's; being the context
+// itself saves a context.WithValue per call.
 type call struct {
+	context.Context
 	op        operation
 	requestID string
 	body      []byte // the request body, for signing
@@ -53,6 +56,14 @@ type call struct {
 }
 
 type callKey struct{}
+
+// Value returns the call for callKey and otherwise asks the caller's context.
+func (cl *call) Value(key any) any {
+	if _, ok := key.(callKey); ok {
+		return cl
+	}
+	return cl.Context.Value(key)
+}
 
 func callFrom(ctx context.Context) *call {
 	cl, _ := ctx.Value(callKey{}).(*call)
@@ -73,7 +84,7 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 	if c.refuse != nil {
 		return "", c.refuse
 	}
-	cl := &call{op: op, requestID: newRequestID(), out: out}
+	cl := &call{Context: ctx, op: op, requestID: newRequestID(), out: out}
 	var body any // an untyped nil: no body at all, so an empty POST has Content-Length: 0
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
@@ -82,7 +93,7 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 		}
 		cl.body, body = b, b
 	}
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, cl), op.method, c.url(op, r, cl.requestID), body)
+	req, err := retryablehttp.NewRequestWithContext(cl, op.method, c.url(op, r, cl.requestID), body)
 	if err != nil {
 		return cl.requestID, &callError{op: op.name, requestID: cl.requestID, err: err}
 	}

@@ -120,7 +120,10 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 		})
 	}
 	out := req.WithContext(actx) // a shallow copy: only the headers change per attempt
-	out.Header = req.Header.Clone()
+	out.Header = make(http.Header, len(req.Header)+4)
+	for k, v := range req.Header {
+		out.Header[k] = v // values are shared, never changed: each attempt replaces only its credentials
+	}
 	if err := c.auth.authorize(ctx, out, cl.body, c.now()); err != nil {
 		return nil, nil, err
 	}

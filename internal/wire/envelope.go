@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // CodeOK is the error_code of a successful answer.
@@ -69,19 +70,18 @@ func Decode(body []byte, kind Kind, out any) Answer {
 		inner = &inData{out: data}
 		data = inner
 	}
-	v := struct {
-		ErrorCode Code   `json:"error_code"`
-		ErrorMsg  string `json:"error_msg"`
-		RequestID string `json:"request_id"`
-		Data      any    `json:"data"` // decodes into out: a non-nil pointer
-	}{Data: data}
-	err := json.Unmarshal(trimmed, &v)
+	v := fieldsPool.Get().(*fields)
+	defer fieldsPool.Put(v)
+	*v = fields{Data: data}
+	err := json.Unmarshal(trimmed, v)
 	a := Answer{Code: v.ErrorCode, Message: v.ErrorMsg, RequestID: v.RequestID}
+	dataNull := v.Data == nil
+	*v = fields{} // the pool keeps nothing of this answer
 	if inner != nil && !a.Code.Set {
 		a.Code, a.Message = inner.ErrorCode, inner.ErrorMsg
 	}
 	switch {
-	case v.Data == nil: // null
+	case dataNull:
 	case out == nil && kind == InData:
 		a.HasData = true
 	case out == nil:
@@ -100,6 +100,17 @@ func Decode(body []byte, kind Kind, out any) Answer {
 	}
 	return a
 }
+
+// fields are the envelope's members as decoded; Data holds where data
+// goes. Pooled: decoding into a fresh one would allocate it per answer.
+type fields struct {
+	ErrorCode Code   `json:"error_code"`
+	ErrorMsg  string `json:"error_msg"`
+	RequestID string `json:"request_id"`
+	Data      any    `json:"data"` // decodes into out: a non-nil pointer
+}
+
+var fieldsPool = sync.Pool{New: func() any { return new(fields) }}
 
 // inData decodes ListInstances' data: its error code and message, and the
 // rest into out.
