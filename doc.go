@@ -22,6 +22,35 @@
 // and [Client.StopStreaming] and [Client.ReleaseSession] end the session;
 // [Client.BatchQueryStatus] reports the status of many instances.
 //
+// # Managing a fleet
+//
+// Every one of the service's 21 operations is a method. Method names say
+// what they do in Go terms, plural when they take a batch; the API
+// reference's name is in [APIError].Operation and the README maps one to
+// the other. Listings are iterators that fetch pages as the loop asks:
+//
+//	for inst, err := range client.ListInstances(ctx, &koophone.ListInstancesOptions{Scene: koophone.SceneCloudPhone}) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(inst.InstanceID, inst.Power, inst.AssignedUser)
+//	}
+//
+// [Client.ListSKUs] shows what can be bought and [Client.CreateInstances]
+// buys it (never repeated once it may have reached the service);
+// [Client.AssignInstances] gives instances to users. Resets, backups,
+// asynchronous commands, app installs and unassignments start a [Task]:
+//
+//	task, err := client.StartCommand(ctx, "getprop ro.build.version.release", ids)
+//	if err != nil {
+//		return err
+//	}
+//	jobs, err := client.WaitTask(ctx, task.ID)
+//	for _, je := range koophone.JobErrors(err) {
+//		log.Printf("job %s failed: %s", je.JobID, je.Code)
+//	}
+//	_ = jobs // each job's status and output
+//
 // # Authentication
 //
 // Every request carries credentials for the endpoint's host only: a static
@@ -72,7 +101,7 @@
 // ([WithConcurrency]). [WithOnPoll] reports every poll, never two at once.
 // [Client.WaitTask] and [Client.WaitTasks] wait for the tasks that resets,
 // backups, commands and app installs start, on the same poller; failed
-// jobs come back as [*JobError]s, listed by [JobErrors], as [InstanceErrors]
+// jobs come back as [JobError] values, listed by [JobErrors], as [InstanceErrors]
 // lists the instances of WaitAllReady that did not become ready.
 //
 // # Testing
