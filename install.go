@@ -27,7 +27,7 @@ type InstallAppRequest struct {
 	InstanceIDs []string // instance_id_list: 1 to 100 distinct instance ids
 	PackageName string   // object_name, ≤ 100 characters, e.g. "com.example.app"
 	FileName    string   // file_name, ≤ 100 characters
-	Version     string   // object_version, ≤ 100 characters
+	Version     string   // object_version, 1 to 100 characters (required)
 	SizeMB      float64  // object_size in MB, > 0; sent as a string in its shortest form ("12.5", "3")
 	PackageURL  string   // install_package_url: the https URL of the APK in OBS, ≤ 2000; http is refused
 	MD5         string   // content_md5, ≤ 200; "" = not sent
@@ -83,7 +83,7 @@ func (r *InstallAppRequest) check() error {
 	for _, err := range []error{
 		checkText("package name", r.PackageName, maxInstallNameLen),
 		checkText("file name", r.FileName, maxInstallNameLen),
-		checkLen("version", r.Version, maxInstallNameLen),
+		checkText("version", r.Version, maxInstallNameLen),
 		checkLen("md5", r.MD5, maxMD5Len),
 		checkLen("content type", r.ContentType, maxContentTypeLen),
 		checkPackageURL(r.PackageURL),

@@ -80,6 +80,7 @@ func TestInstallAppChecksTheRequest(t *testing.T) {
 		{func(r *koophone.InstallAppRequest) { r.FileName = "" }, "file name is empty"},
 		{func(r *koophone.InstallAppRequest) { r.FileName = strings.Repeat("f", 101) }, "file name has 101 characters"},
 		{func(r *koophone.InstallAppRequest) { r.Version = strings.Repeat("v", 101) }, "version has 101 characters"},
+		{func(r *koophone.InstallAppRequest) { r.Version = "" }, "version is empty"},
 		{func(r *koophone.InstallAppRequest) { r.MD5 = strings.Repeat("m", 201) }, "md5 has 201 characters"},
 		{func(r *koophone.InstallAppRequest) { r.ContentType = "text/plain\n" }, "content type contains a control character"},
 		{func(r *koophone.InstallAppRequest) { r.SizeMB = 0 }, "size 0 MB: want a finite number above 0"},

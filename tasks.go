@@ -126,7 +126,9 @@ var opGetTask = operation{name: "GetTask", method: http.MethodGet}
 // taskID must be 1 to 128 characters without control characters, and not
 // "." or ".."; otherwise it returns an error matching [ErrInvalidParameter]
 // and sends nothing. A task the service does not know is an [*APIError]
-// matching [ErrTaskNotFound] (KOOPHONE.API.1323 for app installs).
+// with the service's code: for an app install, KOOPHONE.API.1323, which
+// matches [ErrTaskNotFound]; for other tasks the API reference documents
+// none (koophonetest answers KOOPHONE.API.1000, [ErrInvalidParameter]).
 func (c *Client) GetTask(ctx context.Context, taskID string) ([]JobResult, error) {
 	if err := checkText("task id", taskID, maxTaskIDLen); err != nil {
 		return nil, err

@@ -74,7 +74,7 @@ func (s *Server) listApps(r *http.Request, _ []byte) reply {
 	if appType != "1" {
 		apps = append(append(apps, bundledApps...), in.apps...)
 	}
-	start := min((pageNo-1)*pageSize, len(apps))
+	start := pageStart(pageNo, pageSize, len(apps))
 	page := append([]appJSON{}, apps[start:min(start+pageSize, len(apps))]...)
 	return success(appPageJSON{Result: page, PageNo: pageNo, PageSize: pageSize, TotalCount: len(apps)})
 }
@@ -103,7 +103,7 @@ func (a installJSON) check() string {
 		checkLen("object_version", a.ObjectVersion, 1, 100),
 		check(err == nil && size >= 0, "object_size must be a number of MB, as a string"),
 		check(a.BizType == "apk", `biz_type must be "apk"`),
-		checkLen("content_type", a.ContentType, 1, 200), checkLen("content_md5", a.ContentMD5, 0, 200),
+		checkLen("content_type", a.ContentType, 1, 255), checkLen("content_md5", a.ContentMD5, 0, 200),
 		checkLen("install_package_url", a.URL, 1, 2000),
 		check(errURL == nil && u.Scheme == "https" && u.Host != "", "install_package_url must be an https URL"),
 		checkIDList("instance_id_list", a.InstanceIDs),

@@ -96,7 +96,7 @@ func (s *Server) createInstances(_ *http.Request, body []byte) reply {
 	defer s.mu.Unlock()
 	order := orderJSON{OrderID: s.nextID("order", "CS%016d")}
 	for range in.Count {
-		inst := newInstance(Instance{ID: s.nextID("instance", "kp-%06d"), Name: s.nextID("name:"+in.InstanceNamePrefix, in.InstanceNamePrefix+"%04d"),
+		inst := newInstance(Instance{ID: s.freeID(), Name: s.nextID("name:"+in.InstanceNamePrefix, in.InstanceNamePrefix+"%04d"),
 			Region: in.RegionID, SKU: sku.Name, Created: s.now().UTC()})
 		s.inventory.add(inst)
 		order.InstanceInfos = append(order.InstanceInfos, createdInstJSON{InstanceID: inst.ID, InstanceName: inst.Name})
@@ -105,6 +105,15 @@ func (s *Server) createInstances(_ *http.Request, body []byte) reply {
 }
 
 // nextID counts one more of kind and formats the count. The caller holds s.mu.
+// freeID returns the next instance id "kp-000001", … that no instance has.
+func (s *Server) freeID() string {
+	for {
+		if id := s.nextID("instance", "kp-%06d"); s.inventory.byID[id] == nil {
+			return id
+		}
+	}
+}
+
 func (s *Server) nextID(kind, format string) string {
 	s.counters[kind]++
 	return fmt.Sprintf(format, s.counters[kind])

@@ -61,10 +61,11 @@ func checkIDList(field string, ids []string) string {
 	return ""
 }
 
-// checkLen returns what is wrong with a string field of min to max bytes.
+// checkLen returns what is wrong with a string field of min to max
+// characters.
 func checkLen(field, v string, min, max int) string {
-	if len(v) < min || len(v) > max {
-		return fmt.Sprintf("%s must be %d to %d bytes", field, min, max)
+	if n := utf8.RuneCountInString(v); n < min || n > max {
+		return fmt.Sprintf("%s must be %d to %d characters", field, min, max)
 	}
 	return ""
 }

@@ -204,3 +204,31 @@ func TestSKUCatalog(t *testing.T) {
 	assert.Equal(t, "2,4,8", cat.Specs[0].SKUs[0].BandSize)
 	assert.Equal(t, "AOSP11", cat.Specs[0].SKUs[0].PoolInfo.AOSP[0].Version)
 }
+
+// A page number of any size is a page past the end, never a crash.
+func TestHugePageNumbers(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "p1"))
+	for _, no := range []string{"9223372036854775807", "4611686018427387904", "2"} {
+		r, page := list(t, srv, "page_size=100&page_no="+no)
+		assert.Equal(t, http.StatusOK, r.status, no)
+		assert.Empty(t, page.Result, no)
+		assert.Equal(t, 1, page.TotalCount, no)
+		r = call(t, srv, "GET", "/v1/instances/p1/app-list?page_size=200&page_no="+no, "")
+		assert.Equal(t, http.StatusOK, r.status, no)
+	}
+}
+
+// Creating instances never takes an id an instance already has.
+func TestCreateKeepsExistingInstances(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("alice", "kp-000001"))
+	r := call(t, srv, "POST", "/v1/instances/create", `{"os":"AOSP11","instanceSkuId":"`+koophonetest.SKUID+`","bandSkuId":"`+koophonetest.BandSKUID+
+		`","regionId":"cn-north-4","instanceNamePrefix":"云手机测试","bandSize":4,"count":1,"chargeParam":{"chargingMode":1,"periodType":2,"periodNum":1,"isAutoPay":1,"isAutoRenew":0}}`)
+	require.Equal(t, http.StatusOK, r.status, r.code)
+	assert.Equal(t, "0", r.code)
+	assert.NotContains(t, string(r.data), `"kp-000001"`)
+	in, ok := srv.Instance("kp-000001")
+	require.True(t, ok)
+	assert.Equal(t, "alice", in.User)
+}

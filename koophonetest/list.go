@@ -82,7 +82,7 @@ func (s *Server) listInstances(r *http.Request, _ []byte) reply {
 	}
 	sortInstances(found, lq.orderBy, lq.order == "desc")
 	page := &instancePage{Result: []instanceJSON{}, PageNo: lq.pageNo, PageSize: lq.pageSize, TotalCount: len(found)}
-	start := min((lq.pageNo-1)*lq.pageSize, len(found))
+	start := pageStart(lq.pageNo, lq.pageSize, len(found))
 	for _, in := range found[start:min(start+lq.pageSize, len(found))] {
 		s.settle(in)
 		page.Result = append(page.Result, s.instanceJSON(in))
@@ -202,4 +202,14 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// pageStart is the index of the first item of page pageNo (from 1) of
+// size items, at most n: a page past the end starts at n, however large
+// pageNo is (no overflow).
+func pageStart(pageNo, size, n int) int {
+	if pageNo-1 >= (n+size-1)/size {
+		return n
+	}
+	return (pageNo - 1) * size
 }

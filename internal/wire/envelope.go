@@ -77,7 +77,8 @@ func Decode(body []byte, kind Kind, out any) Answer {
 	a := Answer{Code: v.ErrorCode, Message: v.ErrorMsg, RequestID: v.RequestID}
 	dataNull := v.Data == nil
 	*v = fields{} // the pool keeps nothing of this answer
-	if inner != nil && !a.Code.Set {
+	if inner != nil && inner.ErrorCode.Set && (!a.Code.Set || a.Code.Value == CodeOK) {
+		// A gateway's error comes at the top level; the service's, inside data.
 		a.Code, a.Message = inner.ErrorCode, inner.ErrorMsg
 	}
 	switch {
