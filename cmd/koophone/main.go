@@ -185,13 +185,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage())
 		return exitUsage
 	}
-	name, rest := args[0], args[1:]
-	switch name {
+	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage())
 		return exitOK
 	case "--version":
-		name = "version"
+		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, name, rest := find(args)
 	s := &session{name: name, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
