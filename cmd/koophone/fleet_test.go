@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,10 +23,21 @@ func fakeWith(t *testing.T, opts ...koophonetest.Option) *koophonetest.Server {
 	return srv
 }
 
-// cli runs the CLI against srv as user-1.
+// cli runs the CLI against srv as user-1: the flags that say so go
+// before any "--".
 func cli(t *testing.T, srv *koophonetest.Server, args ...string) result {
 	t.Helper()
-	return runCLI(t, context.Background(), append(args, against(t, srv)...)...)
+	return runCLI(t, context.Background(), beforeDashes(args, against(t, srv))...)
+}
+
+// beforeDashes is args with flags inserted before the first "--", or at
+// the end.
+func beforeDashes(args, flags []string) []string {
+	i := slices.Index(args, "--")
+	if i < 0 {
+		i = len(args)
+	}
+	return slices.Concat(args[:i], flags, args[i:])
 }
 
 // queries are the decoded queries of the requests srv received for op.
