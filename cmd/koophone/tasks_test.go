@@ -329,3 +329,22 @@ func TestNewCommandsHelp(t *testing.T) {
 		assert.Contains(t, r.stdout, "  "+cmd.name+" ", "help lists every command")
 	}
 }
+
+func TestTaskWaitInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := fakeWith(t, koophonetest.WithInstances("user-1", "phone-1"), koophonetest.WithTaskDuration(time.Hour))
+	task, err := srv.Client().StartCommand(context.Background(), "uptime", []string{"phone-1"})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		args := append([]string{"task", "wait", task.ID, "--interval", "1m", "--timeout", "1h"}, against(t, srv)...)
+		done <- run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+	}()
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stderr.String(), ": 1 running after ") }, 5*time.Second, time.Millisecond)
+	cancel() // what Ctrl-C does through signal.NotifyContext
+	assert.Equal(t, exitInterrupted, <-done)
+	assert.Contains(t, stderr.String(), "koophone task wait: ")
+}
