@@ -12,7 +12,7 @@ import (
 // Exit codes, documented in the usage text and the README.
 const (
 	exitOK          = 0
-	exitFailed      = 1 // an instance failed to prepare (status -1)
+	exitFailed      = 1 // an instance failed to prepare (status -1), or a job of a task failed
 	exitUsage       = 2
 	exitAPI         = 3 // bad parameter, not found, no permission, or the service could not be reached
 	exitTimeout     = 4
@@ -30,7 +30,7 @@ var (
 // exitMeaning says what each exit code means.
 var exitMeaning = map[int]string{
 	exitOK:          "ok",
-	exitFailed:      "an instance failed to prepare",
+	exitFailed:      "an instance failed to prepare, or a job failed",
 	exitUsage:       "usage error",
 	exitAPI:         "API or network error",
 	exitTimeout:     "timed out",
@@ -78,7 +78,7 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.Is(err, koophone.ErrWaitTimeout):
 		return exitTimeout
-	case errors.Is(err, koophone.ErrPrepareFailed):
+	case errors.Is(err, koophone.ErrPrepareFailed), errors.Is(err, koophone.ErrTaskFailed):
 		return exitFailed
 	}
 	return exitAPI

@@ -81,10 +81,17 @@ type waitFlags struct {
 
 // register adds the wait flags to fs, with the SDK's defaults.
 func (w *waitFlags) register(fs *flag.FlagSet) {
-	w.interval = intervalFlag{min: koophone.DefaultMinPollInterval, max: koophone.DefaultMaxPollInterval}
-	fs.DurationVar(&w.timeout, "timeout", koophone.DefaultMaxWait, "give up after this long")
-	fs.Var(&w.interval, "interval", "backoff bounds between polls, MIN..MAX (or one duration)")
+	w.registerTimes(fs)
 	fs.IntVar(&w.concurrency, "concurrency", koophone.DefaultConcurrency, "polls in flight at once")
+}
+
+// registerTimes adds --timeout and --interval to fs, for a wait that polls
+// one thing at a time (a task).
+func (w *waitFlags) registerTimes(fs *flag.FlagSet) {
+	w.interval = intervalFlag{min: koophone.DefaultMinPollInterval, max: koophone.DefaultMaxPollInterval}
+	w.concurrency = koophone.DefaultConcurrency
+	fs.DurationVar(&w.timeout, "timeout", koophone.DefaultMaxWait, "give up waiting after this long")
+	fs.Var(&w.interval, "interval", "backoff bounds between polls, MIN..MAX (or one duration)")
 }
 
 // check returns a usage error for a value the SDK would refuse.
@@ -105,5 +112,59 @@ func (w *waitFlags) options(onPoll func(koophone.PollEvent)) []koophone.WaitOpti
 		koophone.WithPollInterval(w.interval.min, w.interval.max),
 		koophone.WithConcurrency(w.concurrency),
 		koophone.WithOnPoll(onPoll),
+	}
+}
+
+// timeFlag is a time given as RFC 3339 or as "2006-01-02 15:04:05" in UTC.
+type timeFlag struct{ t time.Time }
+
+func (f *timeFlag) String() string {
+	if f.t.IsZero() {
+		return ""
+	}
+	return f.t.Format(time.RFC3339)
+}
+
+// Set parses RFC 3339, or "2006-01-02 15:04:05" in UTC.
+func (f *timeFlag) Set(v string) error {
+	for _, layout := range []string{time.RFC3339, time.DateTime} {
+		if t, err := time.Parse(layout, v); err == nil {
+			f.t = t
+			return nil
+		}
+	}
+	return errors.New(`want RFC 3339 ("2026-01-02T15:04:05Z") or "2026-01-02 15:04:05" (UTC)`)
+}
+
+// pairList is the repeatable --pair USER:INSTANCE.
+type pairList []koophone.UserInstance
+
+func (l *pairList) String() string {
+	parts := make([]string, len(*l))
+	for i, p := range *l {
+		parts[i] = p.UserID + ":" + p.InstanceID
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set adds one pair; the user id is what comes before the last ':'.
+func (l *pairList) Set(v string) error {
+	i := strings.LastIndexByte(v, ':')
+	if i <= 0 || i == len(v)-1 {
+		return errors.New("want USER:INSTANCE")
+	}
+	*l = append(*l, koophone.UserInstance{UserID: v[:i], InstanceID: v[i+1:]})
+	return nil
+}
+
+// yesFlag registers --yes, which a command that spends money or destroys
+// something requires, with what it does.
+func yesFlag(fs *flag.FlagSet, what string) func() error {
+	yes := fs.Bool("yes", false, "confirm: "+what)
+	return func() error {
+		if !*yes {
+			return usageErrorf("this %s: add --yes to confirm", what)
+		}
+		return nil
 	}
 }

@@ -1,12 +1,13 @@
-// Command koophone prepares KooPhone cloud phones and waits until they can
-// stream, for integration scripts and CI pipelines. Run "koophone help"
-// for the commands, "koophone COMMAND --help" for one command.
+// Command koophone prepares KooPhone cloud phones, waits until they can
+// stream, and manages the fleet (list, buy, assign, reset, run commands,
+// install apps), for integration scripts and CI pipelines. Run "koophone
+// help" for the commands, "koophone COMMAND --help" for one command.
 //
 //	go install github.com/koophone-go/koophone/cmd/koophone@latest
 //	export KOOPHONE_TOKEN=... KOOPHONE_USER_ID=user-1
 //	koophone wait --prepare --instance phone-1 --timeout 10m
 //
-// Exit codes: 0 all ready, 1 an instance failed to prepare, 2 usage error,
+// Exit codes: 0 ok, 1 an instance failed to prepare or a job failed, 2 usage error,
 // 3 API or network error, 4 timed out, 5 authentication failed,
 // 130 interrupted.
 //
@@ -38,6 +39,10 @@
 //			}
 //		},
 //	}
+//
+// A command of a group is named with both words ("task get"); one that
+// takes positional arguments names them in args ("TASK_ID") and finds them
+// in [session.args].
 //
 // The rules that keep every command alike:
 //   - The global flags (--endpoint, --token-file, --user, --json, --quiet,
@@ -87,6 +92,7 @@ type command struct {
 	examples []string // command lines, shown by --help
 	exits    []int    // the exit codes it can return, shown by --help
 	local    bool     // it takes only --json: no connection flags
+	args     string   // its positional arguments for --help, "TASK_ID"; "" = none
 	// flags registers the command's own flags on fs and returns the
 	// function that runs the command with their values.
 	flags func(fs *flag.FlagSet) runFunc
@@ -101,6 +107,22 @@ var commands = []*command{
 	&tokenCmd,
 	&stopCmd,
 	&releaseCmd,
+	&instancesListCmd,
+	&appsListCmd,
+	&skusCmd,
+	&createCmd,
+	&deleteCmd,
+	&assignCmd,
+	&unassignCmd,
+	&resetCmd,
+	&rebootCmd,
+	&backupCmd,
+	&execCmd,
+	&taskGetCmd,
+	&taskWaitCmd,
+	&videoSetCmd,
+	&videoTemplateCmd,
+	&appsInstallCmd,
 	&versionCmd,
 }
 
@@ -114,6 +136,48 @@ func lookup(name string) *command {
 	return nil
 }
 
+// find returns the command args start with, one word ("wait") or two
+// ("task get"), its name and the arguments after it. For an unknown
+// command it returns nil and the name args start with.
+func find(args []string) (*command, string, []string) {
+	if len(args) > 1 {
+		if c := lookup(args[0] + " " + args[1]); c != nil {
+			return c, c.name, args[2:]
+		}
+	}
+	return lookup(args[0]), args[0], args[1:]
+}
+
+// subcommands lists the commands of group ("task get, task wait"), or "".
+func subcommands(group string) string {
+	var names []string
+	for _, c := range commands {
+		if strings.HasPrefix(c.name, group+" ") {
+			names = append(names, c.name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseArgs parses args with fs and returns the positional arguments,
+// which may come between the flags; all after "--" are positional.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
 // run is the whole command: it parses args, runs one command and returns
 // the exit code. main only wires it to the process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -121,24 +185,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage())
 		return exitUsage
 	}
-	name, rest := args[0], args[1:]
-	switch name {
+	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage())
 		return exitOK
 	case "--version":
-		name = "version"
+		args = append([]string{"version"}, args[1:]...)
 	}
+	cmd, name, rest := find(args)
 	s := &session{name: name, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
-	cmd := lookup(name)
 	if cmd == nil {
 		s.g.asJSON = wantsJSON(rest)
+		if subs := subcommands(name); subs != "" {
+			return s.fail(usageErrorf("want a subcommand: %s", subs))
+		}
 		s.errorEvent(usageErrorf("unknown command %q", name))
 		fmt.Fprintf(stderr, "koophone: unknown command %q\n\n%s", clean(name), usage())
 		return exitUsage
 	}
 	fs, runCmd := s.flagSet(cmd)
-	if err := fs.Parse(rest); err != nil {
+	pos, err := parseArgs(fs, rest)
+	if err != nil {
 		if err == flag.ErrHelp {
 			return exitOK
 		}
@@ -146,9 +213,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		s.g.asJSON = s.g.asJSON || wantsJSON(rest)
 		return s.errorEvent(usageErrorf("%v", err))
 	}
-	if fs.NArg() > 0 {
-		return s.fail(usageErrorf("unexpected argument %q", fs.Arg(0)))
+	if len(pos) > 0 && cmd.args == "" {
+		return s.fail(usageErrorf("unexpected argument %q", pos[0]))
 	}
+	s.args = pos
 	defer s.close()
 	out, err := runCmd(ctx, s)
 	if err != nil {
@@ -175,22 +243,23 @@ func wantsJSON(args []string) bool {
 // usage is the text of "koophone help", built from the commands table.
 func usage() string {
 	var b strings.Builder
-	b.WriteString(`koophone prepares KooPhone cloud phones and waits until they can stream.
+	b.WriteString(`koophone prepares KooPhone cloud phones, waits until they can stream, and manages the fleet.
 
 Usage:
-  koophone COMMAND [flags]
+  koophone COMMAND [flags] [ARGS]
 
 Commands:
 `)
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.short)
+		fmt.Fprintf(&b, "  %-15s %s\n", c.name, c.short)
 	}
-	fmt.Fprintf(&b, "  %-10s %s\n", "help", "print this help")
+	fmt.Fprintf(&b, "  %-15s %s\n", "help", "print this help")
 	b.WriteString(`
 Flags of every command:
   --endpoint URL      service endpoint (env KOOPHONE_ENDPOINT; default ` + koophone.DefaultEndpoint + `)
   --token-file PATH   read the IAM token from a file ("-" for standard input)
-  --user ID           the user id (env KOOPHONE_USER_ID); prepare, progress and wait need it
+  --user ID           the user id (env KOOPHONE_USER_ID); prepare, progress, wait,
+                      assign and unassign need it
   --json              print one JSON object per line: every event, then the result
   --quiet             print only the result
   --simulate          run against an in-process fake service (no account needed;
@@ -209,6 +278,8 @@ Examples:
   koophone wait --prepare --user user-1 --instance phone-1 --timeout 10m
   koophone wait --simulate --user demo --instance phone-1 --instance phone-2
   koophone progress --json --user user-1 --instance phone-1
+  koophone instances list --simulate --all
+  koophone exec --simulate --instance phone-1 -- getprop ro.build.version.release
 `)
 	return b.String()
 }

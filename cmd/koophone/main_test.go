@@ -98,6 +98,8 @@ func TestVersionAndHelp(t *testing.T) {
 	r := runCLI(t, context.Background(), "version")
 	assert.Equal(t, 0, r.code)
 	assert.True(t, strings.HasPrefix(r.stdout, "koophone "+koophone.Version+" "), r.stdout)
+	r = runCLI(t, context.Background(), "--version")
+	assert.True(t, strings.HasPrefix(r.stdout, "koophone "+koophone.Version+" "), r.stdout)
 	r = runCLI(t, context.Background(), "version", "--json")
 	assert.Contains(t, r.stdout, `"version":"`+koophone.Version+`"`)
 

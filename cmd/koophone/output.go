@@ -37,6 +37,15 @@ func jsonOnly(key string, data any) value { return value{key: key, data: data, i
 // textOnly is a text column left out of the JSON object.
 func textOnly(key, text string) value { return value{key: key, text: text, inText: true} }
 
+// multiline is a value whose line breaks are kept in JSON (each line
+// cleaned) and escaped in text, such as a command's output.
+func multiline(key, text string) value {
+	return value{key: key, data: lines(text), text: text, inJSON: true, inText: true}
+}
+
+// lines is text whose line breaks JSON keeps.
+type lines string
+
 // output is what a command prints when it ends. With --json it is one
 // {"event":"result", "command", "ok", "exit_code", ...} object holding the
 // top values and, under list, one object per row. As text it is one line
@@ -48,6 +57,13 @@ type output struct {
 	list  string    // the JSON key of rows, e.g. "instances"
 	rows  [][]value // one object, or line, each
 	byKey bool      // text: one "key<TAB>text" line per top value
+	// each, for a listing: with --json every row is an object of its own,
+	// {"event": each, ...}, before the result; on a terminal the rows get
+	// a header.
+	each string
+	// document is printed as it is in text, instead of the values: only
+	// for text the CLI wrote itself, never for a string from the service.
+	document string
 }
 
 // line is an output of one text line.
@@ -60,9 +76,14 @@ func rowsOf(key string, rows [][]value) *output { return &output{list: key, rows
 // is escaped and bounded as clean does, keys included.
 func (s *session) print(out *output) {
 	if s.g.asJSON {
+		for i := 0; out.each != "" && i < len(out.rows); i++ {
+			ev := object(out.rows[i])
+			ev["event"] = out.each
+			writeJSON(s.stdout, ev)
+		}
 		ev := object(out.top)
 		ev["event"], ev["command"], ev["ok"], ev["exit_code"] = "result", s.name, out.code == exitOK, out.code
-		if out.list != "" {
+		if out.list != "" && out.each == "" {
 			list := make([]map[string]any, len(out.rows))
 			for i, row := range out.rows {
 				list[i] = object(row)
@@ -73,10 +94,17 @@ func (s *session) print(out *output) {
 		return
 	}
 	w := s.stdout
+	if out.document != "" {
+		fmt.Fprint(w, out.document)
+		return
+	}
 	if isTerminal(w) {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		defer tw.Flush()
 		w = tw
+		if out.each != "" && len(out.rows) > 0 {
+			writeHeader(w, out.rows[0])
+		}
 	}
 	if out.byKey {
 		for _, v := range out.top {
@@ -124,6 +152,17 @@ func writeLine(w io.Writer, values []value) {
 	fmt.Fprintln(w, strings.Join(cols, "\t"))
 }
 
+// writeHeader writes the upper-cased keys of a row's text columns.
+func writeHeader(w io.Writer, row []value) {
+	cols := make([]string, 0, len(row))
+	for _, v := range row {
+		if v.inText {
+			cols = append(cols, strings.ToUpper(v.key))
+		}
+	}
+	fmt.Fprintln(w, strings.Join(cols, "\t"))
+}
+
 // writeJSON prints v as one line of JSON, with every string in it escaped
 // and bounded as clean does.
 func writeJSON(w io.Writer, v map[string]any) {
@@ -134,11 +173,23 @@ func writeJSON(w io.Writer, v map[string]any) {
 
 // cleanData returns v with every string in it cleaned: v is a string, a
 // number, a bool, or a slice or map of them (the values a command puts in
-// an output).
+// an output). The line breaks of lines are kept.
 func cleanData(v any) any {
 	switch v := v.(type) {
 	case string:
 		return clean(v)
+	case lines:
+		parts := strings.Split(string(v), "\n")
+		for i, p := range parts {
+			parts[i] = clean(p)
+		}
+		return strings.Join(parts, "\n")
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = cleanData(x)
+		}
+		return out
 	case []string:
 		if v == nil {
 			return v

@@ -46,6 +46,9 @@ func TestServerStringsCannotForgeOutput(t *testing.T) {
 		"/v1/instances/prepare":            ok(`{"status_list":[{"instance_id":"` + forged + `","status":1}]}`),
 		"/v1/instances/phone-1/auth":       ok(`{"streamingId":"` + forged + `","device_token":"dt","resource":{"rtc":{"ice_signaling":{"signaling_url":"` + forged + `"}}}}`),
 		"/v1/instances/streaming/stop":     ok(`{}`),
+		"/v1/instances/tasks/t-1":          ok(`{"jobs":[{"job_id":"j-1","status":-1,"error_code":"` + forged + `","error_msg":"` + forged + `","execute_msg":"` + forged + `"}]}`),
+		"/v1/instances/batch-query":        ok(`{"result":[{"instance_id":"` + forged + `","instance_name":"` + forged + `","assign_user":"` + forged + `"}],"total_count":1}`),
+		"/v1/instances/sync-command":       ok(`{"cmd_results":[{"instance_id":"` + forged + `","status":2,"execute_msg":"` + forged + `"}]}`),
 		"/v1/instances/session/release":    ok(`{}`),
 	})
 	commands := [][]string{
@@ -54,10 +57,13 @@ func TestServerStringsCannotForgeOutput(t *testing.T) {
 		{"status", "--instance", "phone-1"},
 		{"prepare", "--instance", "phone-1"},
 		{"token", "--instance", "phone-1"},
+		{"task", "get", "t-1"},
+		{"instances", "list"},
+		{"exec", "--instance", "phone-1", "--", "ls"},
 	}
 	for _, args := range commands {
 		for _, mode := range [][]string{nil, {"--json"}} {
-			args := append(append(args, flags...), mode...)
+			args := beforeDashes(args, append(append([]string{}, flags...), mode...))
 			r := runCLI(t, context.Background(), args...)
 			assert.NotEqual(t, exitUsage, r.code, "%v: %s", args, r.stderr)
 			for name, out := range map[string]string{"stdout": r.stdout, "stderr": r.stderr} {

@@ -28,8 +28,9 @@ func newPollPrinter(s *session, total int) *pollPrinter {
 
 // event shows one poll.
 func (p *pollPrinter) event(e koophone.PollEvent) {
-	if e.Err == nil || p.latest[e.InstanceID].InstanceID == "" {
-		p.latest[e.InstanceID] = e
+	key := subject(e)
+	if e.Err == nil || p.latest[key].Attempt == 0 {
+		p.latest[key] = e
 	}
 	switch {
 	case p.s.g.quiet:
@@ -38,42 +39,92 @@ func (p *pollPrinter) event(e koophone.PollEvent) {
 	case p.terminal:
 		line := p.summary()
 		if p.total == 1 {
-			line = fmt.Sprintf("%s  %s  waitingCount %d  attempt %d  %.1fs",
-				clean(e.InstanceID), describe(e), e.Progress.WaitingCount, e.Attempt, e.Elapsed.Seconds())
+			line = fmt.Sprintf("%s  %s  attempt %d  %.1fs", clean(key), status(e, "  waitingCount %d"), e.Attempt, e.Elapsed.Seconds())
 		}
 		fmt.Fprintf(p.s.stderr, "\r\x1b[K%s", line)
 		p.drawn = true
 	default:
-		line := describe(e)
-		if e.Err == nil {
-			line += fmt.Sprintf(" (waitingCount %d)", e.Progress.WaitingCount)
-		}
-		if p.shown[e.InstanceID] != line {
-			p.shown[e.InstanceID] = line
-			fmt.Fprintf(p.s.stderr, "%s: %s after %.1fs\n", clean(e.InstanceID), line, e.Elapsed.Seconds())
+		line := status(e, " (waitingCount %d)")
+		if p.shown[key] != line {
+			p.shown[key] = line
+			fmt.Fprintf(p.s.stderr, "%s: %s after %.1fs\n", clean(key), line, e.Elapsed.Seconds())
 		}
 	}
 }
 
+// subject is what a poll was about: an instance id, or "task ID".
+func subject(e koophone.PollEvent) string {
+	if e.TaskID != "" {
+		return "task " + e.TaskID
+	}
+	return e.InstanceID
+}
+
 // pollEvent is the JSON event of a poll.
 func pollEvent(e koophone.PollEvent) map[string]any {
-	ev := map[string]any{"event": "poll", "instance_id": e.InstanceID, "attempt": e.Attempt,
+	ev := map[string]any{"event": "poll", "attempt": e.Attempt,
 		"elapsed_ms": e.Elapsed.Milliseconds(), "next_delay_ms": e.NextDelay.Milliseconds()}
-	if e.Err != nil {
+	switch {
+	case e.TaskID != "":
+		ev["task_id"] = e.TaskID
+	default:
+		ev["instance_id"] = e.InstanceID
+	}
+	switch {
+	case e.Err != nil:
 		ev["error"] = e.Err.Error()
-	} else {
+	case e.TaskID != "":
+		jobs := make([]map[string]any, len(e.Jobs))
+		for i, j := range e.Jobs {
+			jobs[i] = map[string]any{"job_id": j.JobID, "status": int(j.Status), "status_name": j.Status.String()}
+		}
+		ev["jobs"] = jobs
+	default:
 		ev["status"], ev["status_name"], ev["waiting_count"], ev["request_id"] =
 			int(e.Progress.Status), e.Progress.Status.String(), e.Progress.WaitingCount, e.Progress.RequestID
 	}
 	return ev
 }
 
-// describe is a poll's status, or its failure, cleaned.
+// describe is a poll's status (for a task, how many jobs are where), or
+// its failure, cleaned.
 func describe(e koophone.PollEvent) string {
-	if e.Err != nil {
+	switch {
+	case e.Err != nil:
 		return "poll failed: " + clean(trimPrefix(e.Err.Error()))
+	case e.TaskID != "":
+		return jobCounts(e.Jobs)
 	}
 	return e.Progress.Status.String()
+}
+
+// status is describe(e) and, for an instance, its waiting count in
+// format.
+func status(e koophone.PollEvent, format string) string {
+	if e.Err != nil || e.TaskID != "" {
+		return describe(e)
+	}
+	return describe(e) + fmt.Sprintf(format, e.Progress.WaitingCount)
+}
+
+// jobCounts counts jobs by status: "1 running · 2 succeeded".
+func jobCounts(jobs []koophone.JobResult) string {
+	if len(jobs) == 0 {
+		return "no job yet"
+	}
+	counts := map[string]int{}
+	for _, j := range jobs {
+		counts[j.Status.String()]++
+	}
+	names := make([]string, 0, len(counts))
+	for name := range counts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		names[i] = fmt.Sprintf("%d %s", counts[name], name)
+	}
+	return strings.Join(names, " · ")
 }
 
 // summary counts the instances by how far they have got.

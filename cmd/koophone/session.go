@@ -44,6 +44,8 @@ type session struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	args           []string // the command's positional arguments
+	simTask        string   // with --simulate, the task the seed started
 	closers        []func()
 }
 
@@ -55,7 +57,7 @@ func (s *session) flagSet(cmd *command) (*flag.FlagSet, runFunc) {
 	s.g.register(fs, cmd.local)
 	runCmd := cmd.flags(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(s.stderr, "Usage: koophone %s [flags]\n\n%s\n\nFlags:\n", cmd.name, cmd.long)
+		fmt.Fprintf(s.stderr, "Usage: koophone %s [flags]%s\n\n%s\n\nFlags:\n", cmd.name, strings.TrimRight(" "+cmd.args, " "), cmd.long)
 		fs.PrintDefaults()
 		fmt.Fprintf(s.stderr, "\nExamples:\n  %s\n\nExit codes: %s\n", strings.Join(cmd.examples, "\n  "), exitCodes(cmd.exits))
 	}
@@ -89,10 +91,13 @@ func (s *session) requireUser() (string, error) {
 // seed says what the simulated service knows when --simulate is given.
 // The zero seed is a fake service that knows no instance.
 type seed struct {
-	ids      []string      // the instances, owned by the user
-	ready    bool          // they are ready at once (for token, stop, release)
-	prepared bool          // they are prepared as the command starts: the timeline starts now
-	pace     time.Duration // a minimum poll interval; the timeline lasts about five (0: the default)
+	ids      []string                // the instances, owned by the user (unassigned if there is none)
+	pairs    []koophone.UserInstance // instances, each owned by its pair's user ("": unassigned)
+	fleet    int                     // as many unassigned instances, "fleet-00001", …
+	task     bool                    // start a command task on ids: the session's simTask
+	ready    bool                    // they are ready at once (for token, stop, release)
+	prepared bool                    // they are prepared as the command starts: the timeline starts now
+	pace     time.Duration           // a minimum poll interval; the timeline lasts about five (0: the default)
 }
 
 // client returns the client the command calls: one for the endpoint and
@@ -135,14 +140,18 @@ func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error)
 }
 
 // simulated starts the fake service for --simulate. An instance whose id
-// contains "fail" fails to prepare.
+// contains "fail" fails to prepare, and its first job fails.
 func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option) (*koophone.Client, error) {
 	if sd.pace <= 0 {
 		sd.pace = koophone.DefaultMinPollInterval
 	}
 	user := s.user()
-	srv := koophonetest.NewServer(koophonetest.WithTimeline(koophonetest.Timeline{Queue: 3 * sd.pace, Restore: 2 * sd.pace}))
+	srv := koophonetest.NewServer(koophonetest.WithTimeline(koophonetest.Timeline{Queue: 3 * sd.pace, Restore: 2 * sd.pace}),
+		koophonetest.WithFleet(sd.fleet))
 	s.closers = append(s.closers, srv.Close)
+	for _, p := range sd.pairs {
+		srv.AddInstance(p.UserID, p.InstanceID)
+	}
 	for _, id := range sd.ids {
 		switch {
 		case sd.ready:
@@ -153,6 +162,9 @@ func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option
 		default:
 			srv.AddInstance(user, id)
 		}
+		if strings.Contains(id, "fail") {
+			srv.FailJobs(id, "CPS0005", "simulated failure")
+		}
 	}
 	if !s.g.quiet {
 		fmt.Fprintf(s.stderr, "koophone: simulating the service at %s\n", srv.URL)
@@ -162,6 +174,13 @@ func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option
 		if err := prepareAll(ctx, c, user, sd.ids); err != nil {
 			return nil, err
 		}
+	}
+	if sd.task {
+		task, err := c.StartCommand(ctx, "echo simulated", sd.ids)
+		if err != nil {
+			return nil, err
+		}
+		s.simTask = task.ID
 	}
 	return c, nil
 }

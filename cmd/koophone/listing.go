@@ -1,0 +1,65 @@
+package main
+
+import (
+	"flag"
+	"iter"
+)
+
+// pageFlags are the flags of a listing: --all, or --page and --page-size.
+type pageFlags struct {
+	all        bool
+	page, size int
+}
+
+// register adds the listing flags to fs; most is the largest page size.
+func (p *pageFlags) register(fs *flag.FlagSet, most string) {
+	fs.BoolVar(&p.all, "all", false, "list everything, page after page")
+	fs.IntVar(&p.page, "page", 0, "the page to list, from 1 (default 1; not with --all)")
+	fs.IntVar(&p.size, "page-size", 0, "items per page, "+most+" (default 100)")
+}
+
+// check returns a usage error for --page with --all.
+func (p *pageFlags) check() error {
+	if p.all && p.page != 0 {
+		return usageErrorf("--page and --all: give one")
+	}
+	if p.page == 0 {
+		p.page = 1
+	}
+	return nil
+}
+
+// pageHead is what a listing prints about the page it shows.
+type pageHead struct {
+	no, size, total int
+	requestID       string
+}
+
+// listing is a listing's output: with --all every item that all yields,
+// else the page that page returns; row gives an item's values, event
+// names its JSON object.
+func listing[T any](p *pageFlags, event string, row func(T) []value,
+	all iter.Seq2[T, error], page func(pageNo int) ([]T, pageHead, error)) (*output, error) {
+	out := rowsOf(event+"s", nil)
+	out.each = event
+	if p.all {
+		for item, err := range all {
+			if err != nil {
+				return nil, err
+			}
+			out.rows = append(out.rows, row(item))
+		}
+		out.top = []value{jsonOnly("count", len(out.rows))}
+		return out, nil
+	}
+	items, head, err := page(p.page)
+	if err != nil {
+		return nil, err
+	}
+	for _, item := range items {
+		out.rows = append(out.rows, row(item))
+	}
+	out.top = []value{jsonOnly("count", len(out.rows)), jsonOnly("page_no", head.no), jsonOnly("page_size", head.size),
+		jsonOnly("total_count", head.total), jsonOnly("request_id", head.requestID)}
+	return out, nil
+}

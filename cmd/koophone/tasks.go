@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/koophone-go/koophone"
+)
+
+// taskFlags are the flags of a command that starts a task: --wait and,
+// for the wait, --timeout and --interval.
+type taskFlags struct {
+	wait  bool
+	flags waitFlags
+}
+
+// register adds the task flags to fs.
+func (t *taskFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&t.wait, "wait", false, "wait until every job of the task has ended (exit 1 if one failed)")
+	t.flags.registerTimes(fs)
+}
+
+// run checks the wait flags, starts a task with start on the session's
+// client (simulated as sd says), and prints the task or, with --wait, how
+// each of its jobs ended.
+func (t *taskFlags) run(ctx context.Context, s *session, sd seed, start func(*koophone.Client) (*koophone.Task, error)) (*output, error) {
+	if err := t.flags.check(); err != nil {
+		return nil, err
+	}
+	c, err := s.client(ctx, sd)
+	if err != nil {
+		return nil, err
+	}
+	task, err := start(c)
+	switch {
+	case err != nil:
+		return nil, err
+	case !t.wait:
+		return taskOutput(task), nil
+	case task.ID == "":
+		fmt.Fprintf(s.stderr, "koophone %s: the service answered without a task: there is nothing to wait for\n", s.name)
+		return taskOutput(task), nil
+	}
+	return waitTask(ctx, s, c, task.ID, task.Jobs, &t.flags)
+}
+
+// taskOutput is a task just started: its id, then one line per job.
+func taskOutput(task *koophone.Task) *output {
+	out := rowsOf("jobs", make([][]value, len(task.Jobs)))
+	out.top = []value{field("task_id", task.ID), jsonOnly("request_id", task.RequestID)}
+	for i, j := range task.Jobs {
+		out.rows[i] = []value{field("instance_id", j.InstanceID), field("job_id", j.JobID)}
+	}
+	return out
+}
+
+// waitTask waits for taskID and returns how each job ended: exit 1 when a
+// job failed, 4 when the wait ran out of time after the task answered.
+// jobs, when known, name each job's instance.
+func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string, jobs []koophone.Job, w *waitFlags) (*output, error) {
+	polls := newPollPrinter(s, 1)
+	results, err := c.WaitTask(ctx, taskID, w.options(polls.event)...)
+	polls.finish()
+	failures := koophone.JobErrors(err)
+	timedOut := errors.Is(err, koophone.ErrWaitTimeout) && results != nil
+	if err != nil && failures == nil && !timedOut {
+		return nil, err
+	}
+	out := jobsOutput(taskID, jobs, results)
+	if err != nil {
+		out.code = exitCode(err)
+		msg := fmt.Sprintf("%d of %d jobs failed", len(failures), len(results))
+		if failures == nil {
+			msg = fmt.Sprintf("timed out waiting for the task (--timeout %s)", w.timeout)
+		}
+		out.top = append(out.top, jsonOnly("error", msg))
+		fmt.Fprintf(s.stderr, "koophone %s: %s\n", s.name, msg)
+	}
+	return out, nil
+}
+
+// jobsOutput is where the jobs of taskID stand: the task id, then one
+// line per job. jobs, when known, name each job's instance.
+func jobsOutput(taskID string, jobs []koophone.Job, results []koophone.JobResult) *output {
+	instance := make(map[string]string, len(jobs))
+	for _, j := range jobs {
+		instance[j.JobID] = j.InstanceID
+	}
+	out := rowsOf("jobs", make([][]value, len(results)))
+	out.top = []value{field("task_id", taskID)}
+	for i, r := range results {
+		row := []value{field("job_id", r.JobID)}
+		if len(jobs) > 0 {
+			row = append(row, field("instance_id", instance[r.JobID]))
+		}
+		out.rows[i] = append(row, jobValues(r.Status, r.Code, r.Message, r.Output)...)
+	}
+	return out
+}
+
+// jobValues are how a job ended, or what a command did on one instance.
+// The output keeps its line breaks in JSON.
+func jobValues(status koophone.JobStatus, code, message, out string) []value {
+	return []value{jsonOnly("status", int(status)), field("status_name", status.String()),
+		field("code", code), field("message", message), multiline("output", out)}
+}
+
+// jobFailed reports whether a job, or a command on one instance, ended
+// failed.
+func jobFailed(st koophone.JobStatus) bool {
+	return st == koophone.JobFailed || st == koophone.JobInstallFailed
+}
