@@ -71,7 +71,7 @@ var appsInstallCmd = command{
 		"The URL is never printed: a signed URL carries credentials.",
 	examples: []string{
 		"koophone apps install --instance phone-1 --instance phone-2 --url https://bucket.obs.example.com/app.apk " +
-			"--package com.example.app --size-mb 12.5 --wait",
+			"--package com.example.app --version 1.2.0 --size-mb 12.5 --wait",
 	},
 	exits: allExits,
 	flags: func(fs *flag.FlagSet) runFunc {
@@ -81,7 +81,7 @@ var appsInstallCmd = command{
 		fs.StringVar(&req.PackageURL, "url", "", "the https URL of the APK (required)")
 		fs.StringVar(&req.PackageName, "package", "", "the package name, e.g. com.example.app (required)")
 		fs.StringVar(&req.FileName, "file-name", "", "the APK's file name (default: the URL's last path segment)")
-		fs.StringVar(&req.Version, "version", "", "the app's version")
+		fs.StringVar(&req.Version, "version", "", "the app's version, e.g. 1.2.0 (required)")
 		fs.Float64Var(&req.SizeMB, "size-mb", 0, "the APK's size in MB (required)")
 		fs.StringVar(&req.MD5, "md5", "", "the APK's content MD5")
 		fs.BoolVar(&req.Fast, "fast", false, "fast install")

@@ -181,3 +181,16 @@ func TestRequestTimeoutIsANetworkError(t *testing.T) {
 	assert.Equal(t, exitAPI, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "koophone progress: ShowProgress: ")
 }
+
+// A bad --request-timeout is a usage error with --simulate too, never a
+// panic, also with --json.
+func TestBadRequestTimeoutWithSimulate(t *testing.T) {
+	t.Parallel()
+	for _, extra := range [][]string{nil, {"--json"}} {
+		args := append([]string{"progress", "--simulate", "--user", "u", "--instance", "i", "--request-timeout", "-1ns"}, extra...)
+		r := runCLI(t, context.Background(), args...)
+		assert.Equal(t, exitUsage, r.code, r.stderr)
+		assert.Contains(t, r.stderr+r.stdout, "--request-timeout")
+		assert.NotContains(t, r.stderr, "panic")
+	}
+}

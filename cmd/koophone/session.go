@@ -106,6 +106,9 @@ type seed struct {
 // it.
 func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error) {
 	opts := []koophone.Option{koophone.WithUserAgent("koophone-cli/" + koophone.Version)}
+	if s.g.requestTimeout < 0 {
+		return nil, usageErrorf("--request-timeout %s must be positive", s.g.requestTimeout)
+	}
 	if s.g.requestTimeout != 0 {
 		opts = append(opts, koophone.WithRequestTimeout(s.g.requestTimeout))
 	}
