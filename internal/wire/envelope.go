@@ -93,6 +93,11 @@ func Decode(body []byte, kind Kind, out any) Answer {
 	if err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && (typeErr.Field == "data" || strings.HasPrefix(typeErr.Field, "data.")) {
+			// A decoder of ours that fails inside data stops the whole
+			// decoding: read the envelope again without a target for data.
+			if out != nil {
+				a = Decode(body, kind, nil)
+			}
 			a.HasData = true
 			a.Err = errors.New(describeJSONError(err))
 			return a

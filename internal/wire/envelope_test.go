@@ -222,6 +222,11 @@ func TestDecodeWithData(t *testing.T) {
 	assert.EqualError(t, ans.Err, "data.status is a JSON array, not int")
 	assert.NotErrorIs(t, ans.Err, ErrNotJSON)
 	assert.Equal(t, "OK", ans.Message, "the envelope is still read")
+	ans = Decode([]byte(`{"data":{"status":[0]},"error_code":"KP.API.1","error_msg":"after data","request_id":"r"}`), TopLevel, &d)
+	assert.Error(t, ans.Err)
+	assert.Equal(t, Code{Value: "KP.API.1", Set: true}, ans.Code, "members after a bad data member are read too")
+	assert.Equal(t, "after data", ans.Message)
+	assert.Equal(t, "r", ans.RequestID)
 
 	assert.ErrorIs(t, Decode([]byte(`{"error_code":"0","data":{"status":1`), TopLevel, &d).Err, ErrNotJSON)
 	assert.ErrorIs(t, Decode([]byte(`<html>`), TopLevel, &d).Err, ErrNotJSON)
