@@ -77,23 +77,22 @@ func (c *Client) InstallApp(ctx context.Context, req InstallAppRequest) (*Task, 
 
 // check checks every field of r.
 func (r *InstallAppRequest) check() error {
-	if err := checkIDs(r.InstanceIDs, maxBatch); err != nil {
-		return err
-	}
-	for _, err := range []error{
+	return firstError(
+		checkIDs(r.InstanceIDs, maxBatch),
 		checkText("package name", r.PackageName, maxInstallNameLen),
 		checkText("file name", r.FileName, maxInstallNameLen),
 		checkText("version", r.Version, maxInstallNameLen),
 		checkLen("md5", r.MD5, maxMD5Len),
 		checkLen("content type", r.ContentType, maxContentTypeLen),
 		checkPackageURL(r.PackageURL),
-	} {
-		if err != nil {
-			return err
-		}
-	}
-	if !(r.SizeMB > 0) || math.IsInf(r.SizeMB, 1) {
-		return invalidArg("size %v MB: want a finite number above 0", r.SizeMB)
+		checkSize(r.SizeMB),
+	)
+}
+
+// checkSize checks a package size in MB: a finite number above 0.
+func checkSize(mb float64) error {
+	if !(mb > 0) || math.IsInf(mb, 1) {
+		return invalidArg("size %v MB: want a finite number above 0", mb)
 	}
 	return nil
 }
