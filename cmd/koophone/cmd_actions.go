@@ -14,6 +14,7 @@ var resetCmd = command{
 		"and print the task that does it; with --wait, wait for it and print how each job ended (exit 1 if one failed).",
 	examples: []string{"koophone reset --instance phone-1 --instance phone-2 --wait --timeout 15m"},
 	exits:    allExits,
+	failed:   "a job failed (with --wait)",
 	flags:    startTask((*koophone.Client).ResetInstances),
 }
 
@@ -24,6 +25,7 @@ var backupCmd = command{
 		"and print the task that does it; with --wait, wait for it and print how each job ended (exit 1 if one failed).",
 	examples: []string{"koophone backup --instance phone-1 --wait"},
 	exits:    allExits,
+	failed:   "a job failed (with --wait)",
 	flags:    startTask((*koophone.Client).BackupInstances),
 }
 

@@ -73,7 +73,8 @@ var appsInstallCmd = command{
 		"koophone apps install --instance phone-1 --instance phone-2 --url https://bucket.obs.example.com/app.apk " +
 			"--package com.example.app --version 1.2.0 --size-mb 12.5 --wait",
 	},
-	exits: allExits,
+	exits:  allExits,
+	failed: "a job failed (with --wait)",
 	flags: func(fs *flag.FlagSet) runFunc {
 		var t taskFlags
 		var req koophone.InstallAppRequest

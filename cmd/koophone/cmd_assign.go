@@ -50,7 +50,8 @@ var unassignCmd = command{
 		"koophone unassign --user user-1 --instance phone-1 --wait",
 		"koophone unassign --pair user-1:phone-1 --pair user-2:phone-2",
 	},
-	exits: allExits,
+	exits:  allExits,
+	failed: "a job failed (with --wait)",
 	flags: func(fs *flag.FlagSet) runFunc {
 		var t taskFlags
 		p := pairFlags(fs)

@@ -20,8 +20,9 @@ var execCmd = command{
 		"koophone exec --instance phone-1 --instance phone-2 -- getprop ro.build.version.release",
 		"koophone exec --async --wait --timeout 5m --instance phone-1 -- 'pm list packages | wc -l'",
 	},
-	exits: allExits,
-	args:  "-- COMMAND",
+	exits:  allExits,
+	failed: "the command failed on an instance",
+	args:   "-- COMMAND",
 	flags: func(fs *flag.FlagSet) runFunc {
 		var t taskFlags
 		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")

@@ -40,6 +40,7 @@ var taskWaitCmd = command{
 		"service starts a command task to wait for.",
 	examples: []string{"koophone task wait TASK_ID --timeout 30m", "koophone task wait --simulate"},
 	exits:    allExits,
+	failed:   "a job failed",
 	args:     "TASK_ID",
 	flags: func(fs *flag.FlagSet) runFunc {
 		var w waitFlags

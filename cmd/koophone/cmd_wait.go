@@ -19,7 +19,8 @@ var waitCmd = command{
 		"koophone wait --prepare --user user-1 --instance phone-1 --instance phone-2 --interval 2s..30s",
 		"koophone wait --simulate --user demo --instance phone-1 --instance will-fail",
 	},
-	exits: allExits,
+	exits:  allExits,
+	failed: "an instance failed to prepare",
 	flags: func(fs *flag.FlagSet) runFunc {
 		w := &waitRun{ids: instancesFlag(fs, "an instance id; repeat for more")}
 		fs.BoolVar(&w.prepare, "prepare", false, "prepare the instances first")

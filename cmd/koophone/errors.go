@@ -38,11 +38,16 @@ var exitMeaning = map[int]string{
 	exitInterrupted: "interrupted",
 }
 
-// exitCodes lists codes with their meaning, "0 ok · 2 usage error".
-func exitCodes(codes []int) string {
+// exitCodes lists codes with their meaning, "0 ok · 2 usage error";
+// failed, when not "", says what 1 means.
+func exitCodes(codes []int, failed string) string {
 	parts := make([]string, len(codes))
 	for i, c := range codes {
-		parts[i] = fmt.Sprintf("%d %s", c, exitMeaning[c])
+		meaning := exitMeaning[c]
+		if c == exitFailed && failed != "" {
+			meaning = failed
+		}
+		parts[i] = fmt.Sprintf("%d %s", c, meaning)
 	}
 	return strings.Join(parts, " · ")
 }

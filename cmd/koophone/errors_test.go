@@ -118,7 +118,7 @@ func TestTimeoutNamesTheTimeSpent(t *testing.T) {
 func TestHelpListsOnlyPossibleExitCodes(t *testing.T) {
 	t.Parallel()
 	for cmd, want := range map[string]string{
-		"wait":     "Exit codes: 0 ok · 1 an instance failed to prepare, or a job failed · 2 usage error · 3 API or network error · 4 timed out · 5 authentication failed · 130 interrupted\n",
+		"wait":     "Exit codes: 0 ok · 1 an instance failed to prepare · 2 usage error · 3 API or network error · 4 timed out · 5 authentication failed · 130 interrupted\n",
 		"progress": "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
 		"token":    "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
 		"version":  "Exit codes: 0 ok · 2 usage error\n",

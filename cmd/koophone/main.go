@@ -91,6 +91,7 @@ type command struct {
 	long     string   // the paragraph in "koophone NAME --help"
 	examples []string // command lines, shown by --help
 	exits    []int    // the exit codes it can return, shown by --help
+	failed   string   // what exit 1 means for it, when it can return 1
 	local    bool     // it takes only --json: no connection flags
 	args     string   // its positional arguments for --help, "TASK_ID"; "" = none
 	// flags registers the command's own flags on fs and returns the
@@ -272,7 +273,7 @@ KOOPHONE_IAM_DOMAIN, KOOPHONE_IAM_PROJECT and KOOPHONE_IAM_REGION. There is no -
 a token on the command line would show in the process list.
 
 Exit codes:
-  ` + exitCodes(allExits) + `
+  ` + exitCodes(allExits, "") + `
 
 Examples:
   koophone wait --prepare --user user-1 --instance phone-1 --timeout 10m

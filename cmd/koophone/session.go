@@ -59,7 +59,7 @@ func (s *session) flagSet(cmd *command) (*flag.FlagSet, runFunc) {
 	fs.Usage = func() {
 		fmt.Fprintf(s.stderr, "Usage: koophone %s [flags]%s\n\n%s\n\nFlags:\n", cmd.name, strings.TrimRight(" "+cmd.args, " "), cmd.long)
 		fs.PrintDefaults()
-		fmt.Fprintf(s.stderr, "\nExamples:\n  %s\n\nExit codes: %s\n", strings.Join(cmd.examples, "\n  "), exitCodes(cmd.exits))
+		fmt.Fprintf(s.stderr, "\nExamples:\n  %s\n\nExit codes: %s\n", strings.Join(cmd.examples, "\n  "), exitCodes(cmd.exits, cmd.failed))
 	}
 	return fs, runCmd
 }

@@ -315,7 +315,7 @@ func TestNewCommandsHelp(t *testing.T) {
 		"instances list": "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
 		"create":         "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
 		"reboot":         "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
-		"task wait":      "Exit codes: 0 ok · 1 an instance failed to prepare, or a job failed · 2 usage error · 3 API or network error · 4 timed out · 5 authentication failed · 130 interrupted\n",
+		"task wait":      "Exit codes: 0 ok · 1 a job failed · 2 usage error · 3 API or network error · 4 timed out · 5 authentication failed · 130 interrupted\n",
 		"video template": "Exit codes: 0 ok · 2 usage error\n",
 	} {
 		r := runCLI(t, context.Background(), append(strings.Fields(cmd), "--help")...)
