@@ -74,15 +74,9 @@ func run(ctx context.Context, out io.Writer, count int, pace time.Duration) int 
 		fmt.Fprintln(out, "All instances are ready.")
 		return 0
 	}
-	var joined interface{ Unwrap() []error }
-	if errors.As(err, &joined) {
-		for _, e := range joined.Unwrap() {
-			var ie *koophone.InstanceError
-			if errors.As(e, &ie) {
-				fmt.Fprintf(out, "%s did not become ready: %v (prepare failed: %v)\n",
-					ie.InstanceID, ie.Err, errors.Is(ie, koophone.ErrPrepareFailed))
-			}
-		}
+	for _, ie := range koophone.InstanceErrors(err) { // one per instance that did not become ready
+		fmt.Fprintf(out, "%s did not become ready: %v (prepare failed: %v)\n",
+			ie.InstanceID, ie.Err, errors.Is(ie, koophone.ErrPrepareFailed))
 	}
 	return 1
 }
