@@ -1,6 +1,8 @@
 // Package koophone is a client for Huawei Cloud's KooPhone (CloudDevice)
-// cloud-phone API: prepare instances for a user, wait until they are ready
-// to stream, and handle every failure as a typed error.
+// cloud-phone API, all 21 operations: prepare instances for a user and wait
+// until they are ready to stream; list, buy, assign, reset, back up and
+// command a fleet and wait for the tasks that starts; handle every failure
+// as a typed error.
 //
 // # Quick start
 //
