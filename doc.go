@@ -1,8 +1,8 @@
 // Package koophone is a client for Huawei Cloud's KooPhone (CloudDevice)
 // cloud-phone API, all 21 operations: prepare instances for a user and wait
 // until they are ready to stream; list, buy, assign, reset, back up and
-// command a fleet and wait for the tasks that starts; handle every failure
-// as a typed error.
+// run commands on a fleet and wait for the tasks they start; handle every
+// failure as a typed error.
 //
 // # Quick start
 //
