@@ -169,6 +169,12 @@ func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call,
 		return
 	}
 	level := slog.LevelDebug
+	if a.err != nil {
+		level = slog.LevelWarn
+	}
+	if !l.Enabled(ctx, level) {
+		return // e.g. successes under a logger at Info: build no record
+	}
 	attrs := []slog.Attr{
 		slog.String("operation", cl.op.name),
 		slog.String("method", req.Method),
@@ -181,7 +187,6 @@ func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call,
 		attrs = append(attrs, slog.Int("status", a.status))
 	}
 	if a.err != nil {
-		level = slog.LevelWarn
 		var apiErr *APIError
 		if errors.As(a.err, &apiErr) && apiErr.Code != "" {
 			attrs = append(attrs, slog.String("code", apiErr.Code))
