@@ -37,7 +37,7 @@ func (a *attempt) Close() error { return nil }
 // credentialsRejected reports whether the attempt's credentials were
 // refused as invalid or expired (HTTP 401 with APIGW.0301 or APIGW.0307).
 func (a *attempt) credentialsRejected() bool {
-	if a.status != http.StatusUnauthorized || a.sent == nil {
+	if a.status != http.StatusUnauthorized {
 		return false
 	}
 	apiErr, ok := a.err.(*APIError) // answers' errors are always an *APIError
