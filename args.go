@@ -41,27 +41,22 @@ func checkText(name, s string, most int) error {
 	case s == "." || s == "..":
 		return invalidArg("%s %q is not allowed", name, s)
 	}
-	if i := controlIndex(s); i >= 0 {
+	if controlIndex(s) >= 0 {
 		return invalidArg("%s %q contains a control character", name, s)
 	}
 	return nil
 }
 
 // controlIndex returns the byte index of the first control or bidi
-// formatting character in s, or -1.
+// formatting character in s (which can make text display in another order
+// than it is read), or -1.
 func controlIndex(s string) int {
 	for i, r := range s {
-		if unicode.IsControl(r) || isBidi(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return i
 		}
 	}
 	return -1
-}
-
-// isBidi reports whether r is a bidirectional formatting character, which
-// can make text display in another order than it is read.
-func isBidi(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
 // checkIDs checks a list of instance ids: 1 to most ids (no limit when most

@@ -97,14 +97,14 @@ func newTokenAuth(ts TokenSource) *tokenAuth { return &tokenAuth{ts: ts} }
 
 func (a *tokenAuth) authorize(ctx context.Context, req *http.Request, _ []byte, _ time.Time) error {
 	token, err := a.ts.Token(ctx)
-	if err == nil {
-		err = checkSecret("token", token)
-	}
 	if err != nil {
 		return fmt.Errorf("token source: %w", err)
 	}
 	h := a.last.Load()
-	if h == nil || h.token != token {
+	if h == nil || h.token != token { // a token already cached was checked when it came
+		if err := checkSecret("token", token); err != nil {
+			return fmt.Errorf("token source: %w", err)
+		}
 		h = &tokenHeader{token: token, value: []string{token}}
 		a.last.Store(h)
 	}

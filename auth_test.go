@@ -112,7 +112,7 @@ func TestAKSKOptionsAreChecked(t *testing.T) {
 // the client drops it, gets a fresh one and repeats the call once.
 func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	ts := newIAMSource(t, iam, clock, nil)
 	handler := func(w http.ResponseWriter, r *http.Request, _ int) {

@@ -17,7 +17,7 @@ import (
 // a wire struct and calls do with its operation and request; do sends it
 // with retries (go-retryablehttp over attemptTransport, transport.go) and
 // returns the request id and the decoded data or an error. Adding an
-// operation adds nothing here: see "Adding an operation" in doc.go.
+// operation adds nothing here: see "Adding an operation" in CONTRIBUTING.md.
 
 // operation describes one API operation.
 type operation struct {

@@ -358,10 +358,11 @@ func WithUserAgent(product string) Option {
 	}
 }
 
-// WithLogger sends a structured record for every attempt to l: method,
-// path, status, code, attempt, request id and duration, at Debug level for
-// successes and Warn for failures. Tokens are never logged. The default,
-// and a nil l, is silence.
+// WithLogger sends a structured record for every attempt to l: operation,
+// method, path, attempt, request id, duration and (for an answer) status,
+// at Debug level for successes; failures, at Warn level, add the code, the
+// error and whether the call retries. Tokens are never logged. The
+// default, and a nil l, is silence.
 func WithLogger(l *slog.Logger) Option {
 	return func(cfg *clientConfig) error {
 		cfg.logger = l

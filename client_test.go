@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -285,9 +284,7 @@ func TestNilContextIsRejected(t *testing.T) {
 
 func TestPlainTextErrorBodyIsKeptShort(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.NotFoundHandler())
-	defer srv.Close()
-	c := newClient(t, koophone.WithEndpoint(srv.URL))
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) { http.NotFound(w, r) })
 	_, err := c.PrepareProgress(timeout(t), "u", "i")
 	var apiErr *koophone.APIError
 	require.ErrorAs(t, err, &apiErr)

@@ -251,6 +251,8 @@ func TestEchoedSignatureAndKeysAreScrubbed(t *testing.T) {
 	assert.NotContains(t, err.Error(), "AKEXAMPLE12345678")
 	assert.NotContains(t, err.Error(), "sec-token-value-123")
 	assert.NotRegexp(t, `Signature=[0-9a-f]{64}`, err.Error())
+	assert.Contains(t, err.Error(), "Access=[redacted]", "the server did echo the Authorization header")
+	assert.Contains(t, err.Error(), "and [redacted]", "the server did echo the security token")
 }
 
 func TestInstanceErrorsListsEveryOne(t *testing.T) {

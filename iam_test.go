@@ -74,16 +74,7 @@ func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
 
 func (s *iamServer) setFail(f func(n int) (int, string)) { s.mu.Lock(); s.fail = f; s.mu.Unlock() }
 
-// fakeNow is a settable clock.
-type fakeNow struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (f *fakeNow) Now() time.Time          { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
-func (f *fakeNow) Advance(d time.Duration) { f.mu.Lock(); defer f.mu.Unlock(); f.t = f.t.Add(d) }
-
-func newIAMSource(t *testing.T, iam *iamServer, clock *fakeNow, edit func(*koophone.IAMConfig)) koophone.TokenSource {
+func newIAMSource(t *testing.T, iam *iamServer, clock *koophone.FakeClock, edit func(*koophone.IAMConfig)) koophone.TokenSource {
 	t.Helper()
 	cfg := koophone.IAMConfig{
 		Endpoint: iam.URL, DomainName: "acme", UserName: "ops", Password: testPassword, ProjectName: "cn-north-4",
@@ -99,7 +90,7 @@ func newIAMSource(t *testing.T, iam *iamServer, clock *fakeNow, edit func(*kooph
 
 func TestIAMTokenSourceIssuesAndCaches(t *testing.T) {
 	t.Parallel()
-	clock := &fakeNow{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	ts := newIAMSource(t, iam, clock, nil)
 
@@ -128,7 +119,7 @@ func TestIAMTokenSourceIssuesAndCaches(t *testing.T) {
 
 func TestIAMTokenSourceRetriesTransientFailures(t *testing.T) {
 	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	iam.setFail(func(n int) (int, string) {
 		if n == 1 {
@@ -149,7 +140,7 @@ func TestIAMTokenSourceRetriesTransientFailures(t *testing.T) {
 
 func TestIAMTokenSourceScopesByProjectID(t *testing.T) {
 	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	ts := newIAMSource(t, iam, clock, func(c *koophone.IAMConfig) { c.ProjectName, c.ProjectID = "", testProject })
 	_, err := ts.Token(timeout(t))
@@ -160,7 +151,7 @@ func TestIAMTokenSourceScopesByProjectID(t *testing.T) {
 
 func TestIAMTokenSourceSingleFlight(t *testing.T) {
 	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	iam.hold = 50 * time.Millisecond // long enough for every caller to ask while the first request is out
 	ts := newIAMSource(t, iam, clock, nil)
@@ -184,9 +175,9 @@ func TestIAMTokenSourceSingleFlight(t *testing.T) {
 
 // inRenewalWindow returns a source whose token, iam-token-1, is due for
 // renewal but still valid, from an IAM that now answers status and body.
-func inRenewalWindow(t *testing.T, status int, body string) (koophone.TokenSource, *iamServer, *fakeNow) {
+func inRenewalWindow(t *testing.T, status int, body string) (koophone.TokenSource, *iamServer, *koophone.FakeClock) {
 	t.Helper()
-	clock := &fakeNow{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	ts := newIAMSource(t, iam, clock, nil)
 	_, err := ts.Token(timeout(t))
@@ -240,7 +231,7 @@ func TestIAMErrorsSayWhatIsWrong(t *testing.T) {
 		{403, `<html>forbidden</html>`, koophone.ErrPermissionDenied, []string{"HTTP 403: Forbidden"}},
 	}
 	for _, tt := range tests {
-		clock := &fakeNow{t: time.Now()}
+		clock := koophone.NewFakeClock(false)
 		iam := newIAMServer(t, clock.Now)
 		iam.setFail(func(int) (int, string) { return tt.status, tt.body })
 		_, err := newIAMSource(t, iam, clock, nil).Token(timeout(t))
@@ -255,7 +246,7 @@ func TestIAMErrorsSayWhatIsWrong(t *testing.T) {
 
 func TestIAMTokenSourceHonoursTheContext(t *testing.T) {
 	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	iam.stall = func(n int) bool { return n == 1 }
 	ts := newIAMSource(t, iam, clock, nil)
@@ -301,7 +292,7 @@ func TestNewIAMTokenSourceChecksItsConfig(t *testing.T) {
 func TestIAMRefusalIsRemembered(t *testing.T) {
 	t.Parallel()
 	for _, status := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden} {
-		clock := &fakeNow{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+		clock := koophone.NewFakeClock(false)
 		iam := newIAMServer(t, clock.Now)
 		iam.setFail(func(int) (int, string) { return status, `{"error":{"message":"The username or password is wrong."}}` })
 		ts := newIAMSource(t, iam, clock, nil)
@@ -338,7 +329,7 @@ func TestIAMRefusedRenewalKeepsTheOldToken(t *testing.T) {
 // password asks IAM once (it sent 25-37 requests before).
 func TestIAMWrongPasswordInAWait(t *testing.T) {
 	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	iam.setFail(func(int) (int, string) { return http.StatusUnauthorized, `{"error":{"message":"wrong"}}` })
 	c, s := setup(t, always(http.StatusOK, okQueuing), koophone.WithTokenSource(newIAMSource(t, iam, clock, nil)))
@@ -360,7 +351,7 @@ func TestIAMWrongPasswordInAWait(t *testing.T) {
 // enough for every caller to join the first request.
 func TestIAMTimeoutIsASharedNetworkFailure(t *testing.T) {
 	t.Parallel()
-	clock := &fakeNow{t: time.Now()}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	iam.stall = func(int) bool { return true }
 	ts := newIAMSource(t, iam, clock, func(c *koophone.IAMConfig) {
@@ -409,7 +400,7 @@ func TestIAMBriefFailuresAreTransient(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			clock := &fakeNow{t: time.Now()}
+			clock := koophone.NewFakeClock(false)
 			iam := newIAMServer(t, clock.Now)
 			iam.setFail(func(int) (int, string) { return tt.status, `{"error":{"message":"no"}}` })
 			iam.stall = func(int) bool { return tt.status == -1 }
@@ -441,7 +432,7 @@ func TestIAMShortLivedTokensAreReused(t *testing.T) {
 		{-time.Hour, 50 * time.Second, time.Minute + time.Second}, // expired already by our clock
 	}
 	for _, tt := range tests {
-		clock := &fakeNow{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+		clock := koophone.NewFakeClock(false)
 		iam := newIAMServer(t, clock.Now)
 		iam.ttl = tt.ttl
 		ts := newIAMSource(t, iam, clock, nil)
@@ -490,7 +481,7 @@ func TestIAMErrorsScrubEchoedSecrets(t *testing.T) {
 		`token subj-S3CR3T-token is wrong`,
 	}
 	for _, body := range bodies {
-		clock := &fakeNow{t: time.Now()}
+		clock := koophone.NewFakeClock(false)
 		iam := newIAMServer(t, clock.Now)
 		iam.setFail(func(int) (int, string) { return http.StatusBadRequest, body })
 		iam.header = http.Header{"X-Subject-Token": {subject}}
@@ -518,5 +509,6 @@ func TestIAMNetworkErrorsAreScrubbed(t *testing.T) {
 	_, err = ts.Token(timeout(t))
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "hunter2-PASSWORD")
+	assert.Contains(t, err.Error(), "[redacted]", "the server did echo the password")
 	assert.Less(t, len(err.Error()), 2048)
 }

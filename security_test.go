@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,7 +45,7 @@ func TestSecretsNeverAppear(t *testing.T) {
 	defer srv.Close()
 	srv.Script("i", koophone.PrepareReady)
 
-	clock := &fakeNow{t: time.Now()}
+	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
 	iam.setFail(func(n int) (int, string) {
 		if n == 1 {
@@ -214,8 +213,10 @@ func TestNetworkErrorsAreScrubbedAndBounded(t *testing.T) {
 	_, err := c.PrepareProgress(timeout(t), "u", "i")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), testToken)
+	assert.Contains(t, err.Error(), "token=[redacted]", "the server did echo the token")
 	assert.Less(t, len(err.Error()), 2048)
 	assert.NotContains(t, logs.String(), testToken)
+	assert.Contains(t, logs.String(), "token=[redacted]")
 	assert.Contains(t, logs.String(), "koophone: attempt")
 }
 
@@ -228,4 +229,5 @@ func TestShortEchoedTokenIsScrubbed(t *testing.T) {
 	_, err := c.PrepareProgress(timeout(t), "u", "i")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "tok1234")
+	assert.Contains(t, err.Error(), "token [redacted] is invalid", "the server did echo the token")
 }

@@ -37,7 +37,7 @@ func (a *attempt) Close() error { return nil }
 // credentialsRejected reports whether the attempt's credentials were
 // refused as invalid or expired (HTTP 401 with APIGW.0301 or APIGW.0307).
 func (a *attempt) credentialsRejected() bool {
-	if a.status != http.StatusUnauthorized || a.sent == nil {
+	if a.status != http.StatusUnauthorized {
 		return false
 	}
 	apiErr, ok := a.err.(*APIError) // answers' errors are always an *APIError
@@ -169,6 +169,12 @@ func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call,
 		return
 	}
 	level := slog.LevelDebug
+	if a.err != nil {
+		level = slog.LevelWarn
+	}
+	if !l.Enabled(ctx, level) {
+		return // e.g. successes under a logger at Info: build no record
+	}
 	attrs := []slog.Attr{
 		slog.String("operation", cl.op.name),
 		slog.String("method", req.Method),
@@ -181,7 +187,6 @@ func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call,
 		attrs = append(attrs, slog.Int("status", a.status))
 	}
 	if a.err != nil {
-		level = slog.LevelWarn
 		var apiErr *APIError
 		if errors.As(a.err, &apiErr) && apiErr.Code != "" {
 			attrs = append(attrs, slog.String("code", apiErr.Code))

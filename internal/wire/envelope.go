@@ -37,7 +37,7 @@ type Answer struct {
 	Code      Code   // error_code: top level, else (for InData) inside data
 	Message   string // error_msg, as sent
 	RequestID string // request_id, as sent (gateway errors)
-	HasData   bool   // data was present, not null, and not empty
+	HasData   bool   // data was present and not null; with a target, also not decoded to its zero value
 	// Err says why the body is not what the operation documents: it wraps
 	// ErrNotJSON when the body is not even an envelope, and otherwise names
 	// the data member of the wrong type. nil for a well-formed body.

@@ -62,7 +62,7 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		b, kind = bytes.TrimSpace([]byte(s)), "string"
+		b = bytes.TrimSpace([]byte(s))
 	}
 	if v, err := strconv.Atoi(string(b)); err == nil {
 		*n = Int(v)
