@@ -30,7 +30,13 @@ const secretToken = "cli-S3CR3T-token-77"
 // fake starts a fake service that knows user-1's instances and accepts secretToken.
 func fake(t *testing.T, ids ...string) *koophonetest.Server {
 	t.Helper()
-	srv := koophonetest.NewServer(koophonetest.WithToken(secretToken), koophonetest.WithInstances("user-1", ids...))
+	return fakeWith(t, koophonetest.WithInstances("user-1", ids...))
+}
+
+// fakeWith starts a fake service with opts that accepts secretToken.
+func fakeWith(t *testing.T, opts ...koophonetest.Option) *koophonetest.Server {
+	t.Helper()
+	srv := koophonetest.NewServer(append([]koophonetest.Option{koophonetest.WithToken(secretToken)}, opts...)...)
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -40,7 +40,7 @@ func TestResetRebootBackup(t *testing.T) {
 	assert.Equal(t, "poll", evs[0]["event"])
 	assert.Regexp(t, `^RM_`, evs[0]["task_id"])
 	assert.NotContains(t, evs[0], "instance_id", "a task's poll is not about an instance")
-	golden(t, "reset-wait.json", masked(millis.ReplaceAllString(events0(r.stdout), `"$1":<ms>`)))
+	golden(t, "reset-wait.json", masked(lastLine(r.stdout)))
 
 	r = cli(t, srv, "reboot", "--instance", "phone-1", "--instance", "phone-2")
 	assert.Equal(t, exitOK, r.code, r.stderr)
@@ -57,8 +57,8 @@ func TestResetRebootBackup(t *testing.T) {
 	assert.Contains(t, r.stderr, "KOOPHONE.API.4001")
 }
 
-// events0 is the result line of stdout: its last line.
-func events0(stdout string) string {
+// lastLine is the last line of stdout: with --json, the result.
+func lastLine(stdout string) string {
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	return lines[len(lines)-1] + "\n"
 }
