@@ -105,6 +105,7 @@ func TestVersionAndHelp(t *testing.T) {
 	assert.Equal(t, 0, r.code)
 	assert.True(t, strings.HasPrefix(r.stdout, "koophone "+koophone.Version+" "), r.stdout)
 	r = runCLI(t, context.Background(), "--version")
+	assert.Equal(t, exitOK, r.code)
 	assert.True(t, strings.HasPrefix(r.stdout, "koophone "+koophone.Version+" "), r.stdout)
 	r = runCLI(t, context.Background(), "version", "--json")
 	assert.Contains(t, r.stdout, `"version":"`+koophone.Version+`"`)
@@ -159,6 +160,11 @@ func TestMissingCredentials(t *testing.T) {
 	assert.Contains(t, r.stderr, "no credentials in the environment: looked for KOOPHONE_TOKEN")
 
 	srv := fake(t, "phone-1")
+	r = runCLI(t, context.Background(), append([]string{"assign", "--instance", "phone-1"}, against(t, srv)[:4]...)...)
+	assert.Equal(t, exitUsage, r.code, "--instance needs --user")
+	assert.Contains(t, r.stderr, "--user is required")
+	assert.Empty(t, srv.Requests(), "a usage error sends nothing")
+
 	t.Setenv("KOOPHONE_TOKEN", secretToken)
 	t.Setenv("KOOPHONE_USER_ID", "user-1")
 	t.Setenv("KOOPHONE_ENDPOINT", srv.URL)
