@@ -130,7 +130,6 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{nil, "Usage:"},
 		{[]string{"launch"}, `unknown command "launch"`},
-		{[]string{"wait", "--instance", "phone-1", "--endpoint", srv.URL}, "--user is required"},
 		{[]string{"wait", "--user", "u"}, "--instance is required"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance is required, once"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, "flag -interval: want MIN..MAX"},
@@ -160,9 +159,11 @@ func TestMissingCredentials(t *testing.T) {
 	assert.Contains(t, r.stderr, "no credentials in the environment: looked for KOOPHONE_TOKEN")
 
 	srv := fake(t, "phone-1")
-	r = runCLI(t, context.Background(), append([]string{"assign", "--instance", "phone-1"}, against(t, srv)[:4]...)...)
-	assert.Equal(t, exitUsage, r.code, "--instance needs --user")
-	assert.Contains(t, r.stderr, "--user is required")
+	for _, args := range [][]string{{"wait", "--instance", "phone-1"}, {"assign", "--instance", "phone-1"}} {
+		r = runCLI(t, context.Background(), append(args, against(t, srv)[:4]...)...)
+		assert.Equal(t, exitUsage, r.code, "%v: --instance needs --user", args)
+		assert.Contains(t, r.stderr, "--user is required", args)
+	}
 	assert.Empty(t, srv.Requests(), "a usage error sends nothing")
 
 	t.Setenv("KOOPHONE_TOKEN", secretToken)
