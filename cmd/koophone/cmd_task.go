@@ -59,26 +59,28 @@ var taskWaitCmd = command{
 }
 
 // taskClient checks the one TASK_ID argument and returns the client and
-// the task id. With --simulate and no TASK_ID, the fake service starts a
-// command task, and that is the one.
+// the task id. With --simulate and no TASK_ID, it starts a command task on
+// the fake service, and that is the one.
 func taskClient(ctx context.Context, s *session) (*koophone.Client, string, error) {
 	simulated := s.g.simulate && len(s.args) == 0
 	if len(s.args) != 1 && !simulated {
 		return nil, "", usageErrorf("want one TASK_ID argument")
 	}
-	sd := seed{}
-	if simulated {
-		sd = seed{ids: []string{"phone-1", "phone-2"}, task: true}
+	if !simulated {
+		c, err := s.client(ctx, seed{})
+		return c, s.args[0], err
 	}
-	c, err := s.client(ctx, sd)
+	ids := []string{"phone-1", "phone-2"}
+	c, err := s.client(ctx, seed{ids: ids})
 	if err != nil {
 		return nil, "", err
 	}
-	if !simulated {
-		return c, s.args[0], nil
+	task, err := c.StartCommand(ctx, "echo simulated", ids)
+	if err != nil {
+		return nil, "", err
 	}
 	if !s.g.quiet {
-		fmt.Fprintf(s.stderr, "koophone: the simulated service runs task %s\n", s.simTask)
+		fmt.Fprintf(s.stderr, "koophone: the simulated service runs task %s\n", task.ID)
 	}
-	return c, s.simTask, nil
+	return c, task.ID, nil
 }

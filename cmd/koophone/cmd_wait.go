@@ -48,7 +48,7 @@ func (w *waitRun) run(ctx context.Context, s *session) (*output, error) {
 		return nil, err
 	}
 	ids := *w.ids
-	c, err := s.client(ctx, seed{ids: ids, prepared: true, pace: w.flags.interval.min})
+	c, err := s.client(ctx, seed{ids: ids, prepared: !w.prepare, pace: w.flags.interval.min}) // --prepare prepares them below
 	if err != nil {
 		return nil, err
 	}

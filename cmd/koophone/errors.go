@@ -12,7 +12,7 @@ import (
 // Exit codes, documented in the usage text and the README.
 const (
 	exitOK          = 0
-	exitFailed      = 1 // an instance failed to prepare (status -1), or a job of a task failed
+	exitFailed      = 1 // an instance failed to prepare (status -1), a job of a task failed, or exec failed on an instance
 	exitUsage       = 2
 	exitAPI         = 3 // bad parameter, not found, no permission, or the service could not be reached
 	exitTimeout     = 4

@@ -114,18 +114,29 @@ func TestTimeoutNamesTheTimeSpent(t *testing.T) {
 }
 
 // TestHelpListsOnlyPossibleExitCodes: a command's help lists the exit
-// codes it can return and no other.
+// codes it can return and no other, and "koophone help" lists every
+// command.
 func TestHelpListsOnlyPossibleExitCodes(t *testing.T) {
 	t.Parallel()
 	for cmd, want := range map[string]string{
-		"wait":     "Exit codes: 0 ok · 1 an instance failed to prepare · 2 usage error · 3 API or network error · 4 timed out · 5 authentication failed · 130 interrupted\n",
-		"progress": "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
-		"token":    "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
-		"version":  "Exit codes: 0 ok · 2 usage error\n",
+		"wait":           "Exit codes: 0 ok · 1 an instance failed to prepare · 2 usage error · 3 API or network error · 4 timed out · 5 authentication failed · 130 interrupted\n",
+		"progress":       "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
+		"token":          "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
+		"version":        "Exit codes: 0 ok · 2 usage error\n",
+		"instances list": "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
+		"create":         "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
+		"reboot":         "Exit codes: 0 ok · 2 usage error · 3 API or network error · 5 authentication failed · 130 interrupted\n",
+		"task wait":      "Exit codes: 0 ok · 1 a job failed · 2 usage error · 3 API or network error · 4 timed out · 5 authentication failed · 130 interrupted\n",
+		"video template": "Exit codes: 0 ok · 2 usage error\n",
 	} {
-		r := runCLI(t, context.Background(), cmd, "--help")
-		assert.Equal(t, exitOK, r.code)
+		r := runCLI(t, context.Background(), append(strings.Fields(cmd), "--help")...)
+		assert.Equal(t, exitOK, r.code, cmd)
 		assert.Contains(t, r.stderr, want, cmd)
+		assert.Contains(t, r.stderr, "Usage: koophone "+cmd+" [flags]", cmd)
+	}
+	r := runCLI(t, context.Background(), "help")
+	for _, cmd := range commands {
+		assert.Contains(t, r.stdout, "  "+cmd.name+" ", "help lists every command")
 	}
 }
 

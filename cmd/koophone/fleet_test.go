@@ -15,14 +15,6 @@ import (
 	"github.com/koophone-go/koophone/koophonetest"
 )
 
-// fakeWith starts a fake service with opts that accepts secretToken.
-func fakeWith(t *testing.T, opts ...koophonetest.Option) *koophonetest.Server {
-	t.Helper()
-	srv := koophonetest.NewServer(append([]koophonetest.Option{koophonetest.WithToken(secretToken)}, opts...)...)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // cli runs the CLI against srv as user-1: the flags that say so go
 // before any "--".
 func cli(t *testing.T, srv *koophonetest.Server, args ...string) result {

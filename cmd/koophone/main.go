@@ -18,9 +18,11 @@
 // it and which exit codes it can return; its flags function registers the
 // command's own flags and returns the function that runs it:
 //
-//	var rebootCmd = command{
-//		name: "reboot", short: "reboot instances", long: "Reboot ... (POST /v1/instances/reboot).",
-//		examples: []string{"koophone reboot --instance phone-1"},
+//	var statusCmd = command{
+//		name:     "status",
+//		short:    "query the status of instances",
+//		long:     "Query the status of up to 100 instances (POST /v1/instances/batch-query-status). ...",
+//		examples: []string{"koophone status --instance phone-1 --instance phone-2"},
 //		exits:    callExits,
 //		flags: func(fs *flag.FlagSet) runFunc {
 //			ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
@@ -28,17 +30,26 @@
 //				if err := ids.count(1, 100); err != nil {
 //					return nil, err
 //				}
-//				c, err := s.client(ctx, seed{ids: *ids, ready: true})
+//				c, err := s.client(ctx, seed{ids: *ids, prepared: true})
 //				if err != nil {
 //					return nil, err
 //				}
-//				if err := c.RebootInstances(ctx, *ids); err != nil {
+//				results, err := c.BatchQueryStatus(ctx, *ids)
+//				if err != nil {
 //					return nil, err
 //				}
-//				return rowsOf("instances", ...), nil
+//				rows := make([][]value, len(results))
+//				for i, r := range results {
+//					rows[i] = []value{field("instance_id", r.InstanceID), field("status", r.Status)}
+//				}
+//				return rowsOf("instances", rows), nil
 //			}
 //		},
 //	}
+//
+// Commands alike share their flags function: stop and release are
+// endSession, reset and backup startTask, and reboot, delete and video set
+// call onInstances.
 //
 // A command of a group is named with both words ("task get"); one that
 // takes positional arguments names them in args ("TASK_ID") and finds them
@@ -47,8 +58,8 @@
 // The rules that keep every command alike:
 //   - The global flags (--endpoint, --token-file, --user, --json, --quiet,
 //     --simulate, --request-timeout) belong to the [session]; a command
-//     registers only its own, with the shared flag types in flags.go
-//     (instancesFlag, waitFlags, ...).
+//     registers only its own, with the shared ones: instancesFlag and
+//     waitFlags (flags.go), taskFlags (tasks.go), pageFlags (listing.go).
 //   - Check the arguments first and return [usageErrorf] for a bad one:
 //     exit 2 before anything is sent. Then [session.client] builds the
 //     client (or, with --simulate, the fake service that [seed] describes).
@@ -256,11 +267,11 @@ Commands:
 	}
 	fmt.Fprintf(&b, "  %-15s %s\n", "help", "print this help")
 	b.WriteString(`
-Flags of every command:
+Flags of every command (version and video template take only --json):
   --endpoint URL      service endpoint (env KOOPHONE_ENDPOINT; default ` + koophone.DefaultEndpoint + `)
   --token-file PATH   read the IAM token from a file ("-" for standard input)
-  --user ID           the user id (env KOOPHONE_USER_ID); prepare, progress, wait,
-                      assign and unassign need it
+  --user ID           the user id (env KOOPHONE_USER_ID); prepare, progress and wait
+                      need it, assign and unassign with --instance
   --json              print one JSON object per line: every event, then the result
   --quiet             print only the result
   --simulate          run against an in-process fake service (no account needed;

@@ -30,7 +30,13 @@ const secretToken = "cli-S3CR3T-token-77"
 // fake starts a fake service that knows user-1's instances and accepts secretToken.
 func fake(t *testing.T, ids ...string) *koophonetest.Server {
 	t.Helper()
-	srv := koophonetest.NewServer(koophonetest.WithToken(secretToken), koophonetest.WithInstances("user-1", ids...))
+	return fakeWith(t, koophonetest.WithInstances("user-1", ids...))
+}
+
+// fakeWith starts a fake service with opts that accepts secretToken.
+func fakeWith(t *testing.T, opts ...koophonetest.Option) *koophonetest.Server {
+	t.Helper()
+	srv := koophonetest.NewServer(append([]koophonetest.Option{koophonetest.WithToken(secretToken)}, opts...)...)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -99,6 +105,7 @@ func TestVersionAndHelp(t *testing.T) {
 	assert.Equal(t, 0, r.code)
 	assert.True(t, strings.HasPrefix(r.stdout, "koophone "+koophone.Version+" "), r.stdout)
 	r = runCLI(t, context.Background(), "--version")
+	assert.Equal(t, exitOK, r.code)
 	assert.True(t, strings.HasPrefix(r.stdout, "koophone "+koophone.Version+" "), r.stdout)
 	r = runCLI(t, context.Background(), "version", "--json")
 	assert.Contains(t, r.stdout, `"version":"`+koophone.Version+`"`)
@@ -123,7 +130,6 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{nil, "Usage:"},
 		{[]string{"launch"}, `unknown command "launch"`},
-		{[]string{"wait", "--instance", "phone-1", "--endpoint", srv.URL}, "--user is required"},
 		{[]string{"wait", "--user", "u"}, "--instance is required"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance is required, once"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, "flag -interval: want MIN..MAX"},
@@ -153,6 +159,13 @@ func TestMissingCredentials(t *testing.T) {
 	assert.Contains(t, r.stderr, "no credentials in the environment: looked for KOOPHONE_TOKEN")
 
 	srv := fake(t, "phone-1")
+	for _, args := range [][]string{{"wait", "--instance", "phone-1"}, {"assign", "--instance", "phone-1"}} {
+		r = runCLI(t, context.Background(), append(args, against(t, srv)[:4]...)...)
+		assert.Equal(t, exitUsage, r.code, "%v: --instance needs --user", args)
+		assert.Contains(t, r.stderr, "--user is required", args)
+	}
+	assert.Empty(t, srv.Requests(), "a usage error sends nothing")
+
 	t.Setenv("KOOPHONE_TOKEN", secretToken)
 	t.Setenv("KOOPHONE_USER_ID", "user-1")
 	t.Setenv("KOOPHONE_ENDPOINT", srv.URL)

@@ -157,7 +157,7 @@ func writeHeader(w io.Writer, row []value) {
 	cols := make([]string, 0, len(row))
 	for _, v := range row {
 		if v.inText {
-			cols = append(cols, strings.ToUpper(v.key))
+			cols = append(cols, clean(strings.ToUpper(v.key)))
 		}
 	}
 	fmt.Fprintln(w, strings.Join(cols, "\t"))

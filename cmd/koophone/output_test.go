@@ -45,11 +45,9 @@ func TestServerStringsCannotForgeOutput(t *testing.T) {
 		"/v1/instances/batch-query-status": ok(`{"status_results":[{"instance_id":"` + forged + `","status":0}]}`),
 		"/v1/instances/prepare":            ok(`{"status_list":[{"instance_id":"` + forged + `","status":1}]}`),
 		"/v1/instances/phone-1/auth":       ok(`{"streamingId":"` + forged + `","device_token":"dt","resource":{"rtc":{"ice_signaling":{"signaling_url":"` + forged + `"}}}}`),
-		"/v1/instances/streaming/stop":     ok(`{}`),
 		"/v1/instances/tasks/t-1":          ok(`{"jobs":[{"job_id":"j-1","status":-1,"error_code":"` + forged + `","error_msg":"` + forged + `","execute_msg":"` + forged + `"}]}`),
 		"/v1/instances/batch-query":        ok(`{"result":[{"instance_id":"` + forged + `","instance_name":"` + forged + `","assign_user":"` + forged + `"}],"total_count":1}`),
 		"/v1/instances/sync-command":       ok(`{"cmd_results":[{"instance_id":"` + forged + `","status":2,"execute_msg":"` + forged + `"}]}`),
-		"/v1/instances/session/release":    ok(`{}`),
 	})
 	commands := [][]string{
 		{"wait", "--instance", "phone-1", "--interval", "1ms..5ms"},

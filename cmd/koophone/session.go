@@ -45,7 +45,6 @@ type session struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	args           []string // the command's positional arguments
-	simTask        string   // with --simulate, the task the seed started
 	closers        []func()
 }
 
@@ -94,7 +93,6 @@ type seed struct {
 	ids      []string                // the instances, owned by the user (unassigned if there is none)
 	pairs    []koophone.UserInstance // instances, each owned by its pair's user ("": unassigned)
 	fleet    int                     // as many unassigned instances, "fleet-00001", …
-	task     bool                    // start a command task on ids: the session's simTask
 	ready    bool                    // they are ready at once (for token, stop, release)
 	prepared bool                    // they are prepared as the command starts: the timeline starts now
 	pace     time.Duration           // a minimum poll interval; the timeline lasts about five (0: the default)
@@ -177,13 +175,6 @@ func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option
 		if err := prepareAll(ctx, c, user, sd.ids); err != nil {
 			return nil, err
 		}
-	}
-	if sd.task {
-		task, err := c.StartCommand(ctx, "echo simulated", sd.ids)
-		if err != nil {
-			return nil, err
-		}
-		s.simTask = task.ID
 	}
 	return c, nil
 }
