@@ -18,7 +18,7 @@ import (
 // writes only after throttling, where the service cannot have acted.
 func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
 	a.status = resp.StatusCode
-	apiErr := answerError(cl, resp, body)
+	apiErr := answerError(cl, resp, body, a.sent)
 	if apiErr == nil {
 		return
 	}
@@ -30,7 +30,7 @@ func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
 // answerError returns nil for a successful answer and otherwise the
 // *APIError it is (its strings not yet scrubbed of credentials). A success
 // allocates nothing here.
-func answerError(cl *call, resp *http.Response, body []byte) *APIError {
+func answerError(cl *call, resp *http.Response, body []byte, sent http.Header) *APIError {
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if len(body) > maxBodyBytes {
 		if ok {
@@ -52,7 +52,7 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		if ok {
 			return e.malformedBy(ans.Err.Error())
 		}
-		e.Message = notJSONMessage(resp.StatusCode, body)
+		e.Message = notJSONMessage(resp.StatusCode, body, sent)
 		return e
 	case ok && (code == wire.CodeOK || !ans.Code.Set && ans.HasData): // lenient: a success that left out error_code
 		if err := checkData(ans.Err, out); err != nil {
@@ -105,8 +105,8 @@ func (e *APIError) malformedBy(why string) *APIError {
 
 // notJSONMessage describes an error answer whose body is not the envelope:
 // an excerpt of plain text, else the status text.
-func notJSONMessage(status int, body []byte) string {
-	msg := wire.Snippet(body)
+func notJSONMessage(status int, body []byte, sent http.Header) string {
+	msg := wire.Snippet([]byte(scrub(string(body), sentSecrets(sent)))) // before the excerpt cuts a secret short
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
@@ -141,8 +141,15 @@ func secretForms(s string) []string {
 	return []string{s, plain[1 : len(plain)-1], string(escaped[1 : len(escaped)-1])}
 }
 
-// scrub replaces every secret in s.
+// scrub replaces every secret in s. It first drops the invisible
+// characters sanitising would drop later (zero-width and bidi formatting
+// characters, control characters other than white space), so that a secret
+// a server echoes with such a character inside is found too.
 func scrub(s string, secrets []string) string {
+	if len(secrets) == 0 {
+		return s
+	}
+	s = wire.StripInvisible(s)
 	for _, secret := range secrets {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "[redacted]")

@@ -255,16 +255,16 @@ func WithEndpoint(baseURL string) Option {
 	return func(cfg *clientConfig) error {
 		u, err := url.Parse(baseURL)
 		switch {
-		case err != nil:
-			return invalidArg("endpoint %q is not a URL", baseURL)
+		case err != nil: // not quoted: it may hold a password in a form url cannot parse
+			return invalidArg("endpoint is not a URL")
+		case u.User != nil: // checked first: the other errors quote the URL
+			return invalidArg("endpoint must not contain user information")
 		case u.Scheme != "http" && u.Scheme != "https":
 			return invalidArg("endpoint %q: scheme must be http or https", baseURL)
 		case u.Host == "" || u.Hostname() == "":
 			return invalidArg("endpoint %q has no host", baseURL)
-		case u.User != nil:
-			return invalidArg("endpoint must not contain user information")
 		case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-			return invalidArg("endpoint %q must not have a query or fragment", baseURL)
+			return invalidArg("endpoint must not have a query or fragment") // not quoted: a query may hold a secret
 		}
 		cfg.endpoint = baseURL
 		return nil

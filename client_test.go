@@ -337,3 +337,18 @@ func TestTypedNilTokenSourceIsRefused(t *testing.T) {
 		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
 	}
 }
+
+// An endpoint that carries a password (or a query) is refused without
+// quoting it, whichever check fails first.
+func TestEndpointErrorsNeverQuoteSecrets(t *testing.T) {
+	t.Parallel()
+	for _, endpoint := range []string{
+		"ftp://bob:hunter2@host", "https://bob:hunter2%zz@host", "https://bob:hunter2@/path",
+		"https://bob:hunter2@host", "https://host/?sig=hunter2", "https://host/#hunter2",
+	} {
+		c, err := koophone.NewClient(koophone.WithToken("t"), koophone.WithEndpoint(endpoint))
+		assert.Nil(t, c)
+		require.ErrorIs(t, err, koophone.ErrInvalidParameter, endpoint)
+		assert.NotContains(t, err.Error(), "hunter2", endpoint)
+	}
+}

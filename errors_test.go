@@ -1,10 +1,12 @@
 package koophone_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -269,4 +271,43 @@ func TestInstanceErrorsListsEveryOne(t *testing.T) {
 	assert.Equal(t, []*koophone.JobError{j}, koophone.JobErrors(errors.Join(errors.New("x"), j)))
 	assert.ErrorIs(t, j, koophone.ErrTaskFailed)
 	assert.Equal(t, `koophone: task "t" job "j" failed: CPS0005: Phone not found.`, j.Error())
+}
+
+// A server that echoes the token with an invisible character inside it
+// (which sanitising drops afterwards) does not get it into the error or
+// the log; nor does a plain-text body whose excerpt would cut a long
+// token short.
+func TestEchoedTokenWithInvisibleCharactersIsScrubbed(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("L0ngT0ken", 100)
+	for name, tc := range map[string]struct {
+		token   string
+		handler func(http.ResponseWriter, *http.Request, int)
+	}{
+		"zero-width in json": {testToken, func(w http.ResponseWriter, r *http.Request, _ int) {
+			tok := r.Header.Get("X-Auth-Token")
+			answer(w, http.StatusBadRequest, `{"error_code":"KOOPHONE.API.1000","error_msg":"bad token `+tok[:5]+`\u200b`+tok[5:]+`"}`)
+		}},
+		"bidi in json": {testToken, func(w http.ResponseWriter, r *http.Request, _ int) {
+			tok := r.Header.Get("X-Auth-Token")
+			answer(w, http.StatusBadRequest, `{"error_code":"KOOPHONE.API.1000","error_msg":"bad token `+tok[:5]+`\u2066`+tok[5:]+`"}`)
+		}},
+		"long token in plain text": {long, func(w http.ResponseWriter, r *http.Request, _ int) {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, "bad token "+r.Header.Get("X-Auth-Token"))
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var logs bytes.Buffer
+			c, _ := setup(t, tc.handler, koophone.WithToken(tc.token),
+				koophone.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			_, err := c.PrepareProgress(timeout(t), "u", "i")
+			require.Error(t, err)
+			secret := tc.token[:min(len(tc.token), 20)] // of a long token, any 20 characters would leak
+			assert.NotContains(t, err.Error(), secret)
+			assert.NotContains(t, logs.String(), secret)
+			assert.Contains(t, err.Error(), "[redacted]")
+		})
+	}
 }

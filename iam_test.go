@@ -479,6 +479,8 @@ func TestIAMErrorsScrubEchoedSecrets(t *testing.T) {
 		`{"detail":"password pw<S3CR3T>&\"x is wrong"}`,
 		`password pw<S3CR3T>&"x is wrong`,
 		`token subj-S3CR3T-token is wrong`,
+		`{"error":{"message":"password pw<S3C\u200bR3T>&\"x is wrong"}}`,
+		`{"error_msg":"token subj-S3\u2066CR3T-token is wrong"}`,
 	}
 	for _, body := range bodies {
 		clock := koophone.NewFakeClock(false)

@@ -257,3 +257,10 @@ func BenchmarkDecodeEnvelope(b *testing.B) {
 		}
 	}
 }
+
+func TestStripInvisible(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "SECRET token\nx", StripInvisible("SE\u200bCR\u2066ET\x00 token\nx"))
+	assert.Equal(t, "plain", StripInvisible("plain"))
+	assert.Equal(t, "a\xffb", StripInvisible("a\xff\u200bb"), "invalid bytes are kept for the sanitiser to judge")
+}

@@ -90,3 +90,26 @@ func sanitise(s string, maxRunes, maxBytes int) string {
 	}
 	return b.String()
 }
+
+// StripInvisible drops from s the characters sanitising drops without a
+// trace: format characters (zero-width, bidi controls) and control
+// characters other than white space. Finding a secret in text from a server
+// must look at what remains once they are gone.
+func StripInvisible(s string) string {
+	visible := func(r rune) bool {
+		return !unicode.Is(unicode.Cf, r) && (!unicode.IsControl(r) || unicode.IsSpace(r))
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return !visible(r) }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if visible(r) || (r == utf8.RuneError && size == 1) { // invalid bytes stay as they are
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
