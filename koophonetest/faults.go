@@ -91,13 +91,25 @@ func (s *Server) FailNextFor(op, instanceID string, n int, f Fault) {
 }
 
 // takeFault removes and returns the first queued fault that matches a
-// request of op about targets, or nil. The caller holds s.mu.
-func (s *Server) takeFault(op string, targets []string) *Fault {
+// request of op, or nil. targetsOf gives the instances the request is
+// about; it is called, once, only when a fault aimed at an instance could
+// match, so that most requests are not decoded twice. The caller holds s.mu.
+func (s *Server) takeFault(op string, targetsOf func() []string) *Fault {
+	var targets []string
 	for i, q := range s.faults {
-		if (q.op == "" || q.op == op) && (q.instance == "" || slices.Contains(targets, q.instance)) {
-			s.faults = slices.Delete(s.faults, i, i+1)
-			return &q.fault
+		if q.op != "" && q.op != op {
+			continue
 		}
+		if q.instance != "" {
+			if targets == nil {
+				targets = targetsOf()
+			}
+			if !slices.Contains(targets, q.instance) {
+				continue
+			}
+		}
+		s.faults = slices.Delete(s.faults, i, i+1)
+		return &q.fault
 	}
 	return nil
 }

@@ -25,9 +25,10 @@ type Server struct {
 	// koophone.WithEndpoint.
 	URL string
 
-	srv *httptest.Server
-	mux *http.ServeMux
-	now func() time.Time
+	srv     *httptest.Server
+	mux     *http.ServeMux
+	unknown http.HandlerFunc // the gateway's answer to a route it does not know
+	now     func() time.Time
 
 	// Settings from the options, fixed once NewServer returns.
 	all200       bool          // WithBusinessErrorsAsHTTP200
@@ -195,26 +196,27 @@ func (s *Server) routes() *http.ServeMux {
 		{"GET /v1/instances/tasks/{task_id}", "GetTask", s.getTask},
 		{"PUT /v1/instances/video-setting", "SetVideoConfig", s.setVideo},
 		{"POST /v1/instances/app/install", "InstallApp", s.installApp},
-		{"/", "", nil},
 	} {
 		mux.Handle(rt.pattern, s.endpoint(rt.op, rt.h))
 	}
+	s.unknown = s.endpoint("", nil)
+	mux.Handle("/", s.unknown)
 	// GET /v1/instances/{instance_id}/app-list would conflict with
 	// GET /v1/instances/tasks/{task_id} in a ServeMux: choose here.
-	apps, unknown := s.endpoint("ListInstanceApp", s.listApps), s.endpoint("", nil)
+	apps := s.endpoint("ListInstanceApp", s.listApps)
 	mux.HandleFunc("GET /v1/instances/{instance_id}/{list}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("list") == "app-list" {
 			apps(w, r)
 			return
 		}
-		unknown(w, r)
+		s.unknown(w, r)
 	})
 	return mux
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.Path; p == "" || p[0] != '/' || (path.Clean(p) != p && path.Clean(p)+"/" != p) {
-		s.endpoint("", nil)(w, r) // ServeMux would redirect; the gateway knows no such route
+		s.unknown(w, r) // ServeMux would redirect; the gateway knows no such route
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -227,10 +229,9 @@ func (s *Server) endpoint(op string, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
 		rec := Request{Operation: op, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
-		targets := targetsOf(r, body)
 
 		s.mu.Lock()
-		fault := s.takeFault(op, targets)
+		fault := s.takeFault(op, func() []string { return targetsOf(r, body) })
 		rec.Fault = fault != nil
 		s.log = append(s.log, rec)
 		s.mu.Unlock()
