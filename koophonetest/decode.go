@@ -35,6 +35,14 @@ func firstError(msgs ...string) string {
 	return ""
 }
 
+// check returns msg unless good.
+func check(good bool, msg string) string {
+	if good {
+		return ""
+	}
+	return msg
+}
+
 // checkID returns what is wrong with a required id field, or "".
 func checkID(field string, v *string) string {
 	switch {
