@@ -65,7 +65,7 @@ func (s *Server) listApps(r *http.Request, _ []byte) reply {
 	defer s.mu.Unlock()
 	in, ok := s.get(id)
 	if !ok {
-		return notFound(id)
+		return notFound()
 	}
 	var apps []appJSON
 	if appType != "2" {

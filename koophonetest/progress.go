@@ -122,7 +122,7 @@ type progressJSON struct {
 // timeline has got. The caller holds s.mu.
 func (s *Server) stepAt(in *instance, n int) Step {
 	if len(in.script) > 0 {
-		return in.script[min(max(n, 1), len(in.script))-1]
+		return in.script[min(n, len(in.script))-1]
 	}
 	if st, busy := s.busy(in); busy {
 		return Step{Status: st}
@@ -147,7 +147,7 @@ func (s *Server) stepAt(in *instance, n int) Step {
 	}
 	switch {
 	case n <= t.QueuePolls:
-		return Step{Status: koophone.PrepareQueuing, WaitingCount: t.QueuePolls - max(n, 1) + 1}
+		return Step{Status: koophone.PrepareQueuing, WaitingCount: t.QueuePolls - n + 1}
 	case n <= t.QueuePolls+t.RestorePolls:
 		return Step{Status: koophone.PrepareRestoring}
 	}
