@@ -28,16 +28,17 @@ type Server struct {
 	srv     *httptest.Server
 	mux     *http.ServeMux
 	unknown http.HandlerFunc // the gateway's answer to a route it does not know
-	now     func() time.Time
 
-	// Settings from the options, fixed once NewServer returns.
-	all200       bool          // WithBusinessErrorsAsHTTP200
-	nestInstall  bool          // WithInstallAppNestedData
-	taskDuration time.Duration // WithTaskDuration
+	// Settings from the options, fixed once NewServer returns: read
+	// without s.mu.
+	token        string           // WithToken
+	now          func() time.Time // WithClock
+	timeline     Timeline         // WithTimeline
+	all200       bool             // WithBusinessErrorsAsHTTP200
+	nestInstall  bool             // WithInstallAppNestedData
+	taskDuration time.Duration    // WithTaskDuration
 
 	mu        sync.Mutex
-	token     string
-	timeline  Timeline
 	inventory inventory
 	faults    []queuedFault
 	failJobs  map[string][]jobFailure // by instance id, for FailJobs
@@ -124,11 +125,7 @@ func (s *Server) Close() {
 }
 
 // Token returns the token the server accepts.
-func (s *Server) Token() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.token
-}
+func (s *Server) Token() string { return s.token }
 
 // clientRetries is the retry policy of [Server.Client]: the default number
 // of retries with millisecond backoffs, so that tests stay fast.
@@ -253,7 +250,7 @@ func (s *Server) check(op string, h handler, r *http.Request, body []byte) reply
 	if h == nil {
 		return gatewayError(http.StatusNotFound, codeGatewayNotFound, "The API does not exist or has not been published in the environment")
 	}
-	if r.Header.Get("X-Auth-Token") != s.Token() {
+	if r.Header.Get("X-Auth-Token") != s.token {
 		return gatewayError(http.StatusUnauthorized, codeGatewayUnauthorized, "Incorrect IAM authentication information: verify aksk or token failed")
 	}
 	if r.Header.Get("X-Request-Id") == "" {
