@@ -1,6 +1,7 @@
 package koophonetest
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -167,4 +168,25 @@ func hijackAndClose(w http.ResponseWriter) {
 		}
 	}
 	panic(http.ErrAbortHandler) // net/http closes the connection quietly
+}
+
+// targetsOf returns the instance ids a request is about, from its path,
+// its query and the usual body fields, for faults aimed at an instance.
+func targetsOf(r *http.Request, body []byte) []string {
+	var in struct {
+		InstanceID  string   `json:"instance_id"`
+		InstanceIDs []string `json:"instance_ids"`
+		IDList      []string `json:"instance_id_list"`
+		CamelList   []string `json:"instanceIdList"`
+		Pairs       []struct {
+			InstanceID string `json:"instance_id"`
+		} `json:"user_instances"`
+	}
+	_ = json.Unmarshal(body, &in) // best effort: what decodes is enough
+	ids := []string{r.PathValue("instance_id"), r.URL.Query().Get("instance_id"), in.InstanceID}
+	ids = append(append(append(ids, in.InstanceIDs...), in.IDList...), in.CamelList...)
+	for _, p := range in.Pairs {
+		ids = append(ids, p.InstanceID)
+	}
+	return ids
 }
