@@ -12,6 +12,9 @@ import (
 // installTaskPrefix starts the id of an app-install task.
 const installTaskPrefix = "ZGCA"
 
+// maxAppPageSize is the largest page_size ListInstanceApp accepts.
+const maxAppPageSize = 200
+
 // WithInstallAppNestedData makes InstallApp answer its task in data.data,
 // as older versions of the service do, instead of in data.
 func WithInstallAppNestedData() Option { return func(s *Server) { s.nestInstall = true } }
@@ -51,12 +54,9 @@ type appPageJSON struct {
 // then the apps installed on it.
 func (s *Server) listApps(r *http.Request, _ []byte) reply {
 	id, q := r.PathValue("instance_id"), r.URL.Query()
-	pageNo, errNo := strconv.Atoi(q.Get("page_no"))
-	pageSize, errSize := strconv.Atoi(q.Get("page_size"))
+	pageNo, pageSize, pageMsg := parsePage(q, maxAppPageSize)
 	appType := q.Get("app_type")
-	if msg := firstError(checkID("instance_id", &id),
-		check(errNo == nil && pageNo >= 1, "page_no must be an integer of at least 1"),
-		check(errSize == nil && pageSize >= 1 && pageSize <= 200, "page_size must be an integer from 1 to 200"),
+	if msg := firstError(checkID("instance_id", &id), pageMsg,
 		check(slices.Contains([]string{"", "1", "2"}, appType), "app_type must be 1 or 2"),
 	); msg != "" {
 		return invalid("%s", msg)
@@ -65,7 +65,7 @@ func (s *Server) listApps(r *http.Request, _ []byte) reply {
 	defer s.mu.Unlock()
 	in, ok := s.get(id)
 	if !ok {
-		return notFound(id)
+		return notFound()
 	}
 	var apps []appJSON
 	if appType != "2" {
@@ -74,8 +74,7 @@ func (s *Server) listApps(r *http.Request, _ []byte) reply {
 	if appType != "1" {
 		apps = append(append(apps, bundledApps...), in.apps...)
 	}
-	start := pageStart(pageNo, pageSize, len(apps))
-	page := append([]appJSON{}, apps[start:min(start+pageSize, len(apps))]...)
+	page := append([]appJSON{}, pageOf(apps, pageNo, pageSize)...) // [] rather than null
 	return success(appPageJSON{Result: page, PageNo: pageNo, PageSize: pageSize, TotalCount: len(apps)})
 }
 

@@ -104,8 +104,8 @@ func (s *Server) createInstances(_ *http.Request, body []byte) reply {
 	return success(order)
 }
 
-// nextID counts one more of kind and formats the count. The caller holds s.mu.
 // freeID returns the next instance id "kp-000001", … that no instance has.
+// The caller holds s.mu.
 func (s *Server) freeID() string {
 	for {
 		if id := s.nextID("instance", "kp-%06d"); s.inventory.byID[id] == nil {
@@ -114,6 +114,7 @@ func (s *Server) freeID() string {
 	}
 }
 
+// nextID counts one more of kind and formats the count. The caller holds s.mu.
 func (s *Server) nextID(kind, format string) string {
 	s.counters[kind]++
 	return fmt.Sprintf(format, s.counters[kind])

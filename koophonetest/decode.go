@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"unicode/utf8"
 )
 
@@ -33,6 +32,14 @@ func firstError(msgs ...string) string {
 		}
 	}
 	return ""
+}
+
+// check returns msg unless good.
+func check(good bool, msg string) string {
+	if good {
+		return ""
+	}
+	return msg
 }
 
 // checkID returns what is wrong with a required id field, or "".
@@ -68,25 +75,4 @@ func checkLen(field, v string, min, max int) string {
 		return fmt.Sprintf("%s must be %d to %d characters", field, min, max)
 	}
 	return ""
-}
-
-// targetsOf returns the instance ids a request is about, from its path,
-// its query and the usual body fields, for faults aimed at an instance.
-func targetsOf(r *http.Request, body []byte) []string {
-	var in struct {
-		InstanceID  string   `json:"instance_id"`
-		InstanceIDs []string `json:"instance_ids"`
-		IDList      []string `json:"instance_id_list"`
-		CamelList   []string `json:"instanceIdList"`
-		Pairs       []struct {
-			InstanceID string `json:"instance_id"`
-		} `json:"user_instances"`
-	}
-	_ = json.Unmarshal(body, &in) // best effort: what decodes is enough
-	ids := []string{r.PathValue("instance_id"), r.URL.Query().Get("instance_id"), in.InstanceID}
-	ids = append(append(append(ids, in.InstanceIDs...), in.IDList...), in.CamelList...)
-	for _, p := range in.Pairs {
-		ids = append(ids, p.InstanceID)
-	}
-	return ids
 }

@@ -1,6 +1,7 @@
 package koophonetest
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -91,13 +92,25 @@ func (s *Server) FailNextFor(op, instanceID string, n int, f Fault) {
 }
 
 // takeFault removes and returns the first queued fault that matches a
-// request of op about targets, or nil. The caller holds s.mu.
-func (s *Server) takeFault(op string, targets []string) *Fault {
+// request of op, or nil. targetsOf gives the instances the request is
+// about; it is called, once, only when a fault aimed at an instance could
+// match, so that most requests are not decoded twice. The caller holds s.mu.
+func (s *Server) takeFault(op string, targetsOf func() []string) *Fault {
+	var targets []string
 	for i, q := range s.faults {
-		if (q.op == "" || q.op == op) && (q.instance == "" || slices.Contains(targets, q.instance)) {
-			s.faults = slices.Delete(s.faults, i, i+1)
-			return &q.fault
+		if q.op != "" && q.op != op {
+			continue
 		}
+		if q.instance != "" {
+			if targets == nil {
+				targets = targetsOf()
+			}
+			if !slices.Contains(targets, q.instance) {
+				continue
+			}
+		}
+		s.faults = slices.Delete(s.faults, i, i+1)
+		return &q.fault
 	}
 	return nil
 }
@@ -155,4 +168,25 @@ func hijackAndClose(w http.ResponseWriter) {
 		}
 	}
 	panic(http.ErrAbortHandler) // net/http closes the connection quietly
+}
+
+// targetsOf returns the instance ids a request is about, from its path,
+// its query and the usual body fields, for faults aimed at an instance.
+func targetsOf(r *http.Request, body []byte) []string {
+	var in struct {
+		InstanceID  string   `json:"instance_id"`
+		InstanceIDs []string `json:"instance_ids"`
+		IDList      []string `json:"instance_id_list"`
+		CamelList   []string `json:"instanceIdList"`
+		Pairs       []struct {
+			InstanceID string `json:"instance_id"`
+		} `json:"user_instances"`
+	}
+	_ = json.Unmarshal(body, &in) // best effort: what decodes is enough
+	ids := []string{r.PathValue("instance_id"), r.URL.Query().Get("instance_id"), in.InstanceID}
+	ids = append(append(append(ids, in.InstanceIDs...), in.IDList...), in.CamelList...)
+	for _, p := range in.Pairs {
+		ids = append(ids, p.InstanceID)
+	}
+	return ids
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unicode/utf8"
 )
 
 // Instance describes an instance of the fake's inventory, for
@@ -127,7 +126,7 @@ func WithInstances(owner string, instanceIDs ...string) Option {
 // if its ID is not 1 to 32 characters.
 func WithInstance(in Instance) Option {
 	return func(s *Server) {
-		if n := utf8.RuneCountInString(in.ID); n == 0 || n > 32 {
+		if checkLen("ID", in.ID, 1, 32) != "" {
 			panic(fmt.Sprintf("koophonetest: WithInstance: ID %q must be 1 to 32 characters", in.ID))
 		}
 		s.inventory.add(newInstance(in))
@@ -183,33 +182,24 @@ func (s *Server) get(id string) (*instance, bool) {
 	return in, ok
 }
 
-// getAll returns the instances of ids, or the 4001 reply for the first
-// unknown one. The caller holds s.mu.
-func (s *Server) getAll(ids []string) ([]*instance, reply, bool) {
-	out := make([]*instance, len(ids))
-	for i, id := range ids {
-		in, ok := s.get(id)
-		if !ok {
-			return nil, notFound(id), false
-		}
-		out[i] = in
-	}
-	return out, reply{}, true
-}
-
 // onInstances calls do with the instances of ids, holding s.mu; an
 // unknown instance gets 4001.
 func (s *Server) onInstances(ids []string, do func(insts []*instance) reply) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	insts, rep, ok := s.getAll(ids)
-	if !ok {
-		return rep
+	insts := make([]*instance, len(ids))
+	for i, id := range ids {
+		in, ok := s.get(id)
+		if !ok {
+			return notFound()
+		}
+		insts[i] = in
 	}
 	return do(insts)
 }
 
-func notFound(string) reply { return fail(codeInstanceNotFound, "instance not exist") }
+// notFound is the reply about an unknown instance.
+func notFound() reply { return fail(codeInstanceNotFound, "instance not exist") }
 
 // lookup finds an instance the user may use, or the error reply.
 // The caller holds s.mu.
@@ -217,7 +207,7 @@ func (s *Server) lookup(userID, instanceID string) (*instance, reply, bool) {
 	in, ok := s.get(instanceID)
 	switch {
 	case !ok:
-		return nil, notFound(instanceID), false
+		return nil, notFound(), false
 	case !in.anyUser && in.User != userID:
 		return nil, fail(codePermissionDenied, "no permission on the instance: it is not assigned to user %s", userID), false
 	}

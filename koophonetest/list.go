@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -82,8 +81,7 @@ func (s *Server) listInstances(r *http.Request, _ []byte) reply {
 	}
 	sortInstances(found, lq.orderBy, lq.order == "desc")
 	page := &instancePage{Result: []instanceJSON{}, PageNo: lq.pageNo, PageSize: lq.pageSize, TotalCount: len(found)}
-	start := pageStart(lq.pageNo, lq.pageSize, len(found))
-	for _, in := range found[start:min(start+lq.pageSize, len(found))] {
+	for _, in := range pageOf(found, lq.pageNo, lq.pageSize) {
 		s.settle(in)
 		page.Result = append(page.Result, s.instanceJSON(in))
 	}
@@ -94,12 +92,10 @@ func (s *Server) listInstances(r *http.Request, _ []byte) reply {
 func parseListQuery(q url.Values) (listQuery, reply, bool) {
 	lq := listQuery{id: q.Get("instance_id"), name: q.Get("instance_name"), scene: q.Get("pool_scene_tag"),
 		pool: q.Get("pool_name"), order: q.Get("order"), orderBy: q.Get("order_by")}
-	var errNo, errSize error
-	lq.pageNo, errNo = strconv.Atoi(q.Get("page_no"))
-	lq.pageSize, errSize = strconv.Atoi(q.Get("page_size"))
+	var pageMsg string
+	lq.pageNo, lq.pageSize, pageMsg = parsePage(q, maxListPageSize)
 	msg := firstError(
-		check(errNo == nil && lq.pageNo >= 1, "page_no must be an integer of at least 1"),
-		check(errSize == nil && lq.pageSize >= 1 && lq.pageSize <= maxListPageSize, "page_size must be an integer from 1 to 1000"),
+		pageMsg,
 		check(slices.Contains([]string{"", sceneCloudPhone, sceneCloudApp}, lq.scene), "pool_scene_tag must be CLOUD_PHONE or CLOUD_APP"),
 		check(slices.Contains([]string{"", "asc", "desc"}, lq.order), "order must be asc or desc"),
 		check(slices.Contains([]string{"", "create_time", "instance_name", "instance_id"}, lq.orderBy), "order_by must be create_time, instance_name or instance_id"),
@@ -122,14 +118,6 @@ func parseListQuery(q url.Values) (listQuery, reply, bool) {
 		return lq, fail(codeEndBeforeStart, "query_end_time is before query_start_time"), false
 	}
 	return lq, reply{}, true
-}
-
-// check returns msg unless good.
-func check(good bool, msg string) string {
-	if good {
-		return ""
-	}
-	return msg
 }
 
 // matches reports whether an instance passes the filters: instance_id,
@@ -202,14 +190,4 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// pageStart is the index of the first item of page pageNo (from 1) of
-// size items, at most n: a page past the end starts at n, however large
-// pageNo is (no overflow).
-func pageStart(pageNo, size, n int) int {
-	if pageNo-1 >= (n+size-1)/size {
-		return n
-	}
-	return (pageNo - 1) * size
 }

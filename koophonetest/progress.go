@@ -24,12 +24,17 @@ type Timeline struct {
 // restoring, then ready from the sixth poll on.
 var defaultTimeline = Timeline{QueuePolls: 3, RestorePolls: 2}
 
-// ShowProgress statuses beyond the koophone package's: the pre-October-2025
-// list had 4 resetting and 6 offline (normal).
+// ShowProgress statuses: the fake's own values from the API reference, not
+// the koophone package's constants, so that a wrong constant there cannot
+// hide here. 4 resetting and 6 offline (normal) are from the
+// pre-October-2025 list.
 const (
-	statusBackingUp = koophone.PrepareBackingUp
-	statusResetting = koophone.PrepareStatus(4)
-	statusOffline   = koophone.PrepareStatus(6)
+	statusReady     koophone.PrepareStatus = 0
+	statusQueuing   koophone.PrepareStatus = 1
+	statusRestoring koophone.PrepareStatus = 2
+	statusBackingUp koophone.PrepareStatus = 3
+	statusResetting koophone.PrepareStatus = 4
+	statusOffline   koophone.PrepareStatus = 6
 )
 
 // Instance states of BatchPrepareInstances and BatchQueryStatus.
@@ -122,7 +127,7 @@ type progressJSON struct {
 // timeline has got. The caller holds s.mu.
 func (s *Server) stepAt(in *instance, n int) Step {
 	if len(in.script) > 0 {
-		return in.script[min(max(n, 1), len(in.script))-1]
+		return in.script[min(n, len(in.script))-1]
 	}
 	if st, busy := s.busy(in); busy {
 		return Step{Status: st}
@@ -131,7 +136,7 @@ func (s *Server) stepAt(in *instance, n int) Step {
 	case in.offline || in.RunningStatus != powerRunning:
 		return Step{Status: statusOffline}
 	case !in.prepared:
-		return Step{Status: koophone.PrepareReady}
+		return Step{Status: statusReady}
 	}
 	t := s.timeline
 	if t.Queue > 0 || t.Restore > 0 {
@@ -139,26 +144,26 @@ func (s *Server) stepAt(in *instance, n int) Step {
 		switch {
 		case elapsed < t.Queue:
 			left := int((t.Queue - elapsed + time.Second - 1) / time.Second)
-			return Step{Status: koophone.PrepareQueuing, WaitingCount: left}
+			return Step{Status: statusQueuing, WaitingCount: left}
 		case elapsed < t.Queue+t.Restore:
-			return Step{Status: koophone.PrepareRestoring}
+			return Step{Status: statusRestoring}
 		}
-		return Step{Status: koophone.PrepareReady}
+		return Step{Status: statusReady}
 	}
 	switch {
 	case n <= t.QueuePolls:
-		return Step{Status: koophone.PrepareQueuing, WaitingCount: t.QueuePolls - max(n, 1) + 1}
+		return Step{Status: statusQueuing, WaitingCount: t.QueuePolls - n + 1}
 	case n <= t.QueuePolls+t.RestorePolls:
-		return Step{Status: koophone.PrepareRestoring}
+		return Step{Status: statusRestoring}
 	}
-	return Step{Status: koophone.PrepareReady}
+	return Step{Status: statusReady}
 }
 
 // ready reports whether ShowProgress would say ready now: the one rule
 // behind BatchPrepareInstances, BatchQueryStatus and GetDeviceToken. The
 // caller holds s.mu.
 func (s *Server) ready(in *instance) bool {
-	return s.stepAt(in, max(in.polls, 1)).Status == koophone.PrepareReady
+	return s.stepAt(in, max(in.polls, 1)).Status == statusReady
 }
 
 // state is the instance state of BatchPrepareInstances and

@@ -21,20 +21,29 @@ type result struct {
 	data   json.RawMessage // data
 }
 
-// call sends a raw request with the token and a request id, and decodes
-// the envelope.
-func call(t *testing.T, srv *koophonetest.Server, method, target, body string) result {
+// send sends a raw request with exactly the given headers, for the
+// checks a koophone.Client never fails, and returns the status and body.
+func send(t *testing.T, srv *koophonetest.Server, method, target, body string, header map[string]string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx(t), method, srv.URL+target, strings.NewReader(body))
 	require.NoError(t, err)
-	req.Header.Set("X-Auth-Token", srv.Token())
-	req.Header.Set("X-Request-Id", "r-1")
-	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
+	return resp.StatusCode, b
+}
+
+// call sends a raw request with the token and a request id, and decodes
+// the envelope.
+func call(t *testing.T, srv *koophonetest.Server, method, target, body string) result {
+	t.Helper()
+	status, b := send(t, srv, method, target, body,
+		map[string]string{"X-Auth-Token": srv.Token(), "X-Request-Id": "r-1", "Content-Type": "application/json"})
 	var env struct {
 		Code string          `json:"error_code"`
 		Data json.RawMessage `json:"data"`
@@ -47,7 +56,7 @@ func call(t *testing.T, srv *koophonetest.Server, method, target, body string) r
 		require.NoError(t, json.Unmarshal(env.Data, &inner))
 		env.Code = inner.Code
 	}
-	return result{status: resp.StatusCode, code: env.Code, data: env.Data}
+	return result{status: status, code: env.Code, data: env.Data}
 }
 
 // into decodes the data of an answer.

@@ -25,18 +25,20 @@ type Server struct {
 	// koophone.WithEndpoint.
 	URL string
 
-	srv *httptest.Server
-	mux *http.ServeMux
-	now func() time.Time
+	srv     *httptest.Server
+	mux     *http.ServeMux
+	unknown http.HandlerFunc // the gateway's answer to a route it does not know
 
-	// Settings from the options, fixed once NewServer returns.
-	all200       bool          // WithBusinessErrorsAsHTTP200
-	nestInstall  bool          // WithInstallAppNestedData
-	taskDuration time.Duration // WithTaskDuration
+	// Settings from the options, fixed once NewServer returns: read
+	// without s.mu.
+	token        string           // WithToken
+	now          func() time.Time // WithClock
+	timeline     Timeline         // WithTimeline
+	all200       bool             // WithBusinessErrorsAsHTTP200
+	nestInstall  bool             // WithInstallAppNestedData
+	taskDuration time.Duration    // WithTaskDuration
 
 	mu        sync.Mutex
-	token     string
-	timeline  Timeline
 	inventory inventory
 	faults    []queuedFault
 	failJobs  map[string][]jobFailure // by instance id, for FailJobs
@@ -123,11 +125,7 @@ func (s *Server) Close() {
 }
 
 // Token returns the token the server accepts.
-func (s *Server) Token() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.token
-}
+func (s *Server) Token() string { return s.token }
 
 // clientRetries is the retry policy of [Server.Client]: the default number
 // of retries with millisecond backoffs, so that tests stay fast.
@@ -195,26 +193,27 @@ func (s *Server) routes() *http.ServeMux {
 		{"GET /v1/instances/tasks/{task_id}", "GetTask", s.getTask},
 		{"PUT /v1/instances/video-setting", "SetVideoConfig", s.setVideo},
 		{"POST /v1/instances/app/install", "InstallApp", s.installApp},
-		{"/", "", nil},
 	} {
 		mux.Handle(rt.pattern, s.endpoint(rt.op, rt.h))
 	}
+	s.unknown = s.endpoint("", nil)
+	mux.Handle("/", s.unknown)
 	// GET /v1/instances/{instance_id}/app-list would conflict with
 	// GET /v1/instances/tasks/{task_id} in a ServeMux: choose here.
-	apps, unknown := s.endpoint("ListInstanceApp", s.listApps), s.endpoint("", nil)
+	apps := s.endpoint("ListInstanceApp", s.listApps)
 	mux.HandleFunc("GET /v1/instances/{instance_id}/{list}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("list") == "app-list" {
 			apps(w, r)
 			return
 		}
-		unknown(w, r)
+		s.unknown(w, r)
 	})
 	return mux
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.Path; p == "" || p[0] != '/' || (path.Clean(p) != p && path.Clean(p)+"/" != p) {
-		s.endpoint("", nil)(w, r) // ServeMux would redirect; the gateway knows no such route
+		s.unknown(w, r) // ServeMux would redirect; the gateway knows no such route
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -227,10 +226,9 @@ func (s *Server) endpoint(op string, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
 		rec := Request{Operation: op, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
-		targets := targetsOf(r, body)
 
 		s.mu.Lock()
-		fault := s.takeFault(op, targets)
+		fault := s.takeFault(op, func() []string { return targetsOf(r, body) })
 		rec.Fault = fault != nil
 		s.log = append(s.log, rec)
 		s.mu.Unlock()
@@ -252,7 +250,7 @@ func (s *Server) check(op string, h handler, r *http.Request, body []byte) reply
 	if h == nil {
 		return gatewayError(http.StatusNotFound, codeGatewayNotFound, "The API does not exist or has not been published in the environment")
 	}
-	if r.Header.Get("X-Auth-Token") != s.Token() {
+	if r.Header.Get("X-Auth-Token") != s.token {
 		return gatewayError(http.StatusUnauthorized, codeGatewayUnauthorized, "Incorrect IAM authentication information: verify aksk or token failed")
 	}
 	if r.Header.Get("X-Request-Id") == "" {

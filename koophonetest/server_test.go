@@ -2,7 +2,6 @@ package koophonetest_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -67,11 +66,8 @@ func TestPrepareThenProgressFollowsTheTimeline(t *testing.T) {
 
 func TestTimelineByDuration(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
-	srv := newServer(t, koophonetest.WithInstances("u", "i"), koophonetest.WithClock(clock),
+	clock := newClock()
+	srv := newServer(t, koophonetest.WithInstances("u", "i"), koophonetest.WithClock(clock.Now),
 		koophonetest.WithTimeline(koophonetest.Timeline{Queue: 10 * time.Second, Restore: 5 * time.Second}))
 	c := srv.Client()
 	_, err := c.PrepareInstances(ctx(t), "u", []string{"i"})
@@ -82,7 +78,7 @@ func TestTimelineByDuration(t *testing.T) {
 		status  koophone.PrepareStatus
 		waiting int
 	}{{0, koophone.PrepareQueuing, 10}, {3500 * time.Millisecond, koophone.PrepareQueuing, 7}, {6500 * time.Millisecond, koophone.PrepareRestoring, 0}, {5 * time.Second, koophone.PrepareReady, 0}} {
-		advance(step.after)
+		clock.Advance(step.after)
 		p, err := c.PrepareProgress(ctx(t), "u", "i")
 		require.NoError(t, err)
 		assert.Equal(t, step.status, p.Status)
@@ -127,22 +123,6 @@ func TestChecksLikeTheService(t *testing.T) {
 	assert.NotEmpty(t, apiErr.RequestID)
 }
 
-// post sends a raw request, for the checks a koophone.Client never fails.
-func post(t *testing.T, srv *koophonetest.Server, path, body string, header map[string]string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx(t), http.MethodPost, srv.URL+path, strings.NewReader(body))
-	require.NoError(t, err)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
-}
-
 func TestRawRequestChecks(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, koophonetest.WithInstances("u", "i"))
@@ -174,9 +154,9 @@ func TestRawRequestChecks(t *testing.T) {
 		{"fine", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`, auth, 200, `"error_code":"0"`},
 	}
 	for _, tt := range tests {
-		status, body := post(t, srv, tt.path, tt.body, tt.header)
+		status, body := send(t, srv, http.MethodPost, tt.path, tt.body, tt.header)
 		assert.Equal(t, tt.status, status, tt.name)
-		assert.Contains(t, body, tt.code, tt.name)
+		assert.Contains(t, string(body), tt.code, tt.name)
 	}
 }
 

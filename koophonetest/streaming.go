@@ -20,7 +20,7 @@ func (s *Server) deviceToken(r *http.Request, _ []byte) reply {
 	defer s.mu.Unlock()
 	inst, ok := s.get(id)
 	if !ok {
-		return notFound(id)
+		return notFound()
 	}
 	if !s.ready(inst) {
 		return fail(codeNotRunning, "instance is not ready to stream: prepare it and wait for status 0")
@@ -77,7 +77,7 @@ func (s *Server) endSession(body []byte, end func(*instance)) reply {
 	defer s.mu.Unlock()
 	inst, ok := s.get(*in.InstanceID)
 	if !ok {
-		return notFound(*in.InstanceID)
+		return notFound()
 	}
 	end(inst)
 	return success(nil)

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/koophone-go/koophone"
 )
@@ -168,8 +167,8 @@ func (s *Server) settle(in *instance) {
 // task KOOPHONE.API.1000.
 func (s *Server) getTask(r *http.Request, _ []byte) reply {
 	id := r.PathValue("task_id")
-	if n := utf8.RuneCountInString(id); n == 0 || n > 128 {
-		return invalid("task_id must be 1 to 128 characters")
+	if msg := checkLen("task_id", id, 1, 128); msg != "" {
+		return invalid("%s", msg)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
