@@ -1,6 +1,9 @@
 package koophonetest
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+)
 
 // maxCommand is the longest command, in bytes.
 const maxCommand = 1024
@@ -27,7 +30,7 @@ func (s *Server) command(body []byte, run func(cmd string, insts []*instance) re
 	if rep, ok := decode(body, &in); !ok {
 		return rep
 	}
-	if msg := firstError(checkLen("command", in.Command, 1, maxCommand), checkIDList("instance_ids", in.InstanceIDs)); msg != "" {
+	if msg := firstError(check(len(in.Command) >= 1 && len(in.Command) <= maxCommand, fmt.Sprintf("command must be 1 to %d bytes", maxCommand)), checkIDList("instance_ids", in.InstanceIDs)); msg != "" {
 		return invalid("%s", msg)
 	}
 	return s.onInstances(in.InstanceIDs, func(insts []*instance) reply { return run(in.Command, insts) })

@@ -224,3 +224,15 @@ func appCount(t *testing.T, srv *koophonetest.Server, query string) int {
 	assert.Len(t, page.Result, page.Total)
 	return page.Total
 }
+
+// Commands are bounded in bytes, as the service documents: 1024 bytes of
+// multibyte characters is the limit, not 1024 characters.
+func TestCommandLimitCountsBytes(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "a"))
+	ok := strings.Repeat("云", 341) // 1023 bytes
+	r := call(t, srv, "POST", "/v1/instances/sync-command", `{"command":"`+ok+`","instance_ids":["a"]}`)
+	assert.Equal(t, "0", r.code)
+	r = call(t, srv, "POST", "/v1/instances/sync-command", `{"command":"`+ok+`云","instance_ids":["a"]}`)
+	assert.Equal(t, "KOOPHONE.API.1000", r.code)
+}
