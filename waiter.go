@@ -193,16 +193,15 @@ func (e *pollDeadlineError) Unwrap() error { return e.cause }
 // is then in t.err); if not, it sets when to poll it next.
 func (w *waiter[R]) record(ctx context.Context, res pollResult[R]) bool {
 	tg := res.t
+	if res.err != nil {
+		var zero R
+		res.r = zero // what a failed poll returned is neither kept nor shown
+	}
 	now := w.cfg.clock.Now()
 	tg.attempts++
 	delay, done, final := w.decide(ctx, tg, res.r, res.err, now)
 	ev := PollEvent{Attempt: tg.attempts, Err: res.err, Elapsed: now.Sub(w.start)}
-	if res.err != nil {
-		var zero R
-		w.subject.event(&ev, tg.id, zero)
-	} else {
-		w.subject.event(&ev, tg.id, res.r)
-	}
+	w.subject.event(&ev, tg.id, res.r)
 	if done {
 		tg.err = final
 	} else {
