@@ -103,7 +103,7 @@
 // ([WithConcurrency]). [WithOnPoll] reports every poll, never two at once.
 // [Client.WaitTask] and [Client.WaitTasks] wait for the tasks that resets,
 // backups, commands and app installs start, on the same poller; failed
-// jobs come back as [JobError] values, listed by [JobErrors], as [InstanceErrors]
+// jobs come back as [*JobError] values, listed by [JobErrors], as [InstanceErrors]
 // lists the instances of WaitAllReady that did not become ready.
 //
 // # Testing

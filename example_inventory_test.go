@@ -164,7 +164,11 @@ func ExampleClient_AssignInstances() {
 		fmt.Println(err)
 		return
 	}
-	page, _ := client.ListInstancesPage(ctx, 1, &koophone.ListInstancesOptions{InstanceID: "fleet-00002"})
+	page, err := client.ListInstancesPage(ctx, 1, &koophone.ListInstancesOptions{InstanceID: "fleet-00002"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println(page.Instances[0].Assigned, page.Instances[0].AssignedUser)
 
 	// A user can now prepare the instance and stream it.

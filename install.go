@@ -21,8 +21,8 @@ const (
 )
 
 // InstallAppRequest describes an app to install with [Client.InstallApp].
-// The zero value is not valid: InstanceIDs, PackageName, FileName, SizeMB and
-// PackageURL are required.
+// The zero value is not valid: InstanceIDs, PackageName, FileName, Version,
+// SizeMB and PackageURL are required.
 type InstallAppRequest struct {
 	InstanceIDs []string // instance_id_list: 1 to 100 distinct instance ids
 	PackageName string   // object_name, ≤ 100 characters, e.g. "com.example.app"

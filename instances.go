@@ -28,7 +28,7 @@ const (
 	InstanceUnderMaintenance         InstanceStatus = 10 // under maintenance
 )
 
-var instanceStatusNames = [...]string{
+var instanceStatusNames = []string{
 	"ready", "to-be-restored", "to-be-assigned", "backing-up", "resetting", "restarting",
 	"offline", "changing-device", "restoring-after-expiry", "restore-after-expiry-failed",
 	"under-maintenance",
@@ -37,10 +37,16 @@ var instanceStatusNames = [...]string{
 // String returns the state's name ("ready", "to-be-restored", ...), or
 // "InstanceStatus(11)" for a value the SDK does not know.
 func (s InstanceStatus) String() string {
-	if s >= 0 && int(s) < len(instanceStatusNames) {
-		return instanceStatusNames[s]
+	return enumName("InstanceStatus", int(s), instanceStatusNames)
+}
+
+// enumName returns names[v], or "typ(v)" when v has no name: the String
+// of the statuses numbered from 0.
+func enumName(typ string, v int, names []string) string {
+	if v >= 0 && v < len(names) {
+		return names[v]
 	}
-	return "InstanceStatus(" + strconv.Itoa(int(s)) + ")"
+	return typ + "(" + strconv.Itoa(v) + ")"
 }
 
 // InstanceState is the state of one instance.

@@ -1,7 +1,6 @@
 package koophone_test
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,10 +47,7 @@ func TestPrepareInstancesMalformedAnswers(t *testing.T) {
 func TestPrepareInstancesRejectsBadArguments(t *testing.T) {
 	t.Parallel()
 	c, s := setup(t, always(http.StatusOK, prepareOK))
-	many := make([]string, 101)
-	for i := range many {
-		many[i] = fmt.Sprintf("i-%d", i)
-	}
+	many := hundredAndOne()
 	tests := []struct {
 		user string
 		ids  []string

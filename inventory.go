@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/koophone-go/koophone/internal/wire"
@@ -85,14 +84,6 @@ var dataJobStatusNames = []string{"preparing", "running", "succeeded", "failed",
 // and "DataJobStatus(9)" for a value the SDK does not know.
 func (s DataJobStatus) String() string {
 	return enumName("DataJobStatus", int(s), dataJobStatusNames)
-}
-
-// enumName returns names[v], or "typ(v)" when v has no name.
-func enumName(typ string, v int, names []string) string {
-	if v >= 0 && v < len(names) {
-		return names[v]
-	}
-	return typ + "(" + strconv.Itoa(v) + ")"
 }
 
 // DataJob is an instance's last backup or restore.

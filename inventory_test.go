@@ -601,16 +601,12 @@ func TestDeleteInstances(t *testing.T) {
 func TestDeleteInstancesRejectsBadArguments(t *testing.T) {
 	t.Parallel()
 	c, s := setup(t, always(http.StatusOK, `{"error_code":"0"}`))
-	many := make([]string, 101)
-	for i := range many {
-		many[i] = fmt.Sprintf("i-%d", i)
-	}
 	for _, tt := range []struct {
 		ids  []string
 		want string
 	}{
 		{nil, "none given"},
-		{many, "101 given; at most 100"},
+		{hundredAndOne(), "101 given; at most 100"},
 		{[]string{"a", "a"}, `"a" is given twice`},
 		{[]string{strings.Repeat("i", 33)}, "instance id 0 has 33 characters"},
 		{[]string{"i-1", "."}, `instance id 1 "." is not allowed`},

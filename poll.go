@@ -172,18 +172,9 @@ func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []
 	if err != nil {
 		return nil, err
 	}
-	targets := w.run(ctx, instanceIDs)
-	out := make(map[string]Progress, len(targets))
-	var errs []error
-	for _, t := range targets {
-		if t.seen {
-			out[t.id] = t.last
-		}
-		if t.err != nil {
-			errs = append(errs, &InstanceError{InstanceID: t.id, Err: t.err})
-		}
-	}
-	return out, errors.Join(errs...)
+	return lastResults(w.run(ctx, instanceIDs), func(id string, err error) error {
+		return &InstanceError{InstanceID: id, Err: err}
+	})
 }
 
 // instanceSubject waits for instances of one user to be ready.
@@ -278,22 +269,12 @@ func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []W
 	if err != nil {
 		return nil, err
 	}
-	targets := w.run(ctx, taskIDs)
-	out := make(map[string][]JobResult, len(targets))
-	var errs []error
-	for _, t := range targets {
-		if t.seen {
-			out[t.id] = t.last
+	return lastResults(w.run(ctx, taskIDs), func(id string, err error) error {
+		if errors.Is(err, ErrTaskFailed) { // *JobErrors: they name the task
+			return err
 		}
-		switch {
-		case t.err == nil:
-		case errors.Is(t.err, ErrTaskFailed): // *JobErrors: they name the task
-			errs = append(errs, t.err)
-		default:
-			errs = append(errs, &taskWaitError{taskID: t.id, err: t.err})
-		}
-	}
-	return out, errors.Join(errs...)
+		return &taskWaitError{taskID: id, err: err}
+	})
 }
 
 // checkTaskIDs checks a list of task ids: at least one, each valid, none repeated.

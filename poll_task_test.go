@@ -33,7 +33,9 @@ func jobs(statuses ...koophone.JobStatus) answerStep {
 }
 
 var (
-	taskUnavailable = answerStep{err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 503, Message: "unavailable"}}
+	// taskUnavailable is a failed poll that returns jobs too: the wait must
+	// neither keep them nor show them in its event.
+	taskUnavailable = answerStep{jobs: jobs(koophone.JobRunning).jobs, err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 503, Message: "unavailable"}}
 	taskNotFound    = answerStep{err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 400, Code: koophone.CodeInvalidParameter, Message: "task not exist"}}
 )
 

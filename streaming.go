@@ -32,8 +32,9 @@ type DeviceTokenOptions struct {
 
 // DeviceToken is what a streaming client needs to connect to an instance,
 // from GetDeviceToken. Token is a secret: printing a DeviceToken with fmt
-// (any verb), encoding it with encoding/json or logging it with log/slog
-// shows every field but it (read dt.Token to hand it on).
+// (any verb) or encoding it with encoding/json shows every field but it,
+// and logging it with log/slog records its ids, signaling URL, duration
+// and request id, never it (read dt.Token to hand it on).
 type DeviceToken struct {
 	StreamingID string // identifies this streaming session
 	Token       string // device_token, the secret the streaming client authenticates with

@@ -86,6 +86,24 @@ func (w *waiter[R]) run(ctx context.Context, ids []string) []target[R] {
 	return targets
 }
 
+// lastResults returns the last result of every target that answered at
+// least once, by id, and errors.Join of wrap(id, err) for every target
+// whose wait ended with an error, in the order of targets: the answer of
+// a wait for many.
+func lastResults[R any](targets []target[R], wrap func(id string, err error) error) (map[string]R, error) {
+	out := make(map[string]R, len(targets))
+	var errs []error
+	for _, t := range targets {
+		if t.seen {
+			out[t.id] = t.last
+		}
+		if t.err != nil {
+			errs = append(errs, wrap(t.id, t.err))
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
 // pollResult is the outcome of one poll started by the scheduler.
 type pollResult[R any] struct {
 	t   *target[R]
@@ -193,16 +211,15 @@ func (e *pollDeadlineError) Unwrap() error { return e.cause }
 // is then in t.err); if not, it sets when to poll it next.
 func (w *waiter[R]) record(ctx context.Context, res pollResult[R]) bool {
 	tg := res.t
+	if res.err != nil {
+		var zero R
+		res.r = zero // what a failed poll returned is neither kept nor shown
+	}
 	now := w.cfg.clock.Now()
 	tg.attempts++
 	delay, done, final := w.decide(ctx, tg, res.r, res.err, now)
 	ev := PollEvent{Attempt: tg.attempts, Err: res.err, Elapsed: now.Sub(w.start)}
-	if res.err != nil {
-		var zero R
-		w.subject.event(&ev, tg.id, zero)
-	} else {
-		w.subject.event(&ev, tg.id, res.r)
-	}
+	w.subject.event(&ev, tg.id, res.r)
 	if done {
 		tg.err = final
 	} else {
