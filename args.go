@@ -68,6 +68,13 @@ func checkIDs(ids []string, most int) error {
 // checkIDList checks a list of ids named name: 1 to most of them (no limit
 // when most is 0), each a valid id, none repeated.
 func checkIDList(name string, ids []string, most int) error {
+	return checkList(name, ids, most, maxIDLen)
+}
+
+// checkList checks a list of identifiers named name: 1 to most of them (no
+// limit when most is 0), each 1 to maxLen characters as checkText wants
+// them, none repeated.
+func checkList(name string, ids []string, most, maxLen int) error {
 	if len(ids) == 0 {
 		return invalidArg("%s: none given", name)
 	}
@@ -76,7 +83,7 @@ func checkIDList(name string, ids []string, most int) error {
 	}
 	seen := make(map[string]struct{}, len(ids))
 	for i, id := range ids {
-		if err := checkID(strings.TrimSuffix(name, "s")+" "+strconv.Itoa(i), id); err != nil {
+		if err := checkText(strings.TrimSuffix(name, "s")+" "+strconv.Itoa(i), id, maxLen); err != nil {
 			return err
 		}
 		if _, dup := seen[id]; dup {

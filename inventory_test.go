@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -633,4 +634,24 @@ func TestDeleteInstancesErrorsAndWriteRule(t *testing.T) {
 	require.True(t, errors.As(err, &apiErr))
 	assert.Equal(t, http.StatusServiceUnavailable, apiErr.HTTPStatus)
 	assert.Len(t, s.Requests(), 1, "a write is not retried after a 5xx")
+}
+
+// A total count near MaxInt does not end the listing after one page (the
+// page bound once overflowed): full, distinct pages keep coming as the loop
+// asks for them.
+func TestListInstancesWithAHugeTotal(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		no, _ := strconv.Atoi(r.URL.Query().Get("page_no"))
+		answer(w, http.StatusOK, instancePageBody((no-1)*3, no*3, no, 3, math.MaxInt))
+	})
+	n := 0
+	for _, err := range c.ListInstances(timeout(t), &koophone.ListInstancesOptions{PageSize: 3}) {
+		require.NoError(t, err)
+		if n++; n == 10 {
+			break
+		}
+	}
+	assert.Equal(t, 10, n)
+	assert.Len(t, s.Requests(), 4)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -234,7 +235,7 @@ func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption
 
 // waitTask is WaitTask polling with getTask.
 func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitOption) ([]JobResult, error) {
-	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask}, opts)
+	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, seen: newJobsSeen()}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +258,7 @@ func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitO
 // cause, which errors.Is and errors.As reach ([ErrWaitTimeout], ctx's
 // error, an [*APIError]). The ids must be distinct and valid, as for WaitTask.
 func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOption) (map[string][]JobResult, error) {
-	if err := checkTaskIDs(taskIDs); err != nil {
+	if err := checkList("task ids", taskIDs, 0, maxTaskIDLen); err != nil {
 		return nil, err
 	}
 	return waitTasks(ctx, taskIDs, c.GetTask, opts)
@@ -265,7 +266,7 @@ func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOp
 
 // waitTasks is WaitTasks polling with getTask.
 func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []WaitOption) (map[string][]JobResult, error) {
-	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, many: true}, opts)
+	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, many: true, seen: newJobsSeen()}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -277,34 +278,56 @@ func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []W
 	})
 }
 
-// checkTaskIDs checks a list of task ids: at least one, each valid, none repeated.
-func checkTaskIDs(ids []string) error {
-	if len(ids) == 0 {
-		return invalidArg("task ids: none given")
-	}
-	seen := make(map[string]struct{}, len(ids))
-	for i, id := range ids {
-		if err := checkText(fmt.Sprintf("task id %d", i), id, maxTaskIDLen); err != nil {
-			return err
-		}
-		if _, dup := seen[id]; dup {
-			return invalidArg("task ids: %q is given twice", id)
-		}
-		seen[id] = struct{}{}
-	}
-	return nil
-}
-
 // taskPoll is what a task wait polls: [Client.GetTask], or a test's stand-in.
 type taskPoll func(ctx context.Context, taskID string) ([]JobResult, error)
 
 // taskSubject waits for tasks to end.
 type taskSubject struct {
 	get  taskPoll
-	many bool // a wait for many tasks, whose errors name the task anyway
+	many bool      // a wait for many tasks, whose errors name the task anyway
+	seen *jobsSeen // every job each task listed so far
 }
 
-func (s taskSubject) poll(ctx context.Context, id string) ([]JobResult, error) { return s.get(ctx, id) }
+// poll asks for the task's jobs and keeps every job it ever listed: a job
+// that disappears from an answer keeps its last result (so a task cannot
+// end by dropping a running job), and new jobs are added in order.
+func (s taskSubject) poll(ctx context.Context, id string) ([]JobResult, error) {
+	jobs, err := s.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.seen.merge(id, jobs), nil
+}
+
+// jobsSeen remembers each task's jobs by job id. Polls of different tasks
+// run concurrently; one task is never polled twice at once.
+type jobsSeen struct {
+	mu   sync.Mutex
+	jobs map[string][]JobResult
+}
+
+// merge returns jobs with the jobs of taskID listed before and missing
+// now added back, and remembers the result.
+func (m *jobsSeen) merge(taskID string, jobs []JobResult) []JobResult {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	before := m.jobs[taskID]
+	if len(before) > 0 {
+		listed := make(map[string]bool, len(jobs))
+		for _, j := range jobs {
+			listed[j.JobID] = true
+		}
+		for _, j := range before {
+			if !listed[j.JobID] {
+				jobs = append(jobs, j)
+			}
+		}
+	}
+	m.jobs[taskID] = jobs
+	return jobs
+}
+
+func newJobsSeen() *jobsSeen { return &jobsSeen{jobs: map[string][]JobResult{}} }
 
 func (taskSubject) judge(id string, jobs []JobResult) (bool, error) {
 	if len(jobs) == 0 {
@@ -329,6 +352,10 @@ func (s taskSubject) waitingFor(id string) string {
 	return fmt.Sprintf("task %q", id)
 }
 
+// maxStatusesShown bounds the statuses a wait's error names: a task may
+// list thousands of jobs in as many unknown statuses.
+const maxStatusesShown = 5
+
 // describe counts the jobs by status, in the order the statuses first
 // appear: "last job statuses: 2 running, 1 succeeded".
 func (taskSubject) describe(jobs []JobResult) (string, string) {
@@ -343,9 +370,12 @@ func (taskSubject) describe(jobs []JobResult) (string, string) {
 		}
 		count[j.Status]++
 	}
-	parts := make([]string, len(order))
-	for i, st := range order {
-		parts[i] = fmt.Sprintf("%d %s", count[st], st)
+	parts := make([]string, 0, min(len(order), maxStatusesShown)+1)
+	for _, st := range order[:min(len(order), maxStatusesShown)] {
+		parts = append(parts, fmt.Sprintf("%d %s", count[st], st))
+	}
+	if more := len(order) - maxStatusesShown; more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more statuses", more))
 	}
 	return "last job statuses: " + strings.Join(parts, ", "), ""
 }

@@ -285,3 +285,33 @@ func BenchmarkWaitTask(b *testing.B) {
 		})
 	}
 }
+
+// A job that disappears from an answer keeps its last result: a task cannot
+// end by dropping a running job, and the results still list it.
+func TestWaitTaskKeepsJobsThatDisappear(t *testing.T) {
+	t.Parallel()
+	sc := newTaskScript(map[string][]answerStep{"t-1": {
+		jobs(koophone.JobRunning, koophone.JobRunning),
+		jobs(koophone.JobSucceeded), // j2 is gone
+	}})
+	got, err := koophone.WaitTaskUsing(waitCtx(t), "t-1", sc.getTask, koophone.WithClock(koophone.NewFakeClock(true)),
+		koophone.WithRandom(noJitter), koophone.WithMaxWait(10*time.Second))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout, "j2 never ended")
+	assert.Equal(t, []koophone.JobResult{{JobID: "j1", Status: koophone.JobSucceeded}, {JobID: "j2", Status: koophone.JobRunning}}, got)
+}
+
+// A timeout's text names a bounded number of statuses, however many jobs in
+// however many unknown statuses the task lists.
+func TestWaitTaskTimeoutTextIsBounded(t *testing.T) {
+	t.Parallel()
+	many := make([]koophone.JobResult, 10000)
+	for i := range many {
+		many[i] = koophone.JobResult{JobID: fmt.Sprintf("j%d", i), Status: koophone.JobStatus(100 + i)}
+	}
+	sc := newTaskScript(map[string][]answerStep{"t-1": {{jobs: many}}})
+	_, err := koophone.WaitTaskUsing(waitCtx(t), "t-1", sc.getTask, koophone.WithClock(koophone.NewFakeClock(true)),
+		koophone.WithMaxWait(10*time.Second))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.Less(t, len(err.Error()), 2048)
+	assert.Contains(t, err.Error(), "and 9995 more statuses")
+}
