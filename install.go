@@ -2,6 +2,9 @@ package koophone
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -23,6 +26,10 @@ const (
 // InstallAppRequest describes an app to install with [Client.InstallApp].
 // The zero value is not valid: InstanceIDs, PackageName, FileName, Version,
 // SizeMB and PackageURL are required.
+//
+// A PackageURL signed by OBS carries credentials in its query: printing a
+// request with fmt, encoding it with encoding/json or logging it with
+// log/slog shows the URL without its query, user information or fragment.
 type InstallAppRequest struct {
 	InstanceIDs []string // instance_id_list: 1 to 100 distinct instance ids
 	PackageName string   // object_name, ≤ 100 characters, e.g. "com.example.app"
@@ -33,6 +40,49 @@ type InstallAppRequest struct {
 	MD5         string   // content_md5, ≤ 200; "" = not sent
 	ContentType string   // content_type; "" = "application/vnd.android.package-archive"
 	Fast        bool     // fast_install "1" (else "0")
+}
+
+// redacted returns a copy whose PackageURL keeps only its scheme, host
+// and path.
+func (r InstallAppRequest) redacted() InstallAppRequest { //nolint:gocritic // a copy on purpose
+	r.PackageURL = redactURL(r.PackageURL)
+	return r
+}
+
+// installAppRequestFields has InstallAppRequest's fields without its
+// methods, so that the methods can print a redacted copy without calling
+// themselves.
+type installAppRequestFields InstallAppRequest
+
+// Format prints the request with its PackageURL redacted, for every verb.
+func (r InstallAppRequest) Format(f fmt.State, verb rune) { //nolint:gocritic // a value receiver covers both forms
+	fmt.Fprintf(f, fmt.FormatString(f, verb), installAppRequestFields(r.redacted()))
+}
+
+// MarshalJSON encodes the request with its PackageURL redacted.
+func (r InstallAppRequest) MarshalJSON() ([]byte, error) { //nolint:gocritic // see Format
+	return json.Marshal(installAppRequestFields(r.redacted()))
+}
+
+// LogValue makes log/slog record the request with its PackageURL redacted.
+func (r InstallAppRequest) LogValue() slog.Value { //nolint:gocritic // see Format
+	red := r.redacted()
+	return slog.GroupValue(slog.Any("instance_ids", red.InstanceIDs), slog.String("package_name", red.PackageName),
+		slog.String("file_name", red.FileName), slog.String("version", red.Version),
+		slog.Float64("size_mb", red.SizeMB), slog.String("package_url", red.PackageURL))
+}
+
+// redactURL keeps a URL's scheme, host and path, and says what it dropped.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "redacted"
+	}
+	if u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" {
+		return s
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment = nil, "", false, ""
+	return u.String() + " (query redacted)"
 }
 
 var opInstallApp = operation{name: "InstallApp", method: http.MethodPost, write: true}

@@ -1,6 +1,10 @@
 package koophone_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strings"
@@ -113,4 +117,26 @@ func TestInstallAppChecksTheRequest(t *testing.T) {
 	req.PackageURL = "HTTPS://obs.example.com/" + strings.Repeat("a", 1976)
 	_, err := c.InstallApp(timeout(t), req)
 	require.NoError(t, err, "2000 characters and an upper-case scheme are fine")
+}
+
+// A signed package URL carries credentials in its query: fmt, encoding/json
+// and log/slog show the request without them.
+func TestInstallAppRequestRedactsTheSignedURL(t *testing.T) {
+	t.Parallel()
+	req := validInstall()
+	req.PackageURL = "https://user:pw-SECRET@bucket.obs.example.com/app.apk?AccessKeyId=AK-SECRET&Signature=SIG-SECRET#frag-SECRET"
+	var text, js bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("install", "req", req)
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("install", "req", &req)
+	b, err := json.Marshal(req)
+	require.NoError(t, err)
+	out := []string{text.String(), js.String(), string(b)}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out = append(out, fmt.Sprintf(verb, req), fmt.Sprintf(verb, &req), fmt.Sprintf(verb, []koophone.InstallAppRequest{req}))
+	}
+	for _, s := range out {
+		assert.NotContains(t, s, "SECRET")
+		assert.Contains(t, s, "bucket.obs.example.com/app.apk", "the rest of the URL is kept")
+	}
+	assert.Contains(t, string(b), `"PackageName":"com.example.app"`)
 }
