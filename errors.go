@@ -378,3 +378,34 @@ func (e *IAMError) Is(target error) bool {
 	}
 	return false
 }
+
+// maxJoinedShown is how many of the errors joined by joinErrors its text
+// shows.
+const maxJoinedShown = 10
+
+// joinErrors is errors.Join of errs, one per instance, job or task, whose
+// text shows at most maxJoinedShown of them and counts the rest, so that a
+// wait over thousands of instances or jobs does not produce a megabyte of
+// text. errors.Is, errors.As, [InstanceErrors] and [JobErrors] see every one.
+func joinErrors(errs []error) error {
+	joined := errors.Join(errs...)
+	if joined == nil || len(errs) <= maxJoinedShown {
+		return joined
+	}
+	return &joinedErrors{errs: joined.(interface{ Unwrap() []error }).Unwrap()}
+}
+
+// joinedErrors is many errors joined, shown in part; see joinErrors.
+type joinedErrors struct{ errs []error }
+
+func (e *joinedErrors) Error() string {
+	var b strings.Builder
+	for _, err := range e.errs[:maxJoinedShown] {
+		b.WriteString(err.Error())
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "koophone: and %d more errors (%d in all)", len(e.errs)-maxJoinedShown, len(e.errs))
+	return b.String()
+}
+
+func (e *joinedErrors) Unwrap() []error { return e.errs }

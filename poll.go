@@ -160,8 +160,9 @@ func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, 
 // It returns the last progress of every instance that answered at least
 // once (ready, failed or still waiting), and nil when all became ready;
 // otherwise errors.Join of one [*InstanceError] per instance that did not,
-// in the order of instanceIDs ([InstanceErrors] lists them). The ids must
-// be distinct, valid ids (any number of them). OnPoll calls never overlap.
+// in the order of instanceIDs ([InstanceErrors] lists them; past ten, the
+// error's text shows ten and counts the rest). The ids must be distinct,
+// valid ids (any number of them). OnPoll calls never overlap.
 func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []string, opts ...WaitOption) (map[string]Progress, error) {
 	if err := checkID("user id", userID); err != nil {
 		return nil, err
@@ -215,7 +216,9 @@ func (instanceSubject) event(ev *PollEvent, id string, p Progress) {
 //
 // When every job has ended, the error is nil if all succeeded, and
 // otherwise errors.Join of one [*JobError] per failed job, in the order
-// of the results (they match [ErrTaskFailed]; [JobErrors] lists them).
+// of the results (they match [ErrTaskFailed]; [JobErrors] lists them; past
+// ten, the error's text shows ten and counts the rest).
+// A job that disappears from an answer keeps its last result.
 // The wait ends early as [Client.WaitUntilReady]'s does: a permanent error
 // (an unknown task) at once, with that error; too many transient failures
 // in a row; [WithMaxWait] or ctx's deadline, with the last results and an
@@ -342,7 +345,7 @@ func (taskSubject) judge(id string, jobs []JobResult) (bool, error) {
 			errs = append(errs, &JobError{TaskID: id, JobID: j.JobID, Status: j.Status, Code: j.Code, Message: j.Message})
 		}
 	}
-	return true, errors.Join(errs...)
+	return true, joinErrors(errs)
 }
 
 func (s taskSubject) waitingFor(id string) string {

@@ -315,3 +315,23 @@ func TestWaitTaskTimeoutTextIsBounded(t *testing.T) {
 	assert.Less(t, len(err.Error()), 2048)
 	assert.Contains(t, err.Error(), "and 9995 more statuses")
 }
+
+// Thousands of failed jobs give one *JobError each, but an error text
+// that shows ten and counts the rest.
+func TestWaitTaskManyFailedJobs(t *testing.T) {
+	t.Parallel()
+	failed := make([]koophone.JobStatus, 3000)
+	for i := range failed {
+		failed[i] = koophone.JobFailed
+	}
+	sc := newTaskScript(map[string][]answerStep{"t-1": {jobs(failed...)}})
+	_, err := koophone.WaitTaskUsing(waitCtx(t), "t-1", sc.getTask, koophone.WithClock(koophone.NewFakeClock(true)))
+	require.ErrorIs(t, err, koophone.ErrTaskFailed)
+	assert.Len(t, koophone.JobErrors(err), 3000)
+	var je *koophone.JobError
+	require.ErrorAs(t, err, &je)
+	assert.Equal(t, "j1", je.JobID)
+	assert.Less(t, len(err.Error()), 2048)
+	assert.Contains(t, err.Error(), "and 2990 more errors (3000 in all)")
+	assert.Equal(t, 11, strings.Count(err.Error(), "\n")+1)
+}

@@ -101,7 +101,7 @@ func lastResults[R any](targets []target[R], wrap func(id string, err error) err
 			errs = append(errs, wrap(t.id, t.err))
 		}
 	}
-	return out, errors.Join(errs...)
+	return out, joinErrors(errs)
 }
 
 // pollResult is the outcome of one poll started by the scheduler.
