@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -175,6 +176,37 @@ func TestWriteIsRetriedWhenTheConnectionFailedBeforeSending(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []koophone.InstanceState{{InstanceID: "i-1", Status: koophone.InstanceReady}}, states)
 	assert.Equal(t, 2, calls)
+}
+
+// brokenBody fails every read, as a connection reset in the middle of an
+// answer does.
+type brokenBody struct{}
+
+func (brokenBody) Read([]byte) (int, error) { return 0, syscall.ECONNRESET }
+func (brokenBody) Close() error             { return nil }
+
+func TestWriteAnsweredBeforeReportedWrittenIsNotRetried(t *testing.T) {
+	t.Parallel()
+	// net/http may hand over an answer before it reports the request
+	// written; the answer alone says the service got the write.
+	calls := 0
+	broken := func(*http.Request) (*http.Response, error) {
+		calls++
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: brokenBody{}}, nil
+	}
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder(http.MethodPost, "https://koophone.test/v1/instances/prepare", broken)
+	mock.RegisterResponder(http.MethodPost, "https://koophone.test/v1/instances/prepare-progress", broken)
+	c := newClient(t, koophone.WithEndpoint("https://koophone.test"), koophone.WithHTTPClient(&http.Client{Transport: mock}),
+		koophone.WithRetryPolicy(koophone.RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+	_, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
+	require.ErrorIs(t, err, syscall.ECONNRESET)
+	assert.Equal(t, 1, calls, "a write the service answered is never sent again")
+
+	calls = 0
+	_, err = c.PrepareProgress(timeout(t), "u", "i")
+	require.ErrorIs(t, err, syscall.ECONNRESET)
+	assert.Equal(t, 4, calls, "a read is, three times")
 }
 
 // hangUp is a handler that reads the request and closes the connection

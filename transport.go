@@ -22,7 +22,7 @@ import (
 type attempt struct {
 	status int         // the answer's HTTP status; 0 when there was none
 	sent   http.Header // the headers sent, credentials included; never logged
-	wrote  bool        // the request was written in full (tracked for writes only)
+	wrote  bool        // the request was written in full, or answered (tracked for writes only)
 	err    error       // nil: a success; an *APIError; or a *callError (no answer)
 	retry  bool        // another attempt may succeed and is allowed (the write rule)
 }
@@ -129,7 +129,9 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 	}
 	a.sent = out.Header
 	resp, err := c.base.RoundTrip(out)
-	a.wrote = wrote != nil && wrote.Load()
+	// An answer means the service got the request, even when net/http
+	// has not yet reported it written (it may answer before that).
+	a.wrote = wrote != nil && (err == nil || wrote.Load())
 	if err != nil {
 		return nil, nil, t.networkFailure(ctx, actx, err)
 	}
