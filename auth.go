@@ -66,8 +66,9 @@ type TokenInvalidator interface {
 // authorizer adds credentials to one attempt of a call. The client has
 // exactly one: a token sent as X-Auth-Token, or an AK/SK signature.
 type authorizer interface {
-	// authorize sets the credential headers of req, a copy made for this
-	// attempt whose body is body. An error fails the attempt unsent.
+	// authorize sets the credential headers (credentialHeaders) of req,
+	// the request of one attempt, whose body is body. An error fails the
+	// attempt unsent.
 	authorize(ctx context.Context, req *http.Request, body []byte, now time.Time) error
 	// rejected is told that the service refused the credentials sent in h
 	// (HTTP 401 with APIGW.0301 or APIGW.0307). It reports whether another
@@ -79,6 +80,17 @@ type authorizer interface {
 
 // headerAuthToken carries the token of token authentication.
 const headerAuthToken = "X-Auth-Token"
+
+// credentialHeaders are the headers an authorizer sets on an attempt. A
+// call's first attempt sets them on the call's own headers; later attempts
+// start from those without them.
+var credentialHeaders = map[string]bool{
+	headerAuthToken:            true,
+	"Authorization":            true,
+	signer.HeaderDate:          true,
+	signer.HeaderProjectID:     true,
+	signer.HeaderSecurityToken: true,
+}
 
 // tokenAuth sends a token from a TokenSource, asked once per attempt.
 type tokenAuth struct {

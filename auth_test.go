@@ -69,7 +69,7 @@ func TestAKSKSignsEveryAttempt(t *testing.T) {
 		assert.Empty(t, r.Header.Get("X-Auth-Token"))
 		assert.Equal(t, testProject, r.Header.Get("X-Project-Id"))
 		assert.True(t, strings.HasPrefix(r.Header.Get("Authorization"),
-			"SDK-HMAC-SHA256 Access="+testAK+", SignedHeaders=accept;host;user-agent;x-project-id;x-request-id;x-sdk-date, Signature="),
+			"SDK-HMAC-SHA256 Access="+testAK+", SignedHeaders=host;user-agent;x-project-id;x-request-id;x-sdk-date, Signature="),
 			r.Header.Get("Authorization"))
 		assert.True(t, verifySignature(t, r, http.MethodPost, host), "the signature verifies")
 	}

@@ -1,6 +1,7 @@
 package koophone
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/koophone-go/koophone/internal/deadline"
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
@@ -48,11 +50,43 @@ type call struct {
 	context.Context
 	op        operation
 	requestID string
-	body      []byte // the request body, for signing
-	out       any    // where a success's data goes: a pointer to a wire struct, or nil
-	attempts  int    // attempts so far; attempts run one after another
+	idHeader  [1]string // X-Request-Id's value, kept here to save an allocation
+	body      []byte    // the request body as sent and signed; nil: none
+	out       any       // where a success's data goes: a pointer to a wire struct, or nil
+	attempts  int       // attempts so far; attempts run one after another
 	last      attempt
 	limit     io.LimitedReader // bounds the reading of an answer
+	reader    bytes.Reader     // the first attempt's body
+	first     deadline.Context // the first attempt's context
+}
+
+// attemptBody returns a reader of the call's body for an attempt: the
+// call's own reader for the first, a new one for each later one, since
+// net/http may still read an earlier attempt's body after it ended. It is
+// an io.NopCloser over a *bytes.Reader, a body net/http knows is in memory
+// and sends with its headers in one write.
+func (cl *call) attemptBody() io.ReadCloser {
+	if cl.attempts == 1 {
+		cl.reader.Reset(cl.body)
+		return io.NopCloser(&cl.reader)
+	}
+	return io.NopCloser(bytes.NewReader(cl.body))
+}
+
+// getBody is the GetBody of every attempt's request: net/http calls it to
+// send the body again on a new connection.
+func (cl *call) getBody() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(cl.body)), nil
+}
+
+// attemptContext returns the context for an attempt to start: the call's
+// own for the first, a new one for each later one, since net/http may
+// still hold an earlier one.
+func (cl *call) attemptContext() *deadline.Context {
+	if cl.attempts == 1 {
+		return &cl.first
+	}
+	return new(deadline.Context)
 }
 
 type callKey struct{}
@@ -85,23 +119,25 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 		return "", c.refuse
 	}
 	cl := &call{Context: ctx, op: op, requestID: newRequestID(), out: out}
-	var body any // an untyped nil: no body at all, so an empty POST has Content-Length: 0
+	cl.idHeader[0] = cl.requestID
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return cl.requestID, &callError{op: op.name, requestID: cl.requestID, err: err}
 		}
-		cl.body, body = b, b
+		cl.body = b
 	}
-	req, err := retryablehttp.NewRequestWithContext(cl, op.method, c.url(op, r, cl.requestID), body)
+	// No body for go-retryablehttp: each attempt gets its own (exchange),
+	// which saves its per-attempt copies. Without one, an empty POST is
+	// sent with Content-Length: 0.
+	req, err := retryablehttp.NewRequestWithContext(cl, op.method, c.url(op, r, cl.requestID), nil)
 	if err != nil {
 		return cl.requestID, &callError{op: op.name, requestID: cl.requestID, err: err}
 	}
-	// Constant values share their slices: every attempt sends a clone.
+	// Header values are shared, never changed: constant ones by every call.
 	req.Header["Content-Type"] = headerJSON
-	req.Header["Accept"] = headerJSON
 	req.Header["User-Agent"] = c.userAgent
-	req.Header["X-Request-Id"] = []string{cl.requestID}
+	req.Header["X-Request-Id"] = cl.idHeader[:]
 
 	a, err := c.send(ctx, req, cl)
 	if err == nil && a.credentialsRejected() && c.auth.rejected(a.sent) {

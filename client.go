@@ -15,6 +15,8 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
+
+	"github.com/koophone-go/koophone/internal/deadline"
 )
 
 // DefaultEndpoint is the one global host that serves every KooPhone operation.
@@ -45,7 +47,8 @@ type Client struct {
 
 	limiter *rate.Limiter
 	policy  RetryPolicy
-	timeout time.Duration // per attempt
+	timeout time.Duration   // per attempt
+	bounds  *deadline.Queue // ends each attempt after timeout
 	base    http.RoundTripper
 	http    *retryablehttp.Client
 	now     func() time.Time
@@ -122,7 +125,8 @@ func (p RetryPolicy) resolve() (RetryPolicy, error) {
 	return p, nil
 }
 
-// headerJSON is the value of Content-Type and Accept.
+// headerJSON is the value of Content-Type. No Accept header is sent: the
+// service answers JSON only, and one header fewer is one less to sign and parse.
 var headerJSON = []string{"application/json"}
 
 // maxRetries bounds RetryPolicy.MaxRetries: more would only hide an outage.
@@ -171,6 +175,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSec), cfg.rateBurst)
 	}
 	c.http = c.retryingClient(cfg.httpClient)
+	c.bounds = deadline.NewQueue(c.timeout) // after retryingClient, which may shorten it
 	return c, nil
 }
 

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -350,5 +352,53 @@ func TestEndpointErrorsNeverQuoteSecrets(t *testing.T) {
 		assert.Nil(t, c)
 		require.ErrorIs(t, err, koophone.ErrInvalidParameter, endpoint)
 		assert.NotContains(t, err.Error(), "hunter2", endpoint)
+	}
+}
+
+func TestEachAttemptSendsItsOwnInMemoryBodyAndDeadline(t *testing.T) {
+	t.Parallel()
+	type seen struct {
+		body, again   string
+		inMemory      bool
+		length        int64
+		deadlineAfter time.Duration
+		authorization string
+	}
+	var attempts []seen
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder(http.MethodPost, "https://koophone.test/v1/instances/prepare-progress",
+		func(r *http.Request) (*http.Response, error) {
+			s := seen{length: r.ContentLength, authorization: r.Header.Get("Authorization")}
+			// An io.NopCloser over a *bytes.Reader is a body net/http knows
+			// is in memory: it writes it with the headers, in one write.
+			s.inMemory = reflect.TypeOf(r.Body) == reflect.TypeOf(io.NopCloser(bytes.NewReader(nil)))
+			b, _ := io.ReadAll(r.Body)
+			s.body = string(b)
+			if rc, err := r.GetBody(); err == nil {
+				b, _ = io.ReadAll(rc)
+				s.again = string(b)
+			}
+			if d, ok := r.Context().Deadline(); ok {
+				s.deadlineAfter = time.Until(d)
+			}
+			attempts = append(attempts, s)
+			if len(attempts) == 1 {
+				return httpmock.NewStringResponse(http.StatusServiceUnavailable, ``), nil
+			}
+			return httpmock.NewStringResponse(http.StatusOK, okReady), nil
+		})
+	c := newClient(t, koophone.WithEndpoint("https://koophone.test"), koophone.WithHTTPClient(&http.Client{Transport: mock}),
+		koophone.WithAKSK(testAK, testSK, testProject), koophone.WithRequestTimeout(time.Hour))
+	_, err := c.PrepareProgress(context.Background(), "u", "i")
+	require.NoError(t, err)
+	require.Len(t, attempts, 2)
+	const body = `{"user_id":"u","instance_id":"i"}`
+	for i, a := range attempts {
+		assert.True(t, a.inMemory, "attempt %d", i+1)
+		assert.Equal(t, body, a.body, "attempt %d", i+1)
+		assert.Equal(t, body, a.again, "GetBody, attempt %d", i+1)
+		assert.EqualValues(t, len(body), a.length)
+		assert.InDelta(t, time.Hour, a.deadlineAfter, float64(time.Minute), "each attempt has WithRequestTimeout")
+		assert.Equal(t, 1, strings.Count(a.authorization, "Signature="), "attempt %d is signed once", i+1)
 	}
 }

@@ -110,19 +110,32 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 			return nil, nil, fmt.Errorf("waiting for the client's rate limit: %w", context.DeadlineExceeded)
 		}
 	}
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	parent := ctx
 	var wrote *atomic.Bool
 	if cl.op.write { // only writes need to know whether the request went out
 		wrote = new(atomic.Bool)
-		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		parent = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 			WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) },
 		})
 	}
-	out := req.WithContext(actx) // a shallow copy: only the headers change per attempt
-	out.Header = make(http.Header, len(req.Header)+4)
-	for k, v := range req.Header {
-		out.Header[k] = v // values are shared, never changed: each attempt replaces only its credentials
+	// The attempt's own context, outermost so that net/http watches it
+	// without a goroutine (see internal/deadline).
+	actx := cl.attemptContext()
+	c.bounds.Start(actx, parent)
+	defer actx.Stop()
+	out := req.WithContext(actx) // a shallow copy: the body and the credentials change per attempt
+	if cl.attempts > 1 {
+		// net/http may still read the headers an earlier attempt sent:
+		// this one gets a map of its own, without their credentials.
+		out.Header = make(http.Header, len(req.Header))
+		for k, v := range req.Header {
+			if !credentialHeaders[k] {
+				out.Header[k] = v // values are shared, never changed
+			}
+		}
+	}
+	if cl.body != nil {
+		out.Body, out.GetBody, out.ContentLength = cl.attemptBody(), cl.getBody, int64(len(cl.body))
 	}
 	if err := c.auth.authorize(ctx, out, cl.body, c.now()); err != nil {
 		return nil, nil, err
@@ -156,7 +169,7 @@ func (t *attemptTransport) networkFailure(ctx, actx context.Context, err error) 
 	if ctx.Err() != nil {
 		return ctx.Err() // the caller gave up: not this attempt's fault
 	}
-	if actx.Err() != nil {
+	if actx.Err() == context.DeadlineExceeded {
 		return &attemptFailure{err: fmt.Errorf("no answer within %s: %w", t.c.timeout, err), retryable: true}
 	}
 	return &attemptFailure{err: err, retryable: retryableNetworkError(err)}

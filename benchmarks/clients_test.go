@@ -112,7 +112,6 @@ func newRaw(_ testing.TB, endpoint string, tr *http.Transport) call {
 		var id [16]byte
 		_, _ = rand.Read(id[:])
 		req.Header["Content-Type"] = headerJSON
-		req.Header["Accept"] = headerJSON
 		req.Header["User-Agent"] = headerUserAgent
 		req.Header["X-Auth-Token"] = headerToken
 		req.Header["X-Request-Id"] = []string{string(hex.AppendEncode(make([]byte, 0, 32), id[:]))}
