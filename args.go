@@ -30,6 +30,9 @@ func checkID(name, id string) error {
 // checkText checks an identifier of 1 to most characters without control
 // characters that is not "." or "..".
 func checkText(name, s string, most int) error {
+	if len(s) <= most && printableASCII(s) && s != "" && s != "." && s != ".." {
+		return nil // the common case, without decoding runes
+	}
 	n := utf8.RuneCountInString(s)
 	switch {
 	case s == "":
@@ -45,6 +48,17 @@ func checkText(name, s string, most int) error {
 		return invalidArg("%s %q contains a control character", name, s)
 	}
 	return nil
+}
+
+// printableASCII reports whether every byte of s is a printable ASCII
+// character (space to tilde): such text has no control or bidi character.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // controlIndex returns the byte index of the first control or bidi

@@ -67,9 +67,10 @@ type TokenInvalidator interface {
 // exactly one: a token sent as X-Auth-Token, or an AK/SK signature.
 type authorizer interface {
 	// authorize sets the credential headers (credentialHeaders) of req,
-	// the request of one attempt, whose body is body. An error fails the
-	// attempt unsent.
-	authorize(ctx context.Context, req *http.Request, body []byte, now time.Time) error
+	// the request of one attempt, whose body is body; now reads the
+	// client's clock, for credentials that need the time. An error fails
+	// the attempt unsent.
+	authorize(ctx context.Context, req *http.Request, body []byte, now func() time.Time) error
 	// rejected is told that the service refused the credentials sent in h
 	// (HTTP 401 with APIGW.0301 or APIGW.0307). It reports whether another
 	// attempt would send different ones (a cached token was dropped).
@@ -107,7 +108,7 @@ type tokenHeader struct {
 
 func newTokenAuth(ts TokenSource) *tokenAuth { return &tokenAuth{ts: ts} }
 
-func (a *tokenAuth) authorize(ctx context.Context, req *http.Request, _ []byte, _ time.Time) error {
+func (a *tokenAuth) authorize(ctx context.Context, req *http.Request, _ []byte, _ func() time.Time) error {
 	token, err := a.ts.Token(ctx)
 	if err != nil {
 		return fmt.Errorf("token source: %w", err)
@@ -150,12 +151,12 @@ type akskCredentials struct {
 	projectIDHeader, securityTokenHeader []string // header values, shared by every attempt
 }
 
-func (a *akskCredentials) authorize(_ context.Context, req *http.Request, body []byte, now time.Time) error {
+func (a *akskCredentials) authorize(_ context.Context, req *http.Request, body []byte, now func() time.Time) error {
 	req.Header[signer.HeaderProjectID] = a.projectIDHeader
 	if a.securityToken != "" {
 		req.Header[signer.HeaderSecurityToken] = a.securityTokenHeader
 	}
-	signer.Sign(req, body, a.accessKey, a.secretKey, now)
+	signer.Sign(req, body, a.accessKey, a.secretKey, now())
 	return nil
 }
 

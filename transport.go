@@ -75,7 +75,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	cl.attempts++
 	cl.last = attempt{}
 	a := &cl.last // attempts run one after another: the call's storage saves an allocation
-	start := time.Now()
+	var start time.Time
+	if t.c.logger != nil {
+		start = time.Now() // only a logger reads the attempt's duration
+	}
 	resp, body, err := t.exchange(ctx, req, cl, a)
 	if err != nil {
 		var af *attemptFailure
@@ -85,11 +88,11 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		af.err = cleanError(af.err, sentSecrets(a.sent))
 		a.err = &callError{op: cl.op.name, requestID: cl.requestID, err: af}
 		a.retry = af.retryable && !(cl.op.write && a.wrote)
-		t.log(ctx, req, cl, a, time.Since(start))
+		t.log(ctx, req, cl, a, start)
 		return nil, &failedAttempt{a}
 	}
 	classify(cl, a, resp, body)
-	t.log(ctx, req, cl, a, time.Since(start))
+	t.log(ctx, req, cl, a, start)
 	resp.Body = a
 	return resp, nil
 }
@@ -137,7 +140,7 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 	if cl.body != nil {
 		out.Body, out.GetBody, out.ContentLength = cl.attemptBody(), cl.getBody, int64(len(cl.body))
 	}
-	if err := c.auth.authorize(ctx, out, cl.body, c.now()); err != nil {
+	if err := c.auth.authorize(ctx, out, cl.body, c.now); err != nil {
 		return nil, nil, err
 	}
 	a.sent = out.Header
@@ -178,7 +181,7 @@ func (t *attemptTransport) networkFailure(ctx, actx context.Context, err error) 
 // log records one attempt, when the client has a logger: at Debug level for
 // a success, Warn for a failure. Every string in it is the SDK's own or
 // sanitised; credentials are never in it.
-func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call, a *attempt, d time.Duration) {
+func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call, a *attempt, start time.Time) {
 	l := t.c.logger
 	if l == nil {
 		return
@@ -196,7 +199,7 @@ func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call,
 		slog.String("path", req.URL.Path),
 		slog.Int("attempt", cl.attempts),
 		slog.String("request_id", cl.requestID),
-		slog.Duration("duration", d),
+		slog.Duration("duration", time.Since(start)),
 	}
 	if a.status != 0 {
 		attrs = append(attrs, slog.Int("status", a.status))
