@@ -66,7 +66,7 @@ type TokenInvalidator interface {
 // authorizer adds credentials to one attempt of a call. The client has
 // exactly one: a token sent as X-Auth-Token, or an AK/SK signature.
 type authorizer interface {
-	// authorize sets the credential headers (credentialHeaders) of req,
+	// authorize sets the credential headers of req,
 	// the request of one attempt, whose body is body; now reads the
 	// client's clock, for credentials that need the time. An error fails
 	// the attempt unsent.
@@ -81,17 +81,6 @@ type authorizer interface {
 
 // headerAuthToken carries the token of token authentication.
 const headerAuthToken = "X-Auth-Token"
-
-// credentialHeaders are the headers an authorizer sets on an attempt. A
-// call's first attempt sets them on the call's own headers; later attempts
-// start from those without them.
-var credentialHeaders = map[string]bool{
-	headerAuthToken:            true,
-	"Authorization":            true,
-	signer.HeaderDate:          true,
-	signer.HeaderProjectID:     true,
-	signer.HeaderSecurityToken: true,
-}
 
 // tokenAuth sends a token from a TokenSource, asked once per attempt.
 type tokenAuth struct {

@@ -118,6 +118,9 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 	if c.refuse != nil {
 		return "", c.refuse
 	}
+	if err := ctx.Err(); err != nil { // sends nothing, whatever the transport does
+		return "", &callError{op: op.name, err: err}
+	}
 	cl := &call{Context: ctx, op: op, requestID: newRequestID(), out: out}
 	cl.idHeader[0] = cl.requestID
 	if r.body != nil {
@@ -134,10 +137,7 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 	if err != nil {
 		return cl.requestID, &callError{op: op.name, requestID: cl.requestID, err: err}
 	}
-	// Header values are shared, never changed: constant ones by every call.
-	req.Header["Content-Type"] = headerJSON
-	req.Header["User-Agent"] = c.userAgent
-	req.Header["X-Request-Id"] = cl.idHeader[:]
+	c.setHeaders(req.Header, cl)
 
 	a, err := c.send(ctx, req, cl)
 	if err == nil && a.credentialsRejected() && c.auth.rejected(a.sent) {
@@ -149,6 +149,14 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 		return cl.requestID, err
 	}
 	return cl.requestID, a.err
+}
+
+// setHeaders sets the headers the SDK sends with every attempt of cl, the
+// credentials and cookies aside. Their values are shared, never changed.
+func (c *Client) setHeaders(h http.Header, cl *call) {
+	h["Content-Type"] = headerJSON
+	h["User-Agent"] = c.userAgent
+	h["X-Request-Id"] = cl.idHeader[:]
 }
 
 // send runs the attempts of one call and returns the last one, or the

@@ -50,6 +50,7 @@ type Client struct {
 	timeout time.Duration   // per attempt
 	bounds  *deadline.Queue // ends each attempt after timeout
 	base    http.RoundTripper
+	jar     http.CookieJar // the caller's, used per attempt (transport.go); nil: none
 	http    *retryablehttp.Client
 	now     func() time.Time
 }
@@ -196,6 +197,10 @@ func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 	}
 	hc.Transport = &attemptTransport{c: c}
 	hc.Timeout = 0 // each attempt is bounded by c.timeout in attemptTransport
+	// The jar serves each attempt's own headers in attemptTransport: in
+	// http.Client it would add its cookies to the call's headers again for
+	// every attempt, while net/http may still read them.
+	c.jar, hc.Jar = hc.Jar, nil
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse // credentials never follow a redirect
 	}

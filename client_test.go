@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strings"
@@ -401,4 +403,45 @@ func TestEachAttemptSendsItsOwnInMemoryBodyAndDeadline(t *testing.T) {
 		assert.InDelta(t, time.Hour, a.deadlineAfter, float64(time.Minute), "each attempt has WithRequestTimeout")
 		assert.Equal(t, 1, strings.Count(a.authorization, "Signature="), "attempt %d is signed once", i+1)
 	}
+}
+
+func TestCancelledContextSendsNothing(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","error_msg":"OK"}`))
+	require.NoError(t, c.RebootInstances(timeout(t), []string{"i-1"})) // an idle keep-alive connection
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 50 {
+		err := c.RebootInstances(ctx, []string{"i-1"})
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, "koophone: BatchRebootInstance: context canceled", err.Error(), "no request id: none was sent")
+	}
+	// Requests on the one connection arrive in order: any sent above came first.
+	require.NoError(t, c.RebootInstances(timeout(t), []string{"i-1"}))
+	assert.Len(t, s.Requests(), 2, "the calls with a cancelled context sent nothing")
+}
+
+func TestCookieJarCookiesAreSentOncePerAttempt(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n < 3 {
+			w.Header().Set("Set-Cookie", fmt.Sprintf("hop=%d", n))
+			answer(w, http.StatusServiceUnavailable, ``)
+			return
+		}
+		answer(w, http.StatusOK, okReady)
+	})
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	u, err := url.Parse(s.URL)
+	require.NoError(t, err)
+	jar.SetCookies(u, []*http.Cookie{{Name: "sid", Value: "abc"}})
+	c = newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Jar: jar}))
+	_, err = c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	reqs := s.Requests()
+	require.Len(t, reqs, 3)
+	assert.Equal(t, []string{"sid=abc"}, reqs[0].Header["Cookie"])
+	assert.Equal(t, []string{"hop=1; sid=abc"}, reqs[1].Header["Cookie"], "the answer's cookie is kept in the jar")
+	assert.Equal(t, []string{"hop=2; sid=abc"}, reqs[2].Header["Cookie"])
 }

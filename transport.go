@@ -126,20 +126,7 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 	actx := cl.attemptContext()
 	c.bounds.Start(actx, parent)
 	defer actx.Stop()
-	out := req.WithContext(actx) // a shallow copy: the body and the credentials change per attempt
-	if cl.attempts > 1 {
-		// net/http may still read the headers an earlier attempt sent:
-		// this one gets a map of its own, without their credentials.
-		out.Header = make(http.Header, len(req.Header))
-		for k, v := range req.Header {
-			if !credentialHeaders[k] {
-				out.Header[k] = v // values are shared, never changed
-			}
-		}
-	}
-	if cl.body != nil {
-		out.Body, out.GetBody, out.ContentLength = cl.attemptBody(), cl.getBody, int64(len(cl.body))
-	}
+	out := c.attemptRequest(actx, req, cl)
 	if err := c.auth.authorize(ctx, out, cl.body, c.now); err != nil {
 		return nil, nil, err
 	}
@@ -157,6 +144,11 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 		resp.Body.Close()
 		return nil, nil, fmt.Errorf("the HTTP transport followed a redirect to %s; answers from another host are refused", resp.Request.URL.Host)
 	}
+	if c.jar != nil {
+		if cookies := resp.Cookies(); len(cookies) > 0 {
+			c.jar.SetCookies(out.URL, cookies)
+		}
+	}
 	cl.limit = io.LimitedReader{R: resp.Body, N: maxBodyBytes + 1} // in the call: no allocation per attempt
 	body, err := io.ReadAll(&cl.limit)
 	cl.limit.R = nil
@@ -165,6 +157,29 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 		return nil, nil, t.networkFailure(ctx, actx, fmt.Errorf("reading the answer: %w", err))
 	}
 	return resp, body, nil
+}
+
+// attemptRequest returns the request of one attempt: a shallow copy of
+// req in the attempt's context, with a body reader of its own, the jar's
+// cookies, and after the first attempt headers of its own.
+func (c *Client) attemptRequest(actx context.Context, req *http.Request, cl *call) *http.Request {
+	out := req.WithContext(actx)
+	if cl.attempts > 1 {
+		// net/http may still read the headers an earlier attempt sent, and
+		// a caller's transport may have changed them: this one gets a map
+		// of its own, made afresh.
+		out.Header = make(http.Header, 8)
+		c.setHeaders(out.Header, cl)
+	}
+	if c.jar != nil {
+		for _, cookie := range c.jar.Cookies(out.URL) {
+			out.AddCookie(cookie)
+		}
+	}
+	if cl.body != nil {
+		out.Body, out.GetBody, out.ContentLength = cl.attemptBody(), cl.getBody, int64(len(cl.body))
+	}
+	return out
 }
 
 // networkFailure classifies an attempt that got no (complete) answer.

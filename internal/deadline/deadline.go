@@ -46,6 +46,11 @@ func NewQueue(timeout time.Duration) *Queue {
 // must be stopped.
 func (q *Queue) Start(c *Context, parent context.Context) {
 	c.parent, c.q = parent, q
+	if err := parent.Err(); err != nil {
+		c.deadline = q.now().Add(q.timeout)
+		c.end(err) // at once, as context.WithTimeout over a done parent is done
+		return
+	}
 	q.mu.Lock()
 	// The time is read under the lock, so deadlines follow the queue's order.
 	c.deadline = q.now().Add(q.timeout)

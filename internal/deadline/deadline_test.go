@@ -148,8 +148,12 @@ func TestParentEndedBeforeStart(t *testing.T) {
 	var c Context
 	q.Start(&c, parent)
 	defer c.Stop()
-	<-c.Done()
-	assert.ErrorIs(t, c.Err(), context.Canceled)
+	assert.ErrorIs(t, c.Err(), context.Canceled, "ended at once, before anything can use it")
+	assert.True(t, ended(&c))
+	assert.Nil(t, q.head, "never queued")
+	d, ok := c.Deadline()
+	assert.True(t, ok)
+	assert.False(t, d.IsZero())
 }
 
 // watchedParent is a parent context that counts who watches it.
