@@ -1,7 +1,7 @@
 // Package wire holds the JSON shapes KooPhone sends and receives and the
 // decoding of its response envelope. It is internal: field names follow the
 // wire, not Go conventions users should see. Files: envelope.go (the
-// envelope and its one-pass decoding), values.go (lenient scalar types),
+// envelope and its one-pass decoding), scan.go (its fast path), values.go (lenient scalar types),
 // sanitise.go (making server text safe), and one file per resource for the
 // operations' bodies.
 package wire
@@ -55,6 +55,16 @@ func Decode(body []byte, kind Kind, out any) Answer {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return Answer{Err: ErrNotJSON}
 	}
+	if kind == TopLevel {
+		if a, ok := decodeTopLevel(trimmed, out); ok {
+			return a
+		}
+	}
+	return decode(body, trimmed, kind, out)
+}
+
+// decode is Decode's general path: encoding/json over the whole body.
+func decode(body, trimmed []byte, kind Kind, out any) Answer {
 	var target reflect.Value
 	var raw *json.RawMessage // only when there is no out: to tell whether data came
 	var data any = out
@@ -96,7 +106,7 @@ func Decode(body []byte, kind Kind, out any) Answer {
 			// A decoder of ours that fails inside data stops the whole
 			// decoding: read the envelope again without a target for data.
 			if out != nil {
-				a = Decode(body, kind, nil)
+				a = decode(body, trimmed, kind, nil)
 			}
 			a.HasData = true
 			a.Err = errors.New(describeJSONError(err))
