@@ -60,21 +60,11 @@ type call struct {
 	first     deadline.Context // the first attempt's context
 }
 
-// attemptBody returns a reader of the call's body for an attempt: the
-// call's own reader for the first, a new one for each later one, since
-// net/http may still read an earlier attempt's body after it ended. It is
-// an io.NopCloser over a *bytes.Reader, a body net/http knows is in memory
-// and sends with its headers in one write.
-func (cl *call) attemptBody() io.ReadCloser {
-	if cl.attempts == 1 {
-		cl.reader.Reset(cl.body)
-		return io.NopCloser(&cl.reader)
-	}
-	return io.NopCloser(bytes.NewReader(cl.body))
-}
-
-// getBody is the GetBody of every attempt's request: net/http calls it to
-// send the body again on a new connection.
+// getBody returns a new reader of the call's body: the body of each
+// attempt after the first, and the GetBody of every attempt, which net/http
+// calls to send the body again on a new connection. It is an io.NopCloser
+// over a *bytes.Reader, a body net/http knows is in memory and writes with
+// the headers in one write.
 func (cl *call) getBody() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(cl.body)), nil
 }

@@ -362,6 +362,7 @@ func TestEachAttemptSendsItsOwnInMemoryBodyAndDeadline(t *testing.T) {
 	type seen struct {
 		body, again   string
 		inMemory      bool
+		reader        uintptr // the *bytes.Reader inside the body
 		length        int64
 		deadlineAfter time.Duration
 		authorization string
@@ -374,6 +375,9 @@ func TestEachAttemptSendsItsOwnInMemoryBodyAndDeadline(t *testing.T) {
 			// An io.NopCloser over a *bytes.Reader is a body net/http knows
 			// is in memory: it writes it with the headers, in one write.
 			s.inMemory = reflect.TypeOf(r.Body) == reflect.TypeOf(io.NopCloser(bytes.NewReader(nil)))
+			if s.inMemory {
+				s.reader = reflect.ValueOf(r.Body).Field(0).Elem().Pointer()
+			}
 			b, _ := io.ReadAll(r.Body)
 			s.body = string(b)
 			if rc, err := r.GetBody(); err == nil {
@@ -403,6 +407,7 @@ func TestEachAttemptSendsItsOwnInMemoryBodyAndDeadline(t *testing.T) {
 		assert.InDelta(t, time.Hour, a.deadlineAfter, float64(time.Minute), "each attempt has WithRequestTimeout")
 		assert.Equal(t, 1, strings.Count(a.authorization, "Signature="), "attempt %d is signed once", i+1)
 	}
+	assert.NotEqual(t, attempts[0].reader, attempts[1].reader, "each attempt reads the body with a reader of its own")
 }
 
 func TestCancelledContextSendsNothing(t *testing.T) {
@@ -423,7 +428,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 
 func TestCookieJarCookiesAreSentOncePerAttempt(t *testing.T) {
 	t.Parallel()
-	c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+	_, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
 		if n < 3 {
 			w.Header().Set("Set-Cookie", fmt.Sprintf("hop=%d", n))
 			answer(w, http.StatusServiceUnavailable, ``)
@@ -436,7 +441,7 @@ func TestCookieJarCookiesAreSentOncePerAttempt(t *testing.T) {
 	u, err := url.Parse(s.URL)
 	require.NoError(t, err)
 	jar.SetCookies(u, []*http.Cookie{{Name: "sid", Value: "abc"}})
-	c = newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Jar: jar}))
+	c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Jar: jar}))
 	_, err = c.PrepareProgress(timeout(t), "u", "i")
 	require.NoError(t, err)
 	reqs := s.Requests()

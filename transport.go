@@ -160,24 +160,32 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 }
 
 // attemptRequest returns the request of one attempt: a shallow copy of
-// req in the attempt's context, with a body reader of its own, the jar's
-// cookies, and after the first attempt headers of its own.
+// req in the attempt's context, with a body reader of its own and the
+// jar's cookies. The first attempt keeps the call's headers and uses the
+// call's body reader. Each later one gets a new reader and new headers:
+// net/http may still read an earlier attempt's, and a caller's transport
+// may have changed them.
 func (c *Client) attemptRequest(actx context.Context, req *http.Request, cl *call) *http.Request {
 	out := req.WithContext(actx)
-	if cl.attempts > 1 {
-		// net/http may still read the headers an earlier attempt sent, and
-		// a caller's transport may have changed them: this one gets a map
-		// of its own, made afresh.
+	if cl.attempts == 1 {
+		if cl.body != nil {
+			cl.reader.Reset(cl.body)
+			out.Body = io.NopCloser(&cl.reader) // in memory, as getBody's
+		}
+	} else {
 		out.Header = make(http.Header, 8)
 		c.setHeaders(out.Header, cl)
+		if cl.body != nil {
+			out.Body, _ = cl.getBody()
+		}
+	}
+	if cl.body != nil {
+		out.GetBody, out.ContentLength = cl.getBody, int64(len(cl.body))
 	}
 	if c.jar != nil {
 		for _, cookie := range c.jar.Cookies(out.URL) {
 			out.AddCookie(cookie)
 		}
-	}
-	if cl.body != nil {
-		out.Body, out.GetBody, out.ContentLength = cl.attemptBody(), cl.getBody, int64(len(cl.body))
 	}
 	return out
 }

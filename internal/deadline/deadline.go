@@ -1,11 +1,19 @@
 // Package deadline bounds many operations of the same length in time, as
 // context.WithTimeout does, but with one timer for all of them: an
-// operation's Context allocates only its Done channel, and none of the
-// timer, timer context and cancellation function of context.WithTimeout.
+// operation's Context makes no timer, timer context or cancellation
+// function, and is ready to be embedded in a longer-lived struct. Over a
+// parent that cannot end it allocates only its Done channel; over one that
+// can, it also watches the parent (context.AfterFunc).
 //
 // The SDK bounds each attempt of a call with it: every attempt of a client
 // has the same timeout, so attempts end in the order they start and one
 // queue ordered by start holds them all.
+//
+// A Context passes every Value lookup to its parent. context.Cause of an
+// ended Context is its Err from Go 1.25 on; before that (golang/go#73258)
+// it is the parent's cause, nil while the parent lives. net/http reads the
+// cause of its own contexts derived from it, which is right on every
+// version.
 package deadline
 
 import (

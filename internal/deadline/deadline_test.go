@@ -23,7 +23,7 @@ func (f *fakeTimer) Reset(d time.Duration) bool {
 // fakeQueue returns a queue with a timeout of one second on a clock the
 // test moves, and its timer.
 func fakeQueue() (*Queue, *time.Time, *fakeTimer) {
-	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	now := time.Now() // parents' deadlines are on the real clock
 	timer := &fakeTimer{}
 	q := NewQueue(time.Second)
 	q.now = func() time.Time { return now }
@@ -191,7 +191,7 @@ func TestStopReleasesTheParent(t *testing.T) {
 
 func TestDeadlineIsTheParentsWhenEarlier(t *testing.T) {
 	q, now, _ := fakeQueue()
-	early := now.Add(10 * time.Millisecond)
+	early := now.Add(500 * time.Millisecond) // before the Context's own, a second away
 	parent, cancel := context.WithDeadline(context.Background(), early)
 	defer cancel()
 	var c Context

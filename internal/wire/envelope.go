@@ -60,11 +60,11 @@ func Decode(body []byte, kind Kind, out any) Answer {
 			return a
 		}
 	}
-	return decode(body, trimmed, kind, out)
+	return decode(trimmed, kind, out)
 }
 
 // decode is Decode's general path: encoding/json over the whole body.
-func decode(body, trimmed []byte, kind Kind, out any) Answer {
+func decode(trimmed []byte, kind Kind, out any) Answer {
 	var target reflect.Value
 	var raw *json.RawMessage // only when there is no out: to tell whether data came
 	var data any = out
@@ -106,7 +106,7 @@ func decode(body, trimmed []byte, kind Kind, out any) Answer {
 			// A decoder of ours that fails inside data stops the whole
 			// decoding: read the envelope again without a target for data.
 			if out != nil {
-				a = decode(body, trimmed, kind, nil)
+				a = decode(trimmed, kind, nil)
 			}
 			a.HasData = true
 			a.Err = errors.New(describeJSONError(err))

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"unicode/utf8"
@@ -129,14 +130,14 @@ func (a *Answer) set(m int, v []byte, data *[]byte) bool {
 	return true
 }
 
-// plainString sets *s to the JSON string v when it has no escapes and is
-// valid UTF-8, leaves *s alone for null, and reports false otherwise.
+// plainString sets *s to v, a valid JSON value, when it is a string with
+// no escapes in valid UTF-8; leaves *s alone for null; and reports false
+// otherwise.
 func plainString(v []byte, s *string) bool {
 	if string(v) == "null" {
 		return true
 	}
-	end, escaped, _ := scanString(v, 0)
-	if end != len(v) || escaped || !utf8.Valid(v) {
+	if len(v) < 2 || v[0] != '"' || bytes.IndexByte(v, '\\') >= 0 || !utf8.Valid(v) {
 		return false
 	}
 	*s = string(v[1 : len(v)-1])

@@ -26,7 +26,7 @@ func agree(body []byte) string {
 	} {
 		fastOut, slowOut := fresh(), fresh()
 		fast := Decode(body, TopLevel, fastOut)
-		slow := decode(body, trimmed, TopLevel, slowOut)
+		slow := decode(trimmed, TopLevel, slowOut)
 		if errText(fast.Err) != errText(slow.Err) || fast.Code != slow.Code || fast.Message != slow.Message ||
 			fast.RequestID != slow.RequestID || fast.HasData != slow.HasData {
 			return fmt.Sprintf("%T: fast %+v, general %+v", fastOut, fast, slow)
@@ -74,10 +74,10 @@ func TestFastPathAgreesWithTheGeneralPath(t *testing.T) {
 func TestFastPathTakesTheCommonAnswers(t *testing.T) {
 	t.Parallel()
 	for _, body := range append([]string{`{}`, `{"data":{"status":1},"error_code":"0","error_msg":"OK","extra":[1,{"a":null}]}`}, documented...) {
-		_, ok := decodeTopLevel([]byte(body), new(ProgressData))
 		if strings.Contains(body, "status_list") {
 			continue // not a ProgressData
 		}
+		_, ok := decodeTopLevel([]byte(body), new(ProgressData))
 		assert.True(t, ok, body)
 	}
 }
