@@ -147,6 +147,14 @@ func checkSize(mb float64) error {
 	return nil
 }
 
+// knownSchemes are the schemes an error may name ("" is none): a package
+// URL's other "schemes" are whatever came before its first colon, which
+// may be part of a pasted credential.
+var knownSchemes = map[string]bool{
+	"": true, "http": true, "ftp": true, "ftps": true, "sftp": true, "file": true, "s3": true, "obs": true,
+	"gs": true, "hdfs": true, "ssh": true, "git": true, "ws": true, "wss": true, "data": true,
+}
+
 // checkPackageURL checks that u is an https URL with a host, of at most
 // 2000 characters. The URL is not quoted: it may be signed.
 func checkPackageURL(u string) error {
@@ -161,7 +169,10 @@ func checkPackageURL(u string) error {
 	case err != nil:
 		return invalidArg("package url is not a valid URL")
 	case !strings.EqualFold(parsed.Scheme, "https"):
-		return invalidArg("package url: scheme must be https, not %q", parsed.Scheme)
+		if knownSchemes[strings.ToLower(parsed.Scheme)] {
+			return invalidArg("package url: scheme must be https, not %q", parsed.Scheme)
+		}
+		return invalidArg("package url: scheme must be https")
 	case parsed.Host == "":
 		return invalidArg("package url has no host")
 	}

@@ -121,6 +121,18 @@ func TestInstallAppChecksTheRequest(t *testing.T) {
 
 // A signed package URL carries credentials in its query: fmt, encoding/json
 // and log/slog show the request without them.
+func TestInstallAppNeverQuotesAnUnknownScheme(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","error_msg":"OK"}`))
+	req := validInstall()
+	// A pasted "key:secret@host": what comes before the colon parses as the scheme.
+	req.PackageURL = "hpuaexampleaccesskey:secret@obs.example.com/a.apk"
+	_, err := c.InstallApp(timeout(t), req)
+	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.EqualError(t, err, "koophone: invalid parameter: package url: scheme must be https")
+	assert.Empty(t, s.Requests())
+}
+
 func TestInstallAppRequestRedactsTheSignedURL(t *testing.T) {
 	t.Parallel()
 	req := validInstall()
