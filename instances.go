@@ -49,7 +49,8 @@ func enumName(typ string, v int, names []string) string {
 	return typ + "(" + strconv.Itoa(v) + ")"
 }
 
-// InstanceState is the state of one instance.
+// InstanceState is the state of one instance. InstanceID is as the service
+// sent it, sanitised: no control or bidi characters, at most 128 bytes.
 type InstanceState struct {
 	InstanceID string
 	Status     InstanceStatus
@@ -96,6 +97,7 @@ func (d *prepareData) Validate() error { return checkStatusList("data.status_lis
 // instance states of [InstanceStatus] (0 ready, 1 to be restored, ...), and
 // a shorter list of running states. The SDK keeps the number as sent;
 // convert it with InstanceStatus(r.Status) when the first reading applies.
+// InstanceID is sanitised as InstanceState's is.
 type StatusResult struct {
 	InstanceID string
 	Status     int
@@ -127,11 +129,12 @@ type statusData wire.StatusData
 
 func (d *statusData) Validate() error { return checkStatusList("data.status_results", d.StatusResults) }
 
-// mapStatuses maps a checked status list (see checkStatusList) with f.
+// mapStatuses maps a checked status list (see checkStatusList) with f,
+// giving it each instance id sanitised.
 func mapStatuses[T any](list []wire.InstanceStatus, f func(instanceID string, status int) T) []T {
 	out := make([]T, len(list))
 	for i, s := range list {
-		out[i] = f(s.InstanceID, int(*s.Status))
+		out[i] = f(wire.SanitiseID(s.InstanceID), int(*s.Status))
 	}
 	return out
 }
