@@ -11,54 +11,17 @@ import (
 // gets: a TopLevel envelope whose keys are plain ASCII, with each envelope
 // member at most once, error_msg and request_id plain strings (or null),
 // and a data member that decodes into out without error. It walks the
-// envelope itself and hands only data to encoding/json. For any other
-// body it reports false, having decided nothing, and Decode takes its
-// general path; on the bodies it takes, both paths give the same Answer
-// and the same out (FuzzDecodeFastPathAgrees checks it).
+// envelope itself and hands only data to encoding/json, or to out's own
+// DecodeFast (FastDecoder). For any other body it reports false, having
+// decided nothing, and Decode takes its general path; on the bodies it
+// takes, both paths give the same Answer and the same out
+// (FuzzDecodeFastPathAgrees checks it).
 //
 // b is trimmed and starts with '{'. out, if not nil, is zeroed here.
 func decodeTopLevel(b []byte, out any) (Answer, bool) {
 	var a Answer
-	var seen [memberCount]bool
 	var data []byte
-	i := skipSpace(b, 1)
-	if i < len(b) && b[i] == '}' {
-		i++
-	} else {
-		for {
-			end, escaped, ascii := scanString(b, i)
-			if end < 0 || escaped || !ascii {
-				return Answer{}, false
-			}
-			m := memberOf(b[i+1 : end-1])
-			i = skipSpace(b, end)
-			if i >= len(b) || b[i] != ':' {
-				return Answer{}, false
-			}
-			i = skipSpace(b, i+1)
-			vend := skipValue(b, i)
-			if vend < 0 {
-				return Answer{}, false
-			}
-			if m != memberOther {
-				if seen[m] || !a.set(m, b[i:vend], &data) {
-					return Answer{}, false
-				}
-				seen[m] = true
-			}
-			i = skipSpace(b, vend)
-			if i < len(b) && b[i] == ',' {
-				i = skipSpace(b, i+1)
-				continue
-			}
-			if i < len(b) && b[i] == '}' {
-				i++
-				break
-			}
-			return Answer{}, false
-		}
-	}
-	if i != len(b) {
+	if !walkObject(b, envelopeMembers, func(m int, v []byte) bool { return a.set(m, v, &data) }) {
 		return Answer{}, false
 	}
 	if out == nil {
@@ -68,12 +31,24 @@ func decodeTopLevel(b []byte, out any) (Answer, bool) {
 	target := reflect.ValueOf(out).Elem()
 	target.SetZero() // a fresh value for every attempt
 	if data != nil && string(data) != "null" {
-		if json.Unmarshal(data, out) != nil {
-			return Answer{}, false // the general path says what is wrong, and where
+		if f, ok := out.(FastDecoder); !ok || !f.DecodeFast(data) {
+			target.SetZero() // nothing of a DecodeFast that gave up is left
+			if json.Unmarshal(data, out) != nil {
+				return Answer{}, false // the general path says what is wrong, and where
+			}
 		}
 		a.HasData = !target.IsZero()
 	}
 	return a, true
+}
+
+// FastDecoder is implemented by the data of the operations called most
+// (ShowProgress, which every wait polls). DecodeFast decodes b, a valid
+// JSON value, into the zero value it is called on exactly as
+// encoding/json would, or reports false, having perhaps decoded part of
+// it, for anything but the plain object the service sends.
+type FastDecoder interface {
+	DecodeFast(b []byte) bool
 }
 
 // The envelope's members, as decodeTopLevel tells them apart.
@@ -82,19 +57,62 @@ const (
 	memberMessage
 	memberRequestID
 	memberData
-	memberCount
-	memberOther = memberCount
 )
 
-// memberOf names the envelope member a key is, matching it as
-// encoding/json matches an ASCII key to a field: ignoring case.
-func memberOf(key []byte) int {
-	for m, name := range [memberCount]string{"error_code", "error_msg", "request_id", "data"} {
+var envelopeMembers = []string{"error_code", "error_msg", "request_id", "data"}
+
+// walkObject walks b, which must be one JSON object and nothing else, and
+// calls set with each member whose key is one of names (ignoring ASCII
+// case, as encoding/json matches keys to fields) and its value. It reports
+// false when b is not such an object or not valid JSON, a key has escapes
+// or other than ASCII, one of names comes twice, or set reports false.
+func walkObject(b []byte, names []string, set func(member int, v []byte) bool) bool {
+	if len(b) == 0 || b[0] != '{' {
+		return false
+	}
+	var seen uint64 // one bit per name
+	i := skipSpace(b, 1)
+	if i < len(b) && b[i] == '}' {
+		return i+1 == len(b)
+	}
+	for {
+		end, escaped, ascii := scanString(b, i)
+		if end < 0 || escaped || !ascii {
+			return false
+		}
+		m := memberOf(b[i+1:end-1], names)
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		i = skipSpace(b, i+1)
+		vend := skipValue(b, i)
+		if vend < 0 {
+			return false
+		}
+		if m >= 0 {
+			if seen&(1<<m) != 0 || !set(m, b[i:vend]) {
+				return false
+			}
+			seen |= 1 << m
+		}
+		i = skipSpace(b, vend)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+			continue
+		}
+		return i < len(b) && b[i] == '}' && i+1 == len(b)
+	}
+}
+
+// memberOf returns the index in names of key, ignoring ASCII case, or -1.
+func memberOf(key []byte, names []string) int {
+	for m, name := range names {
 		if equalFoldASCII(key, name) {
 			return m
 		}
 	}
-	return memberOther
+	return -1
 }
 
 func equalFoldASCII(b []byte, s string) bool {

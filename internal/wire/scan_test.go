@@ -62,6 +62,9 @@ var scanCases = []string{
 	`{"data":{"status_list":[{"instance_id":"i-1","status":"x"}]}}`, `{"data":[]}`, `{"data":"s"}`, `{"data":1}`, `{"data":true}`,
 	`{"x":01}`, `{"x":-}`, `{"x":-0.5e+7}`, `{"x":1.}`, `{"x":1e}`, `{"x":1E-}`, `{"x":.5}`, `{"x":+1}`, `{"x":tru}`, `{"x":nul}`,
 	`{"x":[1 2]}`, `{"x":{"a":1 "b":2}}`, `{"x":{1:2}}`, "{\"x\":\"a\n\"}", `{"x":"\u00"}`, `{"x":[]]}`, `{"x":{}}}`, `{"x"}`,
+	`{"data":{"status":null}}`, `{"data":{"status":null,"waitingCount":null}}`, `{"data":{"Status":1,"STATUS":2}}`,
+	`{"data":{"WAITINGCOUNT":"3","status":" 1 "}}`, `{"data":{"status":1e2}}`, `{"data":{"status":"\u0031"}}`,
+	`{"data":{"status":true}}`, `{"data":{"status":{}}}`, `{"data":{"st\u0061tus":4}}`, `{"data":{"status":1,"x":[{"status":2}]}}`,
 }
 
 func TestFastPathAgreesWithTheGeneralPath(t *testing.T) {
