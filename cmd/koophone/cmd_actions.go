@@ -36,7 +36,7 @@ var rebootCmd = command{
 	examples: []string{"koophone reboot --instance phone-1 --instance phone-2"},
 	exits:    callExits,
 	flags: func(fs *flag.FlagSet) runFunc {
-		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
+		ids := batchFlag(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			return onInstances(ctx, s, ids, "rebooting", (*koophone.Client).RebootInstances)
 		}
@@ -49,10 +49,10 @@ var rebootCmd = command{
 func startTask(call func(*koophone.Client, context.Context, []string) (*koophone.Task, error)) func(*flag.FlagSet) runFunc {
 	return func(fs *flag.FlagSet) runFunc {
 		var t taskFlags
-		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
+		ids := batchFlag(fs)
 		t.register(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
-			if err := ids.count(1, 100); err != nil {
+			if err := ids.batch(); err != nil {
 				return nil, err
 			}
 			return t.run(ctx, s, seed{ids: *ids}, func(c *koophone.Client) (*koophone.Task, error) {

@@ -78,7 +78,7 @@ var appsInstallCmd = command{
 	flags: func(fs *flag.FlagSet) runFunc {
 		var t taskFlags
 		var req koophone.InstallAppRequest
-		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
+		ids := batchFlag(fs)
 		fs.StringVar(&req.PackageURL, "url", "", "the https URL of the APK (required)")
 		fs.StringVar(&req.PackageName, "package", "", "the package name, e.g. com.example.app (required)")
 		fs.StringVar(&req.FileName, "file-name", "", "the APK's file name (default: the URL's last path segment)")
@@ -88,7 +88,7 @@ var appsInstallCmd = command{
 		fs.BoolVar(&req.Fast, "fast", false, "fast install")
 		t.register(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
-			if err := ids.count(1, 100); err != nil {
+			if err := ids.batch(); err != nil {
 				return nil, err
 			}
 			req.InstanceIDs = *ids

@@ -74,7 +74,7 @@ var deleteCmd = command{
 	exits:    callExits,
 	flags: func(fs *flag.FlagSet) runFunc {
 		confirmed := yesFlag(fs, "command deletes instances")
-		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
+		ids := batchFlag(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			if err := confirmed(); err != nil {
 				return nil, err
@@ -88,7 +88,7 @@ var deleteCmd = command{
 // prints each of them with done.
 func onInstances(ctx context.Context, s *session, ids *idList, done string,
 	call func(*koophone.Client, context.Context, []string) error) (*output, error) {
-	if err := ids.count(1, 100); err != nil {
+	if err := ids.batch(); err != nil {
 		return nil, err
 	}
 	c, err := s.client(ctx, seed{ids: *ids})

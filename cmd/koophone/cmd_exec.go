@@ -25,7 +25,7 @@ var execCmd = command{
 	args:   "-- COMMAND",
 	flags: func(fs *flag.FlagSet) runFunc {
 		var t taskFlags
-		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
+		ids := batchFlag(fs)
 		async := fs.Bool("async", false, "start the command as a task and print the task")
 		t.register(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
@@ -35,7 +35,7 @@ var execCmd = command{
 			if t.wait && !*async {
 				return nil, usageErrorf("--wait needs --async: without it, exec waits for the command anyway")
 			}
-			if err := ids.count(1, 100); err != nil {
+			if err := ids.batch(); err != nil {
 				return nil, err
 			}
 			command := strings.Join(s.args, " ")

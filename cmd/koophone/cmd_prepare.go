@@ -12,13 +12,13 @@ var prepareCmd = command{
 	examples: []string{"koophone prepare --user user-1 --instance phone-1 --instance phone-2"},
 	exits:    callExits,
 	flags: func(fs *flag.FlagSet) runFunc {
-		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
+		ids := batchFlag(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			user, err := s.requireUser()
 			if err != nil {
 				return nil, err
 			}
-			if err := ids.count(1, 100); err != nil {
+			if err := ids.batch(); err != nil {
 				return nil, err
 			}
 			c, err := s.client(ctx, seed{ids: *ids})

@@ -23,7 +23,7 @@ var videoSetCmd = command{
 	},
 	exits: callExits,
 	flags: func(fs *flag.FlagSet) runFunc {
-		ids := instancesFlag(fs, "an instance id; repeat for more (up to 100)")
+		ids := batchFlag(fs)
 		file := fs.String("file", "", `the settings file ("-": standard input; required)`)
 		return func(ctx context.Context, s *session) (*output, error) {
 			settings, err := readVideoSettings(s, *file)

@@ -31,6 +31,16 @@ func instancesFlag(fs *flag.FlagSet, usage string) *idList {
 	return ids
 }
 
+// batchFlag declares the repeatable --instance of a command that takes a
+// batch of instances; check it with idList.batch.
+func batchFlag(fs *flag.FlagSet) *idList {
+	return instancesFlag(fs, "an instance id; repeat for more (up to 100)")
+}
+
+// batch checks that --instance was given 1 to 100 times, the most one
+// batch operation takes.
+func (l idList) batch() error { return l.count(1, 100) }
+
 // count checks that --instance was given least to most times (most 0: no
 // limit).
 func (l idList) count(least, most int) error {
