@@ -6,7 +6,6 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -185,8 +184,8 @@ type instanceSubject struct {
 	userID string
 }
 
-func (s instanceSubject) poll(ctx context.Context, id string) (Progress, error) {
-	return s.c.PrepareProgress(ctx, s.userID, id)
+func (s instanceSubject) poll(ctx context.Context, id string, _ Progress) (Progress, error) {
+	return s.c.prepareProgress(ctx, s.userID, id) // the ids were checked when the wait began
 }
 
 func (instanceSubject) judge(_ string, p Progress) (bool, error) {
@@ -233,12 +232,12 @@ func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption
 	if err := checkText("task id", taskID, maxTaskIDLen); err != nil {
 		return nil, err
 	}
-	return waitTask(ctx, taskID, c.GetTask, opts)
+	return waitTask(ctx, taskID, c.getTask, opts)
 }
 
 // waitTask is WaitTask polling with getTask.
 func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitOption) ([]JobResult, error) {
-	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, seen: newJobsSeen()}, opts)
+	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -264,12 +263,12 @@ func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOp
 	if err := checkList("task ids", taskIDs, 0, maxTaskIDLen); err != nil {
 		return nil, err
 	}
-	return waitTasks(ctx, taskIDs, c.GetTask, opts)
+	return waitTasks(ctx, taskIDs, c.getTask, opts)
 }
 
 // waitTasks is WaitTasks polling with getTask.
 func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []WaitOption) (map[string][]JobResult, error) {
-	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, many: true, seen: newJobsSeen()}, opts)
+	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, many: true}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -281,56 +280,35 @@ func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []W
 	})
 }
 
-// taskPoll is what a task wait polls: [Client.GetTask], or a test's stand-in.
+// taskPoll is what a task wait polls: Client.getTask, or a test's stand-in.
 type taskPoll func(ctx context.Context, taskID string) ([]JobResult, error)
 
 // taskSubject waits for tasks to end.
 type taskSubject struct {
 	get  taskPoll
-	many bool      // a wait for many tasks, whose errors name the task anyway
-	seen *jobsSeen // every job each task listed so far
+	many bool // a wait for many tasks, whose errors name the task anyway
 }
 
 // poll asks for the task's jobs and keeps every job it ever listed: a job
-// that disappears from an answer keeps its last result (so a task cannot
-// end by dropping a running job), and new jobs are added in order.
-func (s taskSubject) poll(ctx context.Context, id string) ([]JobResult, error) {
+// that disappears from an answer keeps its last result from prev (so a
+// task cannot end by dropping a running job), and new jobs are added in
+// order.
+func (s taskSubject) poll(ctx context.Context, id string, prev []JobResult) ([]JobResult, error) {
 	jobs, err := s.get(ctx, id)
-	if err != nil {
-		return nil, err
+	if err != nil || len(prev) == 0 {
+		return jobs, err
 	}
-	return s.seen.merge(id, jobs), nil
-}
-
-// jobsSeen remembers each task's jobs by job id. Polls of different tasks
-// run concurrently; one task is never polled twice at once.
-type jobsSeen struct {
-	mu   sync.Mutex
-	jobs map[string][]JobResult
-}
-
-// merge returns jobs with the jobs of taskID listed before and missing
-// now added back, and remembers the result.
-func (m *jobsSeen) merge(taskID string, jobs []JobResult) []JobResult {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	before := m.jobs[taskID]
-	if len(before) > 0 {
-		listed := make(map[string]bool, len(jobs))
-		for _, j := range jobs {
-			listed[j.JobID] = true
-		}
-		for _, j := range before {
-			if !listed[j.JobID] {
-				jobs = append(jobs, j)
-			}
+	listed := make(map[string]bool, len(jobs))
+	for _, j := range jobs {
+		listed[j.JobID] = true
+	}
+	for _, j := range prev {
+		if !listed[j.JobID] {
+			jobs = append(jobs, j)
 		}
 	}
-	m.jobs[taskID] = jobs
-	return jobs
+	return jobs, nil
 }
-
-func newJobsSeen() *jobsSeen { return &jobsSeen{jobs: map[string][]JobResult{}} }
 
 func (taskSubject) judge(id string, jobs []JobResult) (bool, error) {
 	if len(jobs) == 0 {

@@ -71,6 +71,12 @@ func (c *Client) PrepareProgress(ctx context.Context, userID, instanceID string)
 	if err := checkID("instance id", instanceID); err != nil {
 		return Progress{}, err
 	}
+	return c.prepareProgress(ctx, userID, instanceID)
+}
+
+// prepareProgress is PrepareProgress with ids already checked: what every
+// poll of a wait calls.
+func (c *Client) prepareProgress(ctx context.Context, userID, instanceID string) (Progress, error) {
 	var out progressData
 	in := wire.ProgressRequest{UserID: userID, InstanceID: instanceID}
 	id, err := c.do(ctx, opShowProgress, request{path: "/v1/instances/prepare-progress", body: in}, &out)

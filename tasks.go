@@ -133,6 +133,12 @@ func (c *Client) GetTask(ctx context.Context, taskID string) ([]JobResult, error
 	if err := checkText("task id", taskID, maxTaskIDLen); err != nil {
 		return nil, err
 	}
+	return c.getTask(ctx, taskID)
+}
+
+// getTask is GetTask with the id already checked: what every poll of a
+// task wait calls.
+func (c *Client) getTask(ctx context.Context, taskID string) ([]JobResult, error) {
 	var out taskJobsData
 	if _, err := c.do(ctx, opGetTask, request{path: "/v1/instances/tasks/" + url.PathEscape(taskID)}, &out); err != nil {
 		return nil, err

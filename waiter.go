@@ -19,8 +19,9 @@ import (
 
 // subject is the kind of thing a wait polls; R is the result of one poll.
 type subject[R any] interface {
-	// poll asks for the state of target id once.
-	poll(ctx context.Context, id string) (R, error)
+	// poll asks for the state of target id once; prev is its last result
+	// (the zero R before one came).
+	poll(ctx context.Context, id string, prev R) (R, error)
 	// judge says whether r ends the wait for id, and with which error
 	// (nil: success).
 	judge(id string, r R) (done bool, err error)
@@ -132,8 +133,9 @@ func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
 		for inflight < limit && due.Len() > 0 && !(*due)[0].next.After(now) {
 			tg := heap.Pop(due).(*target[R])
 			inflight++
+			prev := tg.last // a target is never polled twice at once
 			go func() {
-				r, err := w.poll(pctx, tg.id)
+				r, err := w.poll(pctx, tg.id, prev)
 				results <- pollResult[R]{t: tg, r: r, err: err}
 			}()
 		}
@@ -184,10 +186,10 @@ func (w *waiter[R]) drain(ctx context.Context, results <-chan pollResult[R], inf
 // poll polls a target once, bounded by the wait's deadline. A poll that
 // cannot finish before the deadline (its context ran out, or the client's
 // rate limit would not let it through in time) becomes a *pollDeadlineError.
-func (w *waiter[R]) poll(ctx context.Context, id string) (R, error) {
+func (w *waiter[R]) poll(ctx context.Context, id string, prev R) (R, error) {
 	pctx, cancel := context.WithTimeout(ctx, w.deadline.Sub(w.cfg.clock.Now()))
 	defer cancel()
-	r, err := w.subject.poll(pctx, id)
+	r, err := w.subject.poll(pctx, id, prev)
 	if err != nil && ctx.Err() == nil &&
 		(pctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) && !transient(err)) {
 		// A transient error matching DeadlineExceeded is one attempt's
