@@ -142,7 +142,7 @@ func secretForms(s string) []string {
 }
 
 // scrub replaces every secret in s. It first drops the invisible
-// characters sanitising would drop later (zero-width and bidi formatting
+// characters (wire.StripInvisible: zero-width and bidi formatting
 // characters, control characters other than white space), so that a secret
 // a server echoes with such a character inside is found too.
 func scrub(s string, secrets []string) string {

@@ -76,13 +76,7 @@ func controlIndex(s string) int {
 // checkIDs checks a list of instance ids: 1 to most ids (no limit when most
 // is 0), each a valid id, none repeated.
 func checkIDs(ids []string, most int) error {
-	return checkIDList("instance ids", ids, most)
-}
-
-// checkIDList checks a list of ids named name: 1 to most of them (no limit
-// when most is 0), each a valid id, none repeated.
-func checkIDList(name string, ids []string, most int) error {
-	return checkList(name, ids, most, maxIDLen)
+	return checkList("instance ids", ids, most, maxIDLen)
 }
 
 // checkList checks a list of identifiers named name: 1 to most of them (no

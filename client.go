@@ -175,8 +175,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.ratePerSec > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSec), cfg.rateBurst)
 	}
+	if hc := cfg.httpClient; hc != nil && hc.Timeout > 0 && hc.Timeout < c.timeout {
+		c.timeout = hc.Timeout // the caller's client's timeout still bounds each attempt
+	}
+	c.bounds = deadline.NewQueue(c.timeout)
 	c.http = c.retryingClient(cfg.httpClient)
-	c.bounds = deadline.NewQueue(c.timeout) // after retryingClient, which may shorten it
 	return c, nil
 }
 
@@ -187,9 +190,6 @@ func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 	var hc http.Client
 	if caller != nil {
 		hc = *caller // a copy: the caller's client is never mutated
-		if hc.Timeout > 0 && hc.Timeout < c.timeout {
-			c.timeout = hc.Timeout // its timeout still bounds each attempt
-		}
 	}
 	c.base = hc.Transport
 	if c.base == nil {

@@ -387,12 +387,12 @@ const maxJoinedShown = 10
 // text shows at most maxJoinedShown of them and counts the rest, so that a
 // wait over thousands of instances or jobs does not produce a megabyte of
 // text. errors.Is, errors.As, [InstanceErrors] and [JobErrors] see every one.
+// errs holds no nil.
 func joinErrors(errs []error) error {
-	joined := errors.Join(errs...)
-	if joined == nil || len(errs) <= maxJoinedShown {
-		return joined
+	if len(errs) <= maxJoinedShown {
+		return errors.Join(errs...)
 	}
-	return &joinedErrors{errs: joined.(interface{ Unwrap() []error }).Unwrap()}
+	return &joinedErrors{errs: errs}
 }
 
 // joinedErrors is many errors joined, shown in part; see joinErrors.

@@ -72,7 +72,8 @@ func (r InstallAppRequest) LogValue() slog.Value { //nolint:gocritic // see Form
 		slog.Float64("size_mb", red.SizeMB), slog.String("package_url", red.PackageURL))
 }
 
-// redactURL keeps a URL's scheme, host and path, and says what it dropped.
+// redactURL keeps a URL's scheme, host and path; when there was more (user
+// information, query, fragment), it drops it and adds "(query redacted)".
 func redactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {

@@ -252,8 +252,9 @@ func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitO
 // overlap.
 //
 // It returns the last results of every task that answered at least once,
-// and nil when every job of every task succeeded. Otherwise the error is
-// errors.Join, in the order of taskIDs, of: for a task whose jobs ended
+// and nil when every job of every task succeeded. Otherwise the error
+// joins, in the order of taskIDs (its text shows ten and counts the rest;
+// errors.Is and errors.As see every one): for a task whose jobs ended
 // with failures, one [*JobError] per failed job (each names its task;
 // [JobErrors] lists them all); for a task whose wait ended otherwise, an
 // error that names the task ("koophone: task \"id\": …") and wraps the

@@ -88,7 +88,7 @@ func (w *waiter[R]) run(ctx context.Context, ids []string) []target[R] {
 }
 
 // lastResults returns the last result of every target that answered at
-// least once, by id, and errors.Join of wrap(id, err) for every target
+// least once, by id, and joinErrors of wrap(id, err) for every target
 // whose wait ended with an error, in the order of targets: the answer of
 // a wait for many.
 func lastResults[R any](targets []target[R], wrap func(id string, err error) error) (map[string]R, error) {

@@ -1,9 +1,9 @@
 // Package wire holds the JSON shapes KooPhone sends and receives and the
 // decoding of its response envelope. It is internal: field names follow the
 // wire, not Go conventions users should see. Files: envelope.go (the
-// envelope and its one-pass decoding), scan.go (its fast path), values.go (lenient scalar types),
-// sanitise.go (making server text safe), and one file per resource for the
-// operations' bodies.
+// envelope and its decoding), scan.go (the decoding's fast path), values.go
+// (lenient scalar types), sanitise.go (making server text safe), and one
+// file per resource for the operations' bodies.
 package wire
 
 import (
@@ -32,7 +32,7 @@ const (
 	InData
 )
 
-// Answer is what a response body says, decoded in one pass.
+// Answer is what a response body says.
 type Answer struct {
 	Code      Code   // error_code: top level, else (for InData) inside data
 	Message   string // error_msg, as sent

@@ -12,13 +12,19 @@ type ProgressData struct {
 	WaitingCount Int  `json:"waitingCount"`
 }
 
-var progressMembers = []string{"status", "waitingcount"}
+// progressMembers are ProgressData's members, as DecodeFast tells them apart.
+var progressMembers = []string{progressStatus: "status", progressWaitingCount: "waitingcount"}
+
+const (
+	progressStatus = iota
+	progressWaitingCount
+)
 
 // DecodeFast decodes ShowProgress's data, the answer every wait polls for,
 // without encoding/json (see FastDecoder).
 func (d *ProgressData) DecodeFast(b []byte) bool {
 	return walkObject(b, progressMembers, func(m int, v []byte) bool {
-		if m == 1 {
+		if m == progressWaitingCount {
 			return d.WaitingCount.UnmarshalJSON(v) == nil
 		}
 		if string(v) == "null" {

@@ -91,10 +91,11 @@ func sanitise(s string, maxRunes, maxBytes int) string {
 	return b.String()
 }
 
-// StripInvisible drops from s the characters sanitising drops without a
-// trace: format characters (zero-width, bidi controls) and control
-// characters other than white space. Finding a secret in text from a server
-// must look at what remains once they are gone.
+// StripInvisible drops from s the characters that hide a secret from a
+// plain search: format characters (zero-width, bidi controls) and control
+// characters other than white space. Sanitising later turns a control
+// character into a space, which would split a secret a server echoed with
+// one inside; finding secrets must look at what remains once they are gone.
 func StripInvisible(s string) string {
 	visible := func(r rune) bool {
 		return !unicode.Is(unicode.Cf, r) && (!unicode.IsControl(r) || unicode.IsSpace(r))

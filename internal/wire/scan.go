@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 	"unicode/utf8"
@@ -32,7 +31,9 @@ func decodeTopLevel(b []byte, out any) (Answer, bool) {
 	target.SetZero() // a fresh value for every attempt
 	if data != nil && string(data) != "null" {
 		if f, ok := out.(FastDecoder); !ok || !f.DecodeFast(data) {
-			target.SetZero() // nothing of a DecodeFast that gave up is left
+			if ok {
+				target.SetZero() // nothing of a DecodeFast that gave up is left
+			}
 			if json.Unmarshal(data, out) != nil {
 				return Answer{}, false // the general path says what is wrong, and where
 			}
@@ -155,11 +156,11 @@ func plainString(v []byte, s *string) bool {
 	if string(v) == "null" {
 		return true
 	}
-	if len(v) < 2 || v[0] != '"' || bytes.IndexByte(v, '\\') >= 0 || !utf8.Valid(v) {
-		return false
+	text, ok := unescaped(v)
+	if ok {
+		*s = text
 	}
-	*s = string(v[1 : len(v)-1])
-	return true
+	return ok
 }
 
 // skipSpace returns the index of the first byte at or after i that is not

@@ -23,8 +23,8 @@ func (c *Code) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if len(b) > 0 && b[0] == '"' {
-		if len(b) >= 2 && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
-			c.Value, c.Set = string(b[1:len(b)-1]), true // the common case: no escapes
+		if s, ok := unescaped(b); ok {
+			c.Value, c.Set = s, true // the common case: no escapes
 			return nil
 		}
 		if err := json.Unmarshal(b, &c.Value); err != nil {
@@ -42,6 +42,15 @@ func (c *Code) UnmarshalJSON(b []byte) error {
 		c.Value = CodeOK
 	}
 	return nil
+}
+
+// unescaped returns the text of b, a JSON string, when it has no escapes
+// and is valid UTF-8: then it is the bytes between the quotes.
+func unescaped(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || bytes.IndexByte(b, '\\') >= 0 || !utf8.Valid(b) {
+		return "", false
+	}
+	return string(b[1 : len(b)-1]), true
 }
 
 // Int is an integer sent as a JSON number or as a numeric string
