@@ -119,8 +119,8 @@ func TestInstallAppChecksTheRequest(t *testing.T) {
 	require.NoError(t, err, "2000 characters and an upper-case scheme are fine")
 }
 
-// A signed package URL carries credentials in its query: fmt, encoding/json
-// and log/slog show the request without them.
+// What comes before a colon parses as a scheme, and may be a pasted
+// credential: the error names only well-known schemes.
 func TestInstallAppNeverQuotesAnUnknownScheme(t *testing.T) {
 	t.Parallel()
 	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","error_msg":"OK"}`))
@@ -133,6 +133,8 @@ func TestInstallAppNeverQuotesAnUnknownScheme(t *testing.T) {
 	assert.Empty(t, s.Requests())
 }
 
+// A signed package URL carries credentials in its query: fmt, encoding/json
+// and log/slog show the request without them.
 func TestInstallAppRequestRedactsTheSignedURL(t *testing.T) {
 	t.Parallel()
 	req := validInstall()

@@ -201,16 +201,16 @@ func TestListInstancesErrorCodesInsideData(t *testing.T) {
 		{koophone.CodeInstanceNotFound, koophone.ErrInstanceNotFound},
 	})
 	// A top-level "0" does not hide the code inside data.
-	for _, body := range []string{
-		`{"error_code":"0","data":{"error_code":"KOOPHONE.API.1001","error_msg":"denied","result":[{"instance_id":"x"}],"total_count":1}}`,
-		`{"error_code":0,"data":{"error_code":"KOOPHONE.API.9999","error_msg":"oops","result":[],"total_count":0}}`,
+	for body, code := range map[string]string{
+		`{"error_code":"0","data":{"error_code":"KOOPHONE.API.1001","error_msg":"denied","result":[{"instance_id":"x"}],"total_count":1}}`: koophone.CodePermissionDenied,
+		`{"error_code":0,"data":{"error_code":"KOOPHONE.API.9999","error_msg":"oops","result":[],"total_count":0}}`:                        koophone.CodeInternal,
 	} {
 		c, _ := setup(t, always(http.StatusOK, body), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
 		page, err := c.ListInstancesPage(timeout(t), 1, nil)
 		assert.Nil(t, page, body)
 		var apiErr *koophone.APIError
 		require.ErrorAs(t, err, &apiErr, body)
-		assert.NotEqual(t, koophone.CodeOK, apiErr.Code)
+		assert.Equal(t, code, apiErr.Code, body)
 	}
 	// The gateway answers at the top level, here too.
 	c, _ := setup(t, always(http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"bad token","request_id":"g-1"}`))

@@ -52,11 +52,8 @@ func startTask(call func(*koophone.Client, context.Context, []string) (*koophone
 		ids := batchFlag(fs)
 		t.register(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
-			if err := ids.batch(); err != nil {
-				return nil, err
-			}
-			return t.run(ctx, s, seed{ids: *ids}, func(c *koophone.Client) (*koophone.Task, error) {
-				return call(c, ctx, *ids)
+			return t.runOn(ctx, s, ids, func(c *koophone.Client, ids []string) (*koophone.Task, error) {
+				return call(c, ctx, ids)
 			})
 		}
 	}

@@ -88,14 +88,11 @@ var appsInstallCmd = command{
 		fs.BoolVar(&req.Fast, "fast", false, "fast install")
 		t.register(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
-			if err := ids.batch(); err != nil {
-				return nil, err
-			}
-			req.InstanceIDs = *ids
 			if req.FileName == "" {
 				req.FileName = lastSegment(req.PackageURL)
 			}
-			return t.run(ctx, s, seed{ids: *ids}, func(c *koophone.Client) (*koophone.Task, error) {
+			return t.runOn(ctx, s, ids, func(c *koophone.Client, ids []string) (*koophone.Task, error) {
+				req.InstanceIDs = ids
 				return c.InstallApp(ctx, req)
 			})
 		}

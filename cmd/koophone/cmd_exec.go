@@ -35,6 +35,9 @@ var execCmd = command{
 			if t.wait && !*async {
 				return nil, usageErrorf("--wait needs --async: without it, exec waits for the command anyway")
 			}
+			if err := t.check(); err != nil {
+				return nil, err
+			}
 			if err := ids.batch(); err != nil {
 				return nil, err
 			}

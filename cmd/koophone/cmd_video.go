@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/koophone-go/koophone"
@@ -26,6 +28,9 @@ var videoSetCmd = command{
 		ids := batchFlag(fs)
 		file := fs.String("file", "", `the settings file ("-": standard input; required)`)
 		return func(ctx context.Context, s *session) (*output, error) {
+			if err := ids.batch(); err != nil { // before --file, which may be waiting on standard input
+				return nil, err
+			}
 			settings, err := readVideoSettings(s, *file)
 			if err != nil {
 				return nil, err
@@ -47,7 +52,12 @@ func readVideoSettings(s *session, name string) ([]koophone.VideoSetting, error)
 	default:
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, usageErrorf("--file: cannot open %s", name)
+			reason := err
+			var pathErr *fs.PathError
+			if errors.As(err, &pathErr) {
+				reason = pathErr.Err // the name is said already
+			}
+			return nil, usageErrorf("--file: cannot open %s: %v", name, reason)
 		}
 		defer f.Close()
 		r = f

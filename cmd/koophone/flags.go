@@ -170,7 +170,7 @@ func (l *pairList) Set(v string) error {
 // yesFlag registers --yes, which a command that spends money or destroys
 // something requires, with what it does.
 func yesFlag(fs *flag.FlagSet, what string) func() error {
-	yes := fs.Bool("yes", false, "confirm: "+what)
+	yes := fs.Bool("yes", false, "confirm that this "+what)
 	return func() error {
 		if !*yes {
 			return usageErrorf("this %s: add --yes to confirm", what)

@@ -121,6 +121,7 @@ var commands = []*command{
 	&releaseCmd,
 	&instancesListCmd,
 	&appsListCmd,
+	&appsInstallCmd,
 	&skusCmd,
 	&createCmd,
 	&deleteCmd,
@@ -134,7 +135,6 @@ var commands = []*command{
 	&taskWaitCmd,
 	&videoSetCmd,
 	&videoTemplateCmd,
-	&appsInstallCmd,
 	&versionCmd,
 }
 

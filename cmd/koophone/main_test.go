@@ -72,9 +72,14 @@ func runCLI(t *testing.T, ctx context.Context, args ...string) result {
 	return r
 }
 
-// against returns the flags that point the CLI at srv.
+// against returns the flags that point the CLI at srv, as user-1.
 func against(t *testing.T, srv *koophonetest.Server) []string {
-	return []string{"--endpoint", srv.URL, "--token-file", tokenFile(t, secretToken), "--user", "user-1"}
+	return append(at(t, srv), "--user", "user-1")
+}
+
+// at returns the flags that point the CLI at srv, without a user.
+func at(t *testing.T, srv *koophonetest.Server) []string {
+	return []string{"--endpoint", srv.URL, "--token-file", tokenFile(t, secretToken)}
 }
 
 var (
@@ -160,7 +165,7 @@ func TestMissingCredentials(t *testing.T) {
 
 	srv := fake(t, "phone-1")
 	for _, args := range [][]string{{"wait", "--instance", "phone-1"}, {"assign", "--instance", "phone-1"}} {
-		r = runCLI(t, context.Background(), append(args, against(t, srv)[:4]...)...)
+		r = runCLI(t, context.Background(), append(args, at(t, srv)...)...)
 		assert.Equal(t, exitUsage, r.code, "%v: --instance needs --user", args)
 		assert.Contains(t, r.stderr, "--user is required", args)
 	}
@@ -361,7 +366,7 @@ func TestStreamingCommands(t *testing.T) {
 	t.Parallel()
 	srv := fake(t, "phone-1", "phone-2")
 	srv.Script("phone-1", koophone.PrepareReady)
-	flags := against(t, srv)[:4] // endpoint and token file: these commands need no user
+	flags := at(t, srv) // endpoint and token file: these commands need no user
 
 	r := runCLI(t, context.Background(), append([]string{"status", "--instance", "phone-1", "--instance", "phone-2"}, flags...)...)
 	assert.Equal(t, exitOK, r.code, r.stderr)

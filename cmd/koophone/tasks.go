@@ -14,19 +14,46 @@ import (
 type taskFlags struct {
 	wait  bool
 	flags waitFlags
+	fs    *flag.FlagSet // where they were registered
 }
 
 // register adds the task flags to fs.
 func (t *taskFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&t.wait, "wait", false, "wait until every job of the task has ended (exit 1 if one failed)")
 	t.flags.registerTimes(fs)
+	t.fs = fs
 }
 
-// run checks the wait flags, starts a task with start on the session's
+// check returns a usage error for --timeout or --interval given without
+// --wait, which would do nothing, and for values the SDK would refuse.
+func (t *taskFlags) check() error {
+	if !t.wait {
+		var stray string
+		t.fs.Visit(func(f *flag.Flag) {
+			if f.Name == "timeout" || f.Name == "interval" {
+				stray = f.Name
+			}
+		})
+		if stray != "" {
+			return usageErrorf("--%s needs --wait", stray)
+		}
+	}
+	return t.flags.check()
+}
+
+// runOn checks ids (1 to 100), then runs start on them as run does.
+func (t *taskFlags) runOn(ctx context.Context, s *session, ids *idList, start func(*koophone.Client, []string) (*koophone.Task, error)) (*output, error) {
+	if err := ids.batch(); err != nil {
+		return nil, err
+	}
+	return t.run(ctx, s, seed{ids: *ids}, func(c *koophone.Client) (*koophone.Task, error) { return start(c, *ids) })
+}
+
+// run checks the task flags, starts a task with start on the session's
 // client (simulated as sd says), and prints the task or, with --wait, how
 // each of its jobs ended.
 func (t *taskFlags) run(ctx context.Context, s *session, sd seed, start func(*koophone.Client) (*koophone.Task, error)) (*output, error) {
-	if err := t.flags.check(); err != nil {
+	if err := t.check(); err != nil {
 		return nil, err
 	}
 	c, err := s.client(ctx, sd)

@@ -221,6 +221,10 @@ func TestNewCommandsUsageErrors(t *testing.T) {
 		{[]string{"delete", "--yes"}, "--instance is required"},
 		{[]string{"reset", "--instance", long}, "invalid parameter"},
 		{[]string{"reset", "--instance", "phone-1", "--wait", "--timeout", "0s"}, "--timeout 0s must be positive"},
+		{[]string{"reset", "--instance", "phone-1", "--timeout", "1s"}, "--timeout needs --wait"},
+		{[]string{"apps", "install", "--instance", "phone-1", "--interval", "1s"}, "--interval needs --wait"},
+		{[]string{"exec", "--instance", "phone-1", "--timeout", "1s", "--", "ls"}, "--timeout needs --wait"},
+		{[]string{"video", "set", "--file", "-"}, "--instance is required"},
 		{[]string{"backup"}, "--instance is required"},
 		{[]string{"reboot", "--instance", "phone-1", "--wait"}, "flag provided but not defined: -wait"},
 		{[]string{"exec", "--instance", "phone-1"}, "the command is missing"},
@@ -236,7 +240,7 @@ func TestNewCommandsUsageErrors(t *testing.T) {
 		{[]string{"apps", "install", "--instance", "phone-1", "--url", "http://plain.example.com/a.apk", "--package", "p", "--size-mb", "1"}, "invalid parameter"},
 	}
 	for _, tt := range tests {
-		args := beforeDashes(tt.args, against(t, srv)[:4])
+		args := beforeDashes(tt.args, at(t, srv))
 		r := runCLI(t, context.Background(), args...)
 		assert.Equal(t, exitUsage, r.code, "%v: %s", tt.args, r.stderr)
 		assert.Contains(t, r.stderr, tt.want, tt.args)
