@@ -64,12 +64,14 @@ func (r InstallAppRequest) MarshalJSON() ([]byte, error) { //nolint:gocritic // 
 	return json.Marshal(installAppRequestFields(r.redacted()))
 }
 
-// LogValue makes log/slog record the request with its PackageURL redacted.
+// LogValue makes log/slog record the request, every field, with its
+// PackageURL redacted.
 func (r InstallAppRequest) LogValue() slog.Value { //nolint:gocritic // see Format
 	red := r.redacted()
 	return slog.GroupValue(slog.Any("instance_ids", red.InstanceIDs), slog.String("package_name", red.PackageName),
 		slog.String("file_name", red.FileName), slog.String("version", red.Version),
-		slog.Float64("size_mb", red.SizeMB), slog.String("package_url", red.PackageURL))
+		slog.Float64("size_mb", red.SizeMB), slog.String("package_url", red.PackageURL),
+		slog.String("md5", red.MD5), slog.String("content_type", red.ContentType), slog.Bool("fast", red.Fast))
 }
 
 // redactURL keeps a URL's scheme, host and path; when there was more (user

@@ -153,4 +153,5 @@ func TestInstallAppRequestRedactsTheSignedURL(t *testing.T) {
 		assert.Contains(t, s, "bucket.obs.example.com/app.apk", "the rest of the URL is kept")
 	}
 	assert.Contains(t, string(b), `"PackageName":"com.example.app"`)
+	assert.Contains(t, text.String(), "req.md5=", "slog shows every field, as fmt and encoding/json do")
 }
