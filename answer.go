@@ -20,9 +20,13 @@ func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
 	a.status = resp.StatusCode
 	apiErr := answerError(cl, resp, body, a.sent)
 	if apiErr == nil {
+		if t, ok := cl.out.(serverText); ok {
+			secrets := cl.secretsSent(a.sent)
+			t.scrubText(func(s string) string { return scrubEchoed(s, secrets) })
+		}
 		return
 	}
-	scrubAnswer(apiErr, a.sent)
+	scrubAnswer(apiErr, cl.secretsSent(a.sent))
 	a.err = apiErr
 	a.retry = apiErr.transient() && (!cl.op.write || apiErr.throttled())
 }
@@ -52,7 +56,7 @@ func answerError(cl *call, resp *http.Response, body []byte, sent http.Header) *
 		if ok {
 			return e.malformedBy(ans.Err.Error())
 		}
-		e.Message = notJSONMessage(resp.StatusCode, body, sent)
+		e.Message = notJSONMessage(resp.StatusCode, body, cl.secretsSent(sent))
 		return e
 	case ok && (code == wire.CodeOK || !ans.Code.Set && ans.HasData): // lenient: a success that left out error_code
 		if err := checkData(ans.Err, out); err != nil {
@@ -105,8 +109,8 @@ func (e *APIError) malformedBy(why string) *APIError {
 
 // notJSONMessage describes an error answer whose body is not the envelope:
 // an excerpt of plain text, else the status text.
-func notJSONMessage(status int, body []byte, sent http.Header) string {
-	msg := wire.Snippet([]byte(scrub(string(body), sentSecrets(sent)))) // before the excerpt cuts a secret short
+func notJSONMessage(status int, body []byte, secrets []string) string {
+	msg := wire.Snippet([]byte(scrub(string(body), secrets))) // before the excerpt cuts a secret short
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
@@ -119,8 +123,7 @@ func notJSONMessage(status int, body []byte, sent http.Header) string {
 // scrubAnswer makes the server-supplied strings of e safe: it removes the
 // credentials sent (a server may echo them), then sanitises and bounds
 // each string, and puts the code in its canonical spelling.
-func scrubAnswer(e *APIError, sent http.Header) {
-	secrets := sentSecrets(sent)
+func scrubAnswer(e *APIError, secrets []string) {
 	e.Message = wire.SanitiseMessage(scrub(e.Message, secrets))
 	e.Code = wire.SanitiseCode(canonicalCode(scrub(e.Code, secrets)))
 	e.RequestID = wire.SanitiseID(scrub(e.RequestID, secrets))
@@ -139,6 +142,18 @@ func secretForms(s string) []string {
 	plain := strings.TrimSuffix(b.String(), "\n")
 	escaped, _ := json.Marshal(s)
 	return []string{s, plain[1 : len(plain)-1], string(escaped[1 : len(escaped)-1])}
+}
+
+// scrubEchoed is scrub for text kept as the service sent it: text that
+// echoes no secret is left exactly as it is.
+func scrubEchoed(s string, secrets []string) string {
+	stripped := wire.StripInvisible(s)
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(stripped, secret) {
+			return scrub(s, secrets)
+		}
+	}
+	return s
 }
 
 // scrub replaces every secret in s. It first drops the invisible

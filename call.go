@@ -32,14 +32,22 @@ type operation struct {
 
 // request is what one call sends.
 type request struct {
-	path  string     // from the endpoint's root, each segment already escaped
-	query url.Values // nil: none
-	body  any        // sent as JSON; nil: no body (Content-Length: 0)
+	path    string     // from the endpoint's root, each segment already escaped
+	query   url.Values // nil: none
+	body    any        // sent as JSON; nil: no body (Content-Length: 0)
+	secrets []string   // credentials the body carries, never to be shown (a signed URL's parts)
 }
 
 // answerData is implemented by wire data that can check itself once
 // decoded: a success whose data fails the check is malformed.
 type answerData interface{ Validate() error }
+
+// serverText is implemented by wire data that carries the service's free
+// text (job and command messages and output), which may echo what was
+// sent: a success's text is scrubbed of the call's secrets (classify).
+type serverText interface {
+	scrubText(scrub func(string) string)
+}
 
 // call is what every attempt of one call needs. It is the context of the
 // call's request: the caller's context, which it embeds, with the call as
@@ -52,6 +60,7 @@ type call struct {
 	requestID string
 	idHeader  [1]string // X-Request-Id's value, kept here to save an allocation
 	body      []byte    // the request body as sent and signed; nil: none
+	secrets   []string  // request.secrets
 	out       any       // where a success's data goes: a pointer to a wire struct, or nil
 	attempts  int       // attempts so far; attempts run one after another
 	last      attempt
@@ -67,6 +76,12 @@ type call struct {
 // the headers in one write.
 func (cl *call) getBody() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(cl.body)), nil
+}
+
+// secretsSent returns the credentials an attempt sent: those in its
+// headers, and those the call's body carries.
+func (cl *call) secretsSent(h http.Header) []string {
+	return append(sentSecrets(h), cl.secrets...)
 }
 
 // attemptContext returns the context for an attempt to start: the call's
@@ -111,7 +126,7 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 	if err := ctx.Err(); err != nil { // sends nothing, whatever the transport does
 		return "", &callError{op: op.name, err: err}
 	}
-	cl := &call{Context: ctx, op: op, requestID: newRequestID(), out: out}
+	cl := &call{Context: ctx, op: op, requestID: newRequestID(), out: out, secrets: r.secrets}
 	cl.idHeader[0] = cl.requestID
 	if r.body != nil {
 		b, err := json.Marshal(r.body)

@@ -267,14 +267,14 @@ func WithEndpoint(baseURL string) Option {
 		switch {
 		case err != nil: // not quoted: it may hold a password in a form url cannot parse
 			return invalidArg("endpoint is not a URL")
-		case u.User != nil: // checked first: the other errors quote the URL
+		case u.User != nil: // checked first, as a query is: the other errors quote the URL
 			return invalidArg("endpoint must not contain user information")
+		case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+			return invalidArg("endpoint must not have a query or fragment") // not quoted: a query may hold a secret
 		case u.Scheme != "http" && u.Scheme != "https":
 			return invalidArg("endpoint %q: scheme must be http or https", baseURL)
 		case u.Host == "" || u.Hostname() == "":
 			return invalidArg("endpoint %q has no host", baseURL)
-		case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-			return invalidArg("endpoint must not have a query or fragment") // not quoted: a query may hold a secret
 		}
 		cfg.endpoint = baseURL
 		return nil

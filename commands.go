@@ -78,6 +78,14 @@ func (c *Client) StartCommand(ctx context.Context, command string, instanceIDs [
 // with a status.
 type commandData wire.CommandData
 
+func (d *commandData) scrubText(f func(string) string) {
+	if d.CmdResults != nil {
+		for i := range *d.CmdResults {
+			(*d.CmdResults)[i].ScrubText(f)
+		}
+	}
+}
+
 func (d *commandData) Validate() error {
 	if d.CmdResults == nil {
 		return errMissing("data.cmd_results")

@@ -24,7 +24,7 @@ import (
 // never shows the password (so its JSON cannot be read back into a
 // working config) nor the HTTP client.
 type IAMConfig struct {
-	Endpoint    string       // IAM endpoint; default https://iam.{Region}.myhuaweicloud.com
+	Endpoint    string       // IAM endpoint; default https://iam.{Region}.myhuaweicloud.com; no user information or query
 	Region      string       // e.g. "cn-north-4"; required without Endpoint
 	DomainName  string       // the account (domain) name; required
 	UserName    string       // the IAM user name; required
@@ -46,6 +46,9 @@ func (c IAMConfig) view() iamConfigView {
 		ProjectName: c.ProjectName, ProjectID: c.ProjectID}
 	if c.Password != "" {
 		v.Password = "redacted"
+	}
+	if v.Endpoint != "" {
+		v.Endpoint = redactURL(v.Endpoint) // user information would be a password too
 	}
 	return v
 }
@@ -146,8 +149,13 @@ func iamEndpoint(cfg IAMConfig) (*url.URL, error) {
 		endpoint = "https://iam." + cfg.Region + ".myhuaweicloud.com"
 	}
 	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, invalidArg("IAM config: endpoint %q must be an absolute http(s) URL", endpoint)
+	switch {
+	case err != nil: // not quoted, here and below: the URL may hold a password
+		return nil, invalidArg("IAM config: endpoint is not a URL")
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, invalidArg("IAM config: endpoint must not contain user information, a query or a fragment")
+	case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return nil, invalidArg("IAM config: endpoint %q must be an absolute http(s) URL", u.Redacted())
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return nil, invalidArg("IAM config: refusing to send a password over plain http to %q", u.Host)

@@ -125,7 +125,7 @@ func (c *Client) InstallApp(ctx context.Context, req InstallAppRequest) (*Task, 
 	if in.ContentType == "" {
 		in.ContentType = defaultContentType
 	}
-	return c.startTask(ctx, opInstallApp, request{path: "/v1/instances/app/install", body: in})
+	return c.startTask(ctx, opInstallApp, request{path: "/v1/instances/app/install", body: in, secrets: wire.URLSecrets(req.PackageURL)})
 }
 
 // check checks every field of r.

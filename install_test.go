@@ -155,3 +155,16 @@ func TestInstallAppRequestRedactsTheSignedURL(t *testing.T) {
 	assert.Contains(t, string(b), `"PackageName":"com.example.app"`)
 	assert.Contains(t, text.String(), "req.md5=", "slog shows every field, as fmt and encoding/json do")
 }
+
+func TestInstallAppErrorNeverEchoesTheSignedURL(t *testing.T) {
+	t.Parallel()
+	req := validInstall()
+	req.PackageURL = "https://bucket.obs.example.com/app.apk?AccessKeyId=AK-0123&Signature=SIG-SECRET-42"
+	c, _ := setup(t, always(http.StatusBadRequest,
+		`{"error_code":"KOOPHONE.API.1000","error_msg":"cannot download `+req.PackageURL+`"}`))
+	_, err := c.InstallApp(timeout(t), req)
+	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.NotContains(t, err.Error(), "SIG-SECRET-42")
+	assert.NotContains(t, err.Error(), "AK-0123")
+	assert.Contains(t, err.Error(), "cannot download https://bucket.obs.example.com/app.apk?[redacted]")
+}

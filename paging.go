@@ -105,8 +105,11 @@ func paginate[T comparable](size int, fetch func(pageNo int) ([]T, pageResult, e
 			if !full || yielded >= total {
 				return
 			}
-			last = total/size + 1 // ceil(total/size)+1, without overflowing near MaxInt
+			last = total / size // then ceil(total/size)+1, without overflowing near MaxInt
 			if total%size != 0 {
+				last++
+			}
+			if last < math.MaxInt {
 				last++
 			}
 		}

@@ -154,6 +154,12 @@ func (c *Client) getTask(ctx context.Context, taskID string) ([]JobResult, error
 // taskJobsData is GetTask's data, in which every job must have a status.
 type taskJobsData wire.TaskJobsData
 
+func (d *taskJobsData) scrubText(f func(string) string) {
+	for i := range d.Jobs {
+		d.Jobs[i].ScrubText(f)
+	}
+}
+
 func (d *taskJobsData) Validate() error {
 	for i, j := range d.Jobs {
 		if j.Status == nil {

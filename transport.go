@@ -85,7 +85,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		if !errors.As(err, &af) {
 			af = &attemptFailure{err: err}
 		}
-		af.err = cleanError(af.err, sentSecrets(a.sent))
+		af.err = cleanError(af.err, cl.secretsSent(a.sent))
 		a.err = &callError{op: cl.op.name, requestID: cl.requestID, err: af}
 		a.retry = af.retryable && !(cl.op.write && a.wrote)
 		t.log(ctx, req, cl, a, start)

@@ -7,6 +7,7 @@ import (
 	"path"
 
 	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/internal/wire"
 )
 
 var appsListCmd = command{
@@ -88,6 +89,7 @@ var appsInstallCmd = command{
 		fs.BoolVar(&req.Fast, "fast", false, "fast install")
 		t.register(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
+			s.hide(wire.URLSecrets(req.PackageURL)) // a failed job's message may quote it
 			if req.FileName == "" {
 				req.FileName = lastSegment(req.PackageURL)
 			}

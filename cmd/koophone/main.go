@@ -79,6 +79,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -242,12 +243,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // before the flags are parsed, or while they are.
 func wantsJSON(args []string) bool {
 	for _, a := range args {
-		switch a {
-		case "--":
+		if a == "--" {
 			return false
-		case "-json", "--json", "-json=true", "--json=true", "-json=1", "--json=1":
-			return true
 		}
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if name != "json" {
+			continue
+		}
+		on, err := strconv.ParseBool(value) // as the flag package reads it
+		return !hasValue || (err == nil && on)
 	}
 	return false
 }

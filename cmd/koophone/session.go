@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -209,4 +211,42 @@ func prepareAll(ctx context.Context, c *koophone.Client, user string, ids []stri
 		}
 	}
 	return nil
+}
+
+// hide makes the session never print secrets: whatever it writes from now
+// on has them replaced. The SDK scrubs what a call sends from that call's
+// answers; a later call (a wait for the task) does not know them.
+func (s *session) hide(secrets []string) {
+	if len(secrets) == 0 {
+		return
+	}
+	s.stdout = &hidingWriter{w: s.stdout, secrets: secrets}
+	s.stderr = &hidingWriter{w: s.stderr, secrets: secrets}
+}
+
+// hidingWriter writes through w with secrets replaced. The printers write
+// a line or a JSON object at a time, so a secret is never split between
+// two writes.
+type hidingWriter struct {
+	w       io.Writer
+	secrets []string
+}
+
+func (h *hidingWriter) Write(p []byte) (int, error) {
+	out := p
+	for _, secret := range h.secrets {
+		for _, form := range []string{secret, jsonEscaped(secret)} {
+			out = bytes.ReplaceAll(out, []byte(form), []byte("[redacted]"))
+		}
+	}
+	if _, err := h.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// jsonEscaped is s as encoding/json writes it inside a string.
+func jsonEscaped(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }

@@ -35,6 +35,12 @@ type JobResult struct {
 	ExecuteMsg string `json:"execute_msg"`
 }
 
+// ScrubText replaces the error code, message and output with f of them:
+// the service's free text, which may echo what was sent.
+func (r *JobResult) ScrubText(f func(string) string) {
+	r.ErrorCode, r.ErrorMsg, r.ExecuteMsg = Text(f(string(r.ErrorCode))), f(r.ErrorMsg), f(r.ExecuteMsg)
+}
+
 // maxOutputBytes bounds a command's output (execute_msg) as the SDK keeps
 // it; the service documents at most 1024 bytes.
 const maxOutputBytes = 64 << 10
