@@ -245,6 +245,10 @@ func (h *hidingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// IsTerminal says what the writer it wraps is, so that the printers lay
+// out their output as they would without it.
+func (h *hidingWriter) IsTerminal() bool { return isTerminal(h.w) }
+
 // jsonEscaped is s as encoding/json writes it inside a string.
 func jsonEscaped(s string) string {
 	b, _ := json.Marshal(s)
