@@ -15,7 +15,8 @@ import (
 // classify reads one answer into its attempt: a success (its data decoded
 // into the call's out), or an *APIError, and whether another attempt may
 // succeed and is allowed. Reads are repeated on every transient failure;
-// writes only after throttling, where the service cannot have acted.
+// writes only after HTTP 429, where the service cannot have acted: an
+// APIGW.0308 code with another status (200, 500, 503) does not say that.
 func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
 	a.status = resp.StatusCode
 	apiErr := answerError(cl, resp, body, a.sent)
@@ -28,7 +29,7 @@ func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
 	}
 	scrubAnswer(apiErr, cl.secretsSent(a.sent))
 	a.err = apiErr
-	a.retry = apiErr.transient() && (!cl.op.write || apiErr.throttled())
+	a.retry = apiErr.transient() && (!cl.op.write || resp.StatusCode == http.StatusTooManyRequests)
 }
 
 // answerError returns nil for a successful answer and otherwise the

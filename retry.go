@@ -62,11 +62,6 @@ func (e *APIError) transient() bool {
 	return false
 }
 
-// throttled reports whether e is the gateway's throttling (HTTP 429 or APIGW.0308).
-func (e *APIError) throttled() bool {
-	return e.HTTPStatus == http.StatusTooManyRequests || canonicalCode(e.Code) == CodeGatewayThrottled
-}
-
 // retryableNetworkError reports whether a transport error may go away on
 // another attempt: not a certificate problem, a bad URL or a bad header.
 func retryableNetworkError(err error) bool {

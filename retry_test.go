@@ -3,6 +3,7 @@ package koophone_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -144,7 +145,9 @@ func TestWritesAreRetriedOnlyWhereTheServiceCannotHaveActed(t *testing.T) {
 		{"500 without code", 500, ``, 1},
 		{"9999", 200, `{"error_code":"KOOPHONE.API.9999","error_msg":"internal"}`, 1},
 		{"429", 429, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, retried},
-		{"0308 with HTTP 200", 200, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, retried},
+		{"0308 with HTTP 200", 200, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, 1},
+		{"0308 with HTTP 500", 500, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, 1},
+		{"0308 with HTTP 503", 503, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -302,4 +305,41 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 	_, err = trusting.PrepareProgress(timeout(t), "u", "i")
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, hits.Load())
+}
+
+func TestGatewayThrottlingCodeRetriesAWriteOnlyWithHTTP429(t *testing.T) {
+	t.Parallel()
+	const throttled = `{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached"}`
+	calls := map[string]func(context.Context, *koophone.Client) error{
+		"CreateInstances (write)": func(ctx context.Context, c *koophone.Client) error {
+			_, err := c.CreateInstances(ctx, koophone.CreateInstancesRequest{
+				OS: "AOSP11", SKUID: "sku-1", BandSKUID: "band-1", RegionID: "cn-north-4", NamePrefix: "shop",
+				BandwidthMbps: 4, Count: 1, Charge: koophone.ChargeParam{Unit: koophone.PeriodMonth, Count: 1},
+			})
+			return err
+		},
+		"RunCommand (write)": func(ctx context.Context, c *koophone.Client) error {
+			_, err := c.RunCommand(ctx, "ls", []string{"i-1"})
+			return err
+		},
+		"PrepareProgress (read)": func(ctx context.Context, c *koophone.Client) error {
+			_, err := c.PrepareProgress(ctx, "u", "i-1")
+			return err
+		},
+	}
+	for name, call := range calls {
+		for _, status := range []int{200, 429, 500, 503} {
+			t.Run(fmt.Sprintf("%s/HTTP %d", name, status), func(t *testing.T) {
+				t.Parallel()
+				c, s := setup(t, always(status, throttled))
+				err := call(timeout(t), c)
+				assert.ErrorIs(t, err, koophone.ErrThrottled)
+				want := retried
+				if strings.HasSuffix(name, "(write)") && status != http.StatusTooManyRequests {
+					want = 1 // the gateway's code alone does not say the service did not act
+				}
+				assert.Len(t, s.Requests(), want)
+			})
+		}
+	}
 }

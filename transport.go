@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
-	"net/http/httptrace"
-	"sync/atomic"
 	"time"
 )
 
@@ -113,20 +111,18 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 			return nil, nil, fmt.Errorf("waiting for the client's rate limit: %w", context.DeadlineExceeded)
 		}
 	}
-	parent := ctx
-	var wrote *atomic.Bool
-	if cl.op.write { // only writes need to know whether the request went out
-		wrote = new(atomic.Bool)
-		parent = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) },
-		})
-	}
-	// The attempt's own context, outermost so that net/http watches it
-	// without a goroutine (see internal/deadline).
+	// The attempt's own context, under which net/http watches it without
+	// a goroutine (see internal/deadline).
 	actx := cl.attemptContext()
-	c.bounds.Start(actx, parent)
+	c.bounds.Start(actx, ctx)
 	defer actx.Stop()
-	out := c.attemptRequest(actx, req, cl)
+	rctx := context.Context(actx)
+	var guard *writeOnce // only writes need to know whether the request went out
+	if cl.op.write {
+		rctx, guard = guardWrite(actx) // sent at most once (writeonce.go)
+		defer guard.release()
+	}
+	out := c.attemptRequest(rctx, req, cl)
 	if err := c.auth.authorize(ctx, out, cl.body, c.now); err != nil {
 		return nil, nil, err
 	}
@@ -134,9 +130,9 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 	resp, err := c.base.RoundTrip(out)
 	// An answer means the service got the request, even when net/http
 	// has not yet reported it written (it may answer before that).
-	a.wrote = wrote != nil && (err == nil || wrote.Load())
+	a.wrote = guard.mayHaveActed(err)
 	if err != nil {
-		return nil, nil, t.networkFailure(ctx, actx, err)
+		return nil, nil, t.networkFailure(ctx, actx, guard.failure(err))
 	}
 	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Host != out.URL.Host {
 		// A transport of the caller's followed a redirect by itself. The
@@ -179,8 +175,16 @@ func (c *Client) attemptRequest(actx context.Context, req *http.Request, cl *cal
 			out.Body, _ = cl.getBody()
 		}
 	}
+	switch {
+	case cl.op.write:
+		// net/http sends a request again with the body GetBody gives
+		// (go-retryablehttp's gives an empty one): a write never (writeonce.go).
+		out.GetBody = nil
+	case cl.body != nil:
+		out.GetBody = cl.getBody
+	}
 	if cl.body != nil {
-		out.GetBody, out.ContentLength = cl.getBody, int64(len(cl.body))
+		out.ContentLength = int64(len(cl.body))
 	}
 	if c.jar != nil {
 		for _, cookie := range c.jar.Cookies(out.URL) {

@@ -1,0 +1,169 @@
+package koophone
+
+import (
+	"context"
+	"errors"
+	"net/http/httptrace"
+	"strings"
+	"sync/atomic"
+)
+
+// One attempt of a write puts its request on the wire at most once.
+//
+// net/http sends a request again by itself in some cases. Its HTTP/2
+// client does so after a stream reset with PROTOCOL_ERROR or
+// REFUSED_STREAM and after a GOAWAY (h2_bundle.go, shouldRetryRequest and
+// canRetryError), with a body from Request.GetBody, or with the same
+// request when it has no body; its HTTP/1 client after a connection that
+// failed before anything was written, or for idempotent requests. A
+// server that resets every stream with PROTOCOL_ERROR once it has read the
+// request would see one attempt of a write hundreds of times.
+//
+// Two guards stop that, for any transport built on net/http:
+//
+//   - A write's request has no GetBody. net/http then sends a request
+//     with a body again only when it never began to send it (HTTP/2's
+//     errClientConnUnusable, HTTP/1's nothingWrittenError), and otherwise
+//     fails with an error that names the cause.
+//   - A write's attempt runs under writeOnce, an httptrace hook: once the
+//     request has been written in full, the next connection the transport
+//     gets for it (GotConn comes before every send, HTTP/1 and HTTP/2)
+//     cancels the attempt's context, which net/http checks before it
+//     writes the headers. This covers a write without a body, which
+//     HTTP/2 sends again on the same request.
+//
+// Only an HTTP/2 REFUSED_STREAM from the server, or a GOAWAY whose last
+// stream id is below the request's, proves that the service did not act on
+// a request it was sent (RFC 9113, section 8.7). notProcessed recognises
+// them; a write that met one is retried as an attempt of its own, within
+// RetryPolicy.MaxRetries.
+
+// writeOnce watches one attempt of a write. Its methods are safe for
+// concurrent use: net/http calls the hooks from its own goroutines.
+type writeOnce struct {
+	wrote   atomic.Bool // the request was written in full
+	stopped atomic.Bool // the transport went to send it again, and was stopped
+	cancel  context.CancelCauseFunc
+}
+
+// errSentAgain is the cause of an attempt whose transport went to send the
+// request again after it had written it in full.
+var errSentAgain = errors.New("the HTTP transport went to send the request again by itself after writing it in full; stopped, since the service may have acted on it")
+
+// guardWrite returns the context of one attempt of a write, over actx, and
+// its guard. The caller must call release when the attempt has ended.
+func guardWrite(actx context.Context) (context.Context, *writeOnce) {
+	w := new(writeOnce)
+	ctx, cancel := context.WithCancelCause(actx) // over actx, so that cancel ends it at once
+	w.cancel = cancel
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn:      w.gotConn,
+		WroteRequest: w.wroteRequest,
+	}), w
+}
+
+// gotConn is called before every send of the request: the first one goes,
+// any after the request was written in full is stopped before its headers.
+func (w *writeOnce) gotConn(httptrace.GotConnInfo) {
+	if w.wrote.Load() {
+		w.stopped.Store(true)
+		w.cancel(errSentAgain)
+	}
+}
+
+func (w *writeOnce) wroteRequest(info httptrace.WroteRequestInfo) {
+	if info.Err == nil {
+		w.wrote.Store(true)
+	}
+}
+
+// release frees the attempt's context.
+func (w *writeOnce) release() { w.cancel(nil) }
+
+// mayHaveActed reports whether the service may have acted on the request,
+// given the transport's error (nil: an answer, which says it got it). On a
+// nil writeOnce (a read, which is not watched) it reports false.
+func (w *writeOnce) mayHaveActed(err error) bool {
+	switch {
+	case w == nil:
+		return false
+	case err == nil || w.stopped.Load():
+		return true
+	}
+	return w.wrote.Load() && !notProcessed(err)
+}
+
+// failure returns the error to report for the transport's error err.
+func (w *writeOnce) failure(err error) error {
+	switch {
+	case w == nil:
+		return err
+	case w.stopped.Load():
+		return errSentAgain // err is only the context the guard cancelled
+	}
+	if cause, ok := cannotRetryCause(err.Error()); ok {
+		// net/http's advice, to define GetBody, is not for the SDK's callers.
+		return &cleanedError{msg: cause + " (the HTTP transport does not send a write again)", err: err}
+	}
+	return err
+}
+
+// The texts of net/http's HTTP/2 errors (the same in golang.org/x/net/http2)
+// that say the server did not process a request. net/http gives them no
+// type that can be matched outside it, and quotes them in the error it
+// returns when it cannot send a request again. Each is matched in full, so
+// that no text a server sends (a GOAWAY's debug data) can pass for one.
+const (
+	h2CannotRetryPrefix = "http2: Transport: cannot retry err ["
+	h2CannotRetrySuffix = "] after Request.Body was written; define Request.GetBody to avoid this error"
+	h2RefusedPrefix     = "stream error: stream ID "
+	h2RefusedSuffix     = "; REFUSED_STREAM; received from peer"
+	// A GOAWAY whose last stream id is below the request's (setGoAway).
+	h2GoAwayAbove = "http2: Transport received Server's graceful shutdown GOAWAY"
+	// The same, with an error code, for the first stream of a connection.
+	h2GoAwayFirstStream = "http2: Transport received GOAWAY from server ErrCode:"
+)
+
+// notProcessed reports whether err, or an error it wraps, is net/http's
+// report that the server did not process the request: an HTTP/2
+// REFUSED_STREAM from the server, or a GOAWAY whose last stream id is below
+// the request's.
+func notProcessed(err error) bool {
+	for ; err != nil; err = errors.Unwrap(err) {
+		msg := err.Error()
+		if cause, ok := cannotRetryCause(msg); ok {
+			msg = cause
+		}
+		if h2NotProcessedText(msg) {
+			return true
+		}
+	}
+	return false
+}
+
+// cannotRetryCause returns the text of the error quoted in msg when msg is
+// net/http's HTTP/2 error for a request it cannot send again.
+func cannotRetryCause(msg string) (string, bool) {
+	cause, ok := strings.CutPrefix(msg, h2CannotRetryPrefix)
+	if !ok {
+		return "", false
+	}
+	return strings.CutSuffix(cause, h2CannotRetrySuffix)
+}
+
+// h2NotProcessedText reports whether msg is the whole text of one of the
+// errors notProcessed looks for.
+func h2NotProcessedText(msg string) bool {
+	if msg == h2GoAwayAbove {
+		return true
+	}
+	if code, ok := strings.CutPrefix(msg, h2GoAwayFirstStream); ok {
+		return code != "" && !strings.ContainsAny(code, "[];")
+	}
+	id, ok := strings.CutPrefix(msg, h2RefusedPrefix)
+	if !ok {
+		return false
+	}
+	id, ok = strings.CutSuffix(id, h2RefusedSuffix)
+	return ok && id != "" && strings.Trim(id, "0123456789") == ""
+}

@@ -1,0 +1,159 @@
+package koophone_test
+
+import (
+	"context"
+	"io"
+	"log"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+)
+
+var discardLog = log.New(io.Discard, "", 0)
+
+// attemptCounter is a slog.Handler that counts the client's attempt records.
+type attemptCounter struct{ n atomic.Int64 }
+
+func (a *attemptCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (a *attemptCounter) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "koophone: attempt" {
+		a.n.Add(1)
+	}
+	return nil
+}
+func (a *attemptCounter) WithAttrs([]slog.Attr) slog.Handler { return a }
+func (a *attemptCounter) WithGroup(string) slog.Handler      { return a }
+
+// h2Write is a write the HTTP/2 tests send, and the path it goes to.
+type h2Write struct {
+	name string
+	path string
+	body bool // sent with a body
+	call func(context.Context, *koophone.Client) error
+}
+
+var h2Writes = []h2Write{
+	{"CreateInstances", "/v1/instances/create", true, func(ctx context.Context, c *koophone.Client) error {
+		_, err := c.CreateInstances(ctx, koophone.CreateInstancesRequest{
+			OS: "AOSP11", SKUID: "sku-1", BandSKUID: "band-1", RegionID: "cn-north-4", NamePrefix: "shop",
+			BandwidthMbps: 4, Count: 2, Charge: koophone.ChargeParam{Unit: koophone.PeriodMonth, Count: 1},
+		})
+		return err
+	}},
+	{"RunCommand", "/v1/instances/sync-command", true, func(ctx context.Context, c *koophone.Client) error {
+		_, err := c.RunCommand(ctx, "pm clear com.example", []string{"i-1"})
+		return err
+	}},
+	{"GetDeviceToken", "/v1/instances/i-1/auth", false, func(ctx context.Context, c *koophone.Client) error {
+		_, err := c.GetDeviceToken(ctx, "i-1", nil)
+		return err
+	}},
+}
+
+// h2Fault is how h2Server treats a request it has read in full, and
+// whether that proves the service did not act on it (RFC 9113, 8.7).
+type h2Fault struct {
+	name         string
+	act          h2Misbehaviour
+	notProcessed bool
+}
+
+var h2Faults = []h2Fault{
+	{"RST_STREAM PROTOCOL_ERROR", h2ResetProtocol, false},
+	{"GOAWAY last stream 0 PROTOCOL_ERROR", h2GoAwayZero, true},
+	{"RST_STREAM REFUSED_STREAM", h2ResetRefused, true},
+	{"GOAWAY below the stream", h2GoAwayBelow, true},
+	{"GOAWAY at the stream", h2GoAwayAtStream, false},
+}
+
+// h2Transports builds a client of s over the SDK's own transport or a
+// caller's (WithHTTPClient), both negotiating HTTP/2.
+var h2Transports = map[string]func(*testing.T, *h2Server, ...koophone.Option) *koophone.Client{
+	"SDK transport": func(t *testing.T, s *h2Server, opts ...koophone.Option) *koophone.Client {
+		c := newClient(t, append([]koophone.Option{koophone.WithEndpoint(s.URL)}, opts...)...)
+		koophone.BaseTransport(c).(*http.Transport).TLSClientConfig.RootCAs = s.roots // before any call
+		return c
+	},
+	"caller's transport": func(t *testing.T, s *h2Server, opts ...koophone.Option) *koophone.Client {
+		hc := &http.Client{Transport: s.Transport()}
+		t.Cleanup(hc.CloseIdleConnections)
+		return newClient(t, append([]koophone.Option{koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(hc)}, opts...)...)
+	},
+}
+
+func TestWriteReachesAnHTTP2ServerOnceAnAttempt(t *testing.T) {
+	t.Parallel()
+	for _, f := range h2Faults {
+		for _, w := range h2Writes {
+			for tname, newC := range h2Transports {
+				for _, warm := range []bool{false, true} {
+					name := f.name + "/" + w.name + "/" + tname
+					if warm {
+						name += "/reused connection"
+					}
+					t.Run(name, func(t *testing.T) {
+						t.Parallel()
+						s := newH2Server(t, func(path string, _ int) h2Misbehaviour {
+							if path == w.path {
+								return f.act
+							}
+							return h2Answer
+						})
+						var attempts attemptCounter
+						c := newC(t, s, koophone.WithLogger(slog.New(&attempts)), koophone.WithRetryPolicy(
+							koophone.RetryPolicy{MaxRetries: 2, MinBackoff: time.Microsecond, MaxBackoff: time.Millisecond}))
+						ctx := timeout(t)
+						if warm { // the write goes on the connection's second stream
+							_, err := c.PrepareProgress(ctx, "u", "i-1")
+							require.NoError(t, err)
+							attempts.n.Store(0)
+						}
+						err := w.call(ctx, c)
+						require.Error(t, err)
+						assert.NotErrorIs(t, err, context.Canceled, "the caller did not cancel")
+						assert.NotErrorIs(t, err, context.DeadlineExceeded)
+						sends := 1
+						if f.notProcessed && (w.body || f.act == h2GoAwayZero && !warm) {
+							sends = 3 // retried as attempts of its own, within MaxRetries
+						}
+						assert.Equal(t, int64(sends), attempts.n.Load(), "attempts")
+						assert.Equal(t, sends, s.Heads(w.path), "requests that reached the server, whole or not")
+						assert.Equal(t, sends, s.Seen(w.path), "requests received in full")
+						for _, b := range s.Bodies(w.path) {
+							assert.Equal(t, s.Bodies(w.path)[0], b, "every attempt sends the whole body")
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+func TestReadOverHTTP2IsSentAgainAsNetHTTPDecides(t *testing.T) {
+	t.Parallel()
+	for _, f := range h2Faults {
+		for tname, newC := range h2Transports {
+			t.Run(f.name+"/"+tname, func(t *testing.T) {
+				t.Parallel()
+				s := newH2Server(t, func(_ string, n int) h2Misbehaviour {
+					if n == 1 {
+						return f.act
+					}
+					return h2Answer
+				})
+				c := newC(t, s)
+				p, err := c.PrepareProgress(timeout(t), "u", "i-1")
+				require.NoError(t, err)
+				assert.Equal(t, koophone.PrepareReady, p.Status)
+				assert.Equal(t, 2, s.Seen("/v1/instances/prepare-progress"))
+			})
+		}
+	}
+}
