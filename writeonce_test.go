@@ -2,6 +2,7 @@ package koophone_test
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"log"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
 
 	"github.com/koophone-go/koophone"
 )
@@ -86,6 +88,11 @@ var h2Transports = map[string]func(*testing.T, *h2Server, ...koophone.Option) *k
 		t.Cleanup(hc.CloseIdleConnections)
 		return newClient(t, append([]koophone.Option{koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(hc)}, opts...)...)
 	},
+	"caller's x/net http2.Transport": func(t *testing.T, s *h2Server, opts ...koophone.Option) *koophone.Client {
+		tr := &http2.Transport{TLSClientConfig: &tls.Config{RootCAs: s.roots}}
+		t.Cleanup(tr.CloseIdleConnections)
+		return newClient(t, append([]koophone.Option{koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Transport: tr})}, opts...)...)
+	},
 }
 
 func TestWriteReachesAnHTTP2ServerOnceAnAttempt(t *testing.T) {
@@ -155,5 +162,33 @@ func TestReadOverHTTP2IsSentAgainAsNetHTTPDecides(t *testing.T) {
 				assert.Equal(t, 2, s.Seen("/v1/instances/prepare-progress"))
 			})
 		}
+	}
+}
+
+func TestConcurrentWritesOverOneHTTP2ConnectionEachReachTheServerOnceAnAttempt(t *testing.T) {
+	t.Parallel()
+	const calls, maxRetries = 16, 2
+	for _, f := range []h2Fault{h2Faults[0], h2Faults[2]} { // PROTOCOL_ERROR, REFUSED_STREAM
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			s := newH2Server(t, func(string, int) h2Misbehaviour { return f.act })
+			var attempts attemptCounter
+			c := h2Transports["SDK transport"](t, s, koophone.WithLogger(slog.New(&attempts)), koophone.WithRetryPolicy(
+				koophone.RetryPolicy{MaxRetries: maxRetries, MinBackoff: time.Microsecond, MaxBackoff: time.Millisecond}))
+			ctx := timeout(t)
+			errs := make(chan error, calls)
+			for range calls {
+				go func() { _, err := c.RunCommand(ctx, "ls", []string{"i-1"}); errs <- err }()
+			}
+			for range calls {
+				assert.Error(t, <-errs)
+			}
+			sends := calls
+			if f.notProcessed {
+				sends *= 1 + maxRetries
+			}
+			assert.Equal(t, int64(sends), attempts.n.Load(), "attempts")
+			assert.Equal(t, sends, s.Heads("/v1/instances/sync-command"), "requests that reached the server")
+		})
 	}
 }
