@@ -111,8 +111,8 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 			return nil, nil, fmt.Errorf("waiting for the client's rate limit: %w", context.DeadlineExceeded)
 		}
 	}
-	// The attempt's own context, under which net/http watches it without
-	// a goroutine (see internal/deadline).
+	// The attempt's own context: net/http watches it, and a write guard's
+	// context over it, without a goroutine (see internal/deadline).
 	actx := cl.attemptContext()
 	c.bounds.Start(actx, ctx)
 	defer actx.Stop()

@@ -21,16 +21,17 @@ import (
 //
 // Two guards stop that, for any transport built on net/http:
 //
-//   - A write's request has no GetBody. net/http then sends a request
-//     with a body again only when it never began to send it (HTTP/2's
+//   - A write's request has no GetBody (go-retryablehttp's would give
+//     net/http an empty body to send). net/http then sends a request with
+//     a body again only when it never began to send it (HTTP/2's
 //     errClientConnUnusable, HTTP/1's nothingWrittenError), and otherwise
 //     fails with an error that names the cause.
 //   - A write's attempt runs under writeOnce, an httptrace hook: once the
 //     request has been written in full, the next connection the transport
-//     gets for it (GotConn comes before every send, HTTP/1 and HTTP/2)
-//     cancels the attempt's context, which net/http checks before it
-//     writes the headers. This covers a write without a body, which
-//     HTTP/2 sends again on the same request.
+//     gets for it (GotConn comes before every send) cancels the attempt's
+//     context, which HTTP/2 checks before it writes the headers. This
+//     covers a write without a body, which HTTP/2 sends again as it is.
+//     (HTTP/1 never sends a POST or PUT again once it was written.)
 //
 // Only an HTTP/2 REFUSED_STREAM from the server, or a GOAWAY whose last
 // stream id is below the request's, proves that the service did not act on
