@@ -102,9 +102,11 @@ func (w *writeOnce) failure(err error) error {
 	case w.stopped.Load():
 		return errSentAgain // err is only the context the guard cancelled
 	}
-	if cause, ok := cannotRetryCause(err.Error()); ok {
+	msg := err.Error()
+	if i := strings.Index(msg, h2CannotRetryPrefix); i >= 0 && strings.Contains(msg[i:], h2CannotRetrySuffix) {
 		// net/http's advice, to define GetBody, is not for the SDK's callers.
-		return &cleanedError{msg: cause + " (the HTTP transport does not send a write again)", err: err}
+		msg = msg[:i] + strings.Replace(msg[i+len(h2CannotRetryPrefix):], h2CannotRetrySuffix, " (the HTTP transport does not send a write again)", 1)
+		return &cleanedError{msg: msg, err: err}
 	}
 	return err
 }

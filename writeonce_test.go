@@ -3,11 +3,15 @@ package koophone_test
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -189,6 +193,68 @@ func TestConcurrentWritesOverOneHTTP2ConnectionEachReachTheServerOnceAnAttempt(t
 			}
 			assert.Equal(t, int64(sends), attempts.n.Load(), "attempts")
 			assert.Equal(t, sends, s.Heads("/v1/instances/sync-command"), "requests that reached the server")
+		})
+	}
+}
+
+// writtenThenFailed is a transport that writes each request in full, as
+// net/http reports it (httptrace), and then fails with err.
+type writtenThenFailed struct {
+	err   error
+	sends atomic.Int64
+}
+
+func (w *writtenThenFailed) RoundTrip(r *http.Request) (*http.Response, error) {
+	w.sends.Add(1)
+	if r.Body != nil {
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+	if trace := httptrace.ContextClientTrace(r.Context()); trace != nil && trace.WroteRequest != nil {
+		trace.WroteRequest(httptrace.WroteRequestInfo{})
+	}
+	return nil, w.err
+}
+
+func TestWriteIsRetriedOnlyOnErrorsThatProveTheServiceDidNotAct(t *testing.T) {
+	t.Parallel()
+	cannotRetry := func(cause string) error {
+		return errors.New("http2: Transport: cannot retry err [" + cause + "] after Request.Body was written; define Request.GetBody to avoid this error")
+	}
+	const refused = "stream error: stream ID 5; REFUSED_STREAM; received from peer"
+	tests := []struct {
+		name    string
+		err     error
+		retried bool
+	}{
+		{"REFUSED_STREAM", cannotRetry(refused), true},
+		{"REFUSED_STREAM, wrapped by the caller's transport", fmt.Errorf("proxy: %w", cannotRetry(refused)), true},
+		{"REFUSED_STREAM as it is", errors.New(refused), true},
+		{"GOAWAY below the stream", cannotRetry("http2: Transport received Server's graceful shutdown GOAWAY"), true},
+		{"GOAWAY below the first stream, with a code", errors.New("http2: Transport received GOAWAY from server ErrCode:PROTOCOL_ERROR"), true},
+		{"PROTOCOL_ERROR", cannotRetry("stream error: stream ID 5; PROTOCOL_ERROR; received from peer"), false},
+		{"GOAWAY at or above the stream, debug data that quotes a refusal",
+			errors.New(`http2: server sent GOAWAY and closed the connection; LastStreamID=5, ErrCode=NO_ERROR, debug="` + refused + `"`), false},
+		{"a refusal with more after it", errors.New(refused + "; and more"), false},
+		{"a refusal with more before it", errors.New("proxy said: " + refused), false},
+		{"a refusal of a stream that is no number", errors.New("stream error: stream ID x; REFUSED_STREAM; received from peer"), false},
+		{"a refusal made by the client", errors.New("stream error: stream ID 5; REFUSED_STREAM"), false},
+		{"a GOAWAY code that quotes more", errors.New("http2: Transport received GOAWAY from server ErrCode:NO]; x"), false},
+		{"a connection reset", syscall.ECONNRESET, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tr := &writtenThenFailed{err: tt.err}
+			c := newClient(t, koophone.WithEndpoint("https://koophone.test"), koophone.WithHTTPClient(&http.Client{Transport: tr}))
+			_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), "GetBody", "net/http's advice is not the caller's")
+			want := 1
+			if tt.retried {
+				want = retried
+			}
+			assert.Equal(t, int64(want), tr.sends.Load())
 		})
 	}
 }
