@@ -26,6 +26,7 @@ const (
 	h2ResetRefused                         // RST_STREAM REFUSED_STREAM: the service did not act
 	h2GoAwayBelow                          // GOAWAY NO_ERROR, last stream below the request's; then close
 	h2GoAwayAtStream                       // GOAWAY NO_ERROR, last stream = the request's; then close: it may have acted
+	h2HeadersThenRefused                   // the answer's headers, then RST_STREAM REFUSED_STREAM: it acted
 )
 
 // h2Server is a raw HTTP/2 server over TLS (ALPN h2), written with
@@ -222,6 +223,9 @@ func (s *h2Server) respond(fr *http2.Framer, id uint32, st *h2Stream) bool {
 	enc.WriteField(hpack.HeaderField{Name: "content-type", Value: "application/json"})
 	if fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: hb.Bytes(), EndHeaders: true}) != nil {
 		return false
+	}
+	if action == h2HeadersThenRefused {
+		return fr.WriteRSTStream(id, http2.ErrCodeRefusedStream) == nil
 	}
 	return fr.WriteData(id, true, []byte(s.answer)) == nil
 }

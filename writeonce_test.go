@@ -77,6 +77,7 @@ var h2Faults = []h2Fault{
 	{"RST_STREAM REFUSED_STREAM", h2ResetRefused, true},
 	{"GOAWAY below the stream", h2GoAwayBelow, true},
 	{"GOAWAY at the stream", h2GoAwayAtStream, false},
+	{"an answer's headers, then REFUSED_STREAM", h2HeadersThenRefused, false},
 }
 
 // h2Transports builds a client of s over the SDK's own transport or a
