@@ -20,13 +20,13 @@ import (
 type h2Misbehaviour int
 
 const (
-	h2Answer         h2Misbehaviour = iota // a 200 with the server's body
-	h2ResetProtocol                        // RST_STREAM PROTOCOL_ERROR: the service may have acted
-	h2GoAwayZero                           // GOAWAY, last stream 0, PROTOCOL_ERROR; then close
-	h2ResetRefused                         // RST_STREAM REFUSED_STREAM: the service did not act
-	h2GoAwayBelow                          // GOAWAY NO_ERROR, last stream below the request's; then close
-	h2GoAwayAtStream                       // GOAWAY NO_ERROR, last stream = the request's; then close: it may have acted
-	h2HeadersThenRefused                   // the answer's headers, then RST_STREAM REFUSED_STREAM: it acted
+	h2Answer             h2Misbehaviour = iota // a 200 with the server's body
+	h2ResetProtocol                            // RST_STREAM PROTOCOL_ERROR: the service may have acted
+	h2GoAwayZero                               // GOAWAY, last stream 0, PROTOCOL_ERROR; then close
+	h2ResetRefused                             // RST_STREAM REFUSED_STREAM: the service did not act
+	h2GoAwayBelow                              // GOAWAY NO_ERROR, last stream below the request's; then close
+	h2GoAwayAtStream                           // GOAWAY NO_ERROR, last stream = the request's; then close: it may have acted
+	h2HeadersThenRefused                       // the answer's headers, then RST_STREAM REFUSED_STREAM: it acted
 )
 
 // h2Server is a raw HTTP/2 server over TLS (ALPN h2), written with
