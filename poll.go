@@ -21,6 +21,7 @@ type waitConfig struct {
 	maxErrors                int
 	concurrency              int
 	onPoll                   func(PollEvent)
+	jobs                     jobNames       // WithJobs
 	clock                    clock          // nil: the real clock
 	random                   func() float64 // nil: math/rand/v2
 }
@@ -237,6 +238,10 @@ func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption
 
 // waitTask is WaitTask polling with getTask.
 func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitOption) ([]JobResult, error) {
+	getTask, err := namingJobs(getTask, opts)
+	if err != nil {
+		return nil, err
+	}
 	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask}, opts)
 	if err != nil {
 		return nil, err
@@ -269,6 +274,10 @@ func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOp
 
 // waitTasks is WaitTasks polling with getTask.
 func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []WaitOption) (map[string][]JobResult, error) {
+	getTask, err := namingJobs(getTask, opts)
+	if err != nil {
+		return nil, err
+	}
 	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, many: true}, opts)
 	if err != nil {
 		return nil, err
@@ -321,7 +330,7 @@ func (taskSubject) judge(id string, jobs []JobResult) (bool, error) {
 			return false, nil
 		}
 		if j.Status.failed() {
-			errs = append(errs, &JobError{TaskID: id, JobID: j.JobID, Status: j.Status, Code: j.Code, Message: j.Message})
+			errs = append(errs, &JobError{TaskID: id, JobID: j.JobID, InstanceID: j.InstanceID, Status: j.Status, Code: j.Code, Message: j.Message})
 		}
 	}
 	return true, joinErrors(errs)
