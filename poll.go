@@ -224,7 +224,8 @@ func (instanceSubject) event(ev *PollEvent, id string, p Progress) {
 // in a row; [WithMaxWait] or ctx's deadline, with the last results and an
 // error matching both [ErrWaitTimeout] and context.DeadlineExceeded; ctx
 // cancelled, with an error matching ctx.Err(). [WithOnPoll] events carry
-// TaskID and Jobs.
+// TaskID and Jobs. With [WithJobs](task.Jobs), each result and failed job
+// names its instance (GetTask's answer does not).
 //
 // taskID must be 1 to 128 characters without control characters, and not
 // "." or ".."; otherwise it returns an error matching [ErrInvalidParameter]
@@ -265,6 +266,7 @@ func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitO
 // error that names the task ("koophone: task \"id\": …") and wraps the
 // cause, which errors.Is and errors.As reach ([ErrWaitTimeout], ctx's
 // error, an [*APIError]). The ids must be distinct and valid, as for WaitTask.
+// [WithJobs] takes the jobs of all the tasks, matched by job id.
 func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOption) (map[string][]JobResult, error) {
 	if err := checkList("task ids", taskIDs, 0, maxTaskIDLen); err != nil {
 		return nil, err
