@@ -167,15 +167,19 @@ func (c *Client) ListInstancesPage(ctx context.Context, pageNo int, opts *ListIn
 // The listing ends after the total_count instances the service announced
 // (the service's count can only lower it on later pages), at an empty or
 // short page, or after ceil(total_count/page size)+1 pages, whichever
-// comes first: it always ends. Instances created or deleted while it runs
-// may be missed or seen twice, as with any paged listing. Each range over
-// the sequence starts again from page 1.
+// comes first. A page whose instances (by InstanceID) all came on earlier
+// pages, as from a server that alternates pages or sends one again with a
+// field changed, ends it with an error matching [ErrMalformedResponse]:
+// whatever the server sends, it ends. Telling such pages takes 64 KiB and
+// a few bytes per page besides the page held. Instances created or deleted
+// while it runs may be missed or seen twice, as with any paged listing.
+// Each range over the sequence starts again from page 1.
 func (c *Client) ListInstances(ctx context.Context, opts *ListInstancesOptions) iter.Seq2[Instance, error] {
 	var o ListInstancesOptions
 	if opts != nil {
 		o = *opts
 	}
-	return paginate(o.PageSize, func(pageNo int) ([]Instance, pageResult, error) {
+	return paginate(o.PageSize, func(in Instance) string { return in.InstanceID }, func(pageNo int) ([]Instance, pageResult, error) {
 		p, err := c.ListInstancesPage(ctx, pageNo, &o)
 		if err != nil {
 			return nil, pageResult{}, err
