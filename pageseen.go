@@ -131,4 +131,3 @@ func (m *pageMemory) allInFilter(hs []uint64) bool {
 	}
 	return true
 }
-
