@@ -3,7 +3,6 @@ package koophone
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/koophone-go/koophone/internal/wire"
 )
@@ -91,12 +90,12 @@ func (d *commandData) Validate() error {
 		return errMissing("data.cmd_results")
 	}
 	for i, r := range *d.CmdResults {
-		entry := "data.cmd_results[" + strconv.Itoa(i) + "]"
-		if err := checkAnswerID(entry+".instance_id", r.InstanceID); err != nil {
+		at := entry{"data.cmd_results", i}
+		if err := at.checkID("instance_id", r.InstanceID); err != nil {
 			return err
 		}
 		if r.Status == nil {
-			return errMissing(entry + ".status")
+			return errMissing(at.field("status"))
 		}
 	}
 	return nil

@@ -148,12 +148,12 @@ func checkStatusList(field string, list *[]wire.InstanceStatus) error {
 		return errMissing(field)
 	}
 	for i, s := range *list {
-		entry := field + "[" + strconv.Itoa(i) + "]"
-		if err := checkAnswerID(entry+".instance_id", s.InstanceID); err != nil {
+		at := entry{field, i}
+		if err := at.checkID("instance_id", s.InstanceID); err != nil {
 			return err
 		}
 		if s.Status == nil {
-			return errMissing(entry + ".status")
+			return errMissing(at.field("status"))
 		}
 	}
 	return nil

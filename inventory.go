@@ -2,7 +2,6 @@ package koophone
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"math"
 	"net/http"
@@ -262,7 +261,7 @@ type instancePageData wire.InstancePageData
 
 func (d *instancePageData) Validate() error {
 	for i := range d.Result {
-		if err := checkAnswerID(fmt.Sprintf("data.result[%d].instance_id", i), d.Result[i].InstanceID); err != nil {
+		if err := (entry{"data.result", i}).checkID("instance_id", d.Result[i].InstanceID); err != nil {
 			return err
 		}
 	}
@@ -420,7 +419,7 @@ type createData wire.CreateData
 
 func (d *createData) Validate() error {
 	for i, ci := range d.InstanceInfos {
-		if err := checkOptionalID(fmt.Sprintf("data.instanceInfos[%d].instanceId", i), ci.InstanceID); err != nil {
+		if err := (entry{"data.instanceInfos", i}).checkOptionalID("instanceId", ci.InstanceID); err != nil {
 			return err
 		}
 	}

@@ -106,30 +106,30 @@ func (d *taskData) source() (*wire.TaskData, string) {
 // no job_id may come twice.
 func (d *taskData) Validate() error {
 	src, at := d.source()
-	if err := checkOptionalID(at+".task_id", src.TaskID); err != nil {
+	if err := (entry{at, -1}).checkOptionalID("task_id", src.TaskID); err != nil {
 		return err
 	}
 	seen := make(map[string]struct{}, len(src.CmdJobs))
 	for i, j := range src.CmdJobs {
-		entry := at + ".cmd_jobs[" + strconv.Itoa(i) + "]"
-		if err := checkAnswerID(entry+".instance_id", j.InstanceID); err != nil {
+		job := entry{at + ".cmd_jobs", i}
+		if err := job.checkID("instance_id", j.InstanceID); err != nil {
 			return err
 		}
-		if err := checkJobID(entry, j.JobID, seen); err != nil {
+		if err := checkJobID(job, j.JobID, seen); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// checkJobID checks the job_id of the job at entry: one that can be kept as
+// checkJobID checks the job_id of the job at job: one that can be kept as
 // sent, and not in seen, to which it is added.
-func checkJobID(entry, jobID string, seen map[string]struct{}) error {
-	if err := checkAnswerID(entry+".job_id", jobID); err != nil {
+func checkJobID(job entry, jobID string, seen map[string]struct{}) error {
+	if err := job.checkID("job_id", jobID); err != nil {
 		return err
 	}
 	if _, dup := seen[jobID]; dup {
-		return fmt.Errorf("%s.job_id %q is the id of an earlier job too", entry, jobID)
+		return fmt.Errorf("%s %q is the id of an earlier job too", job.field("job_id"), jobID)
 	}
 	seen[jobID] = struct{}{}
 	return nil
@@ -218,15 +218,15 @@ func (d *taskJobsData) scrubText(f func(string) string) {
 func (d *taskJobsData) Validate() error {
 	seen := make(map[string]struct{}, len(d.Jobs))
 	for i, j := range d.Jobs {
-		entry := "data.jobs[" + strconv.Itoa(i) + "]"
-		if err := checkJobID(entry, j.JobID, seen); err != nil {
+		job := entry{"data.jobs", i}
+		if err := checkJobID(job, j.JobID, seen); err != nil {
 			return err
 		}
-		if err := checkOptionalID(entry+".instance_id", j.InstanceID); err != nil {
+		if err := job.checkOptionalID("instance_id", j.InstanceID); err != nil {
 			return err
 		}
 		if j.Status == nil {
-			return errMissing(entry + ".status")
+			return errMissing(job.field("status"))
 		}
 	}
 	return nil
