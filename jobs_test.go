@@ -135,3 +135,21 @@ func TestWithJobsRefusesBadJobs(t *testing.T) {
 	require.NoError(t, err, "the same job twice on one instance is fine")
 	assert.Equal(t, "i-1", got[0].InstanceID, "WithJobs copied the jobs")
 }
+
+// TestTaskAnswersNameEachJobOnce: a task started with two jobs of one id,
+// or a GetTask job naming an instance id that cannot be kept, is a
+// malformed answer.
+func TestTaskAnswersNameEachJobOnce(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","data":{"task_id":"T1","cmd_jobs":[
+		{"instance_id":"i-1","job_id":"j1"},{"instance_id":"i-2","job_id":"j1"}]}}`))
+	_, err := c.StartCommand(timeout(t), "ls", []string{"i-1", "i-2"})
+	assert.ErrorIs(t, err, koophone.ErrMalformedResponse)
+	assert.ErrorContains(t, err, `data.cmd_jobs[1].job_id "j1" is the id of an earlier job too`)
+	assert.Len(t, s.Requests(), 1, "a write is not repeated")
+
+	c, _ = setup(t, always(http.StatusOK, getTaskBody(`{"job_id":"j1","instance_id":"i\u200b1","status":2}`)))
+	_, err = c.GetTask(timeout(t), "T1")
+	assert.ErrorIs(t, err, koophone.ErrMalformedResponse)
+	assert.ErrorContains(t, err, "data.jobs[0].instance_id holds U+200B")
+}
