@@ -117,11 +117,13 @@ func TestWithJobsRefusesBadJobs(t *testing.T) {
 		"no instance id":      {{JobID: "j1"}},
 		"a zero-width job id": {{InstanceID: "i-1", JobID: "j\u200b1"}},
 		"one job, two places": {{InstanceID: "i-1", JobID: "j1"}, {InstanceID: "i-2", JobID: "j1"}},
+		"a 100 KiB job id":    {{InstanceID: "i-1", JobID: strings.Repeat("j", 100<<10)}},
 	} {
 		c, s := setup(t, always(http.StatusOK, getTaskBody(`{"job_id":"j1","status":2}`)))
 		_, err := c.WaitTask(waitCtx(t), "t-1", koophone.WithJobs(jobs))
 		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, name)
 		assert.ErrorContains(t, err, "WithJobs: job", name)
+		assert.Less(t, len(err.Error()), 300, "%s: the error does not quote a long id", name)
 		_, err = c.WaitTasks(waitCtx(t), []string{"t-1"}, koophone.WithJobs(jobs))
 		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, name)
 		assert.Empty(t, s.Requests(), name)

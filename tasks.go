@@ -16,9 +16,9 @@ import (
 // [Client.WaitTask] or look at it with [Client.GetTask].
 //
 // Its ids are exactly as the service sent them: an answer with an id that
-// cannot be kept as it is (empty, over 128 bytes, holding a control, format
-// or bidi character), a job without an id, or two jobs with the same id,
-// matches [ErrMalformedResponse].
+// cannot be kept as it is (over 128 bytes, holding a control, format or
+// bidi character, only white space), a job without an id or an instance,
+// or two jobs with the same id, matches [ErrMalformedResponse].
 type Task struct {
 	ID        string // task_id; empty when the service answered without a task
 	Jobs      []Job  // cmd_jobs: one job per instance; hand them to the wait with [WithJobs]
@@ -279,7 +279,7 @@ func jobInstances(jobs []Job) (map[string]string, error) {
 // checkJobArg checks one id of job i handed to WithJobs.
 func checkJobArg(i int, name, id string) error {
 	if err := wire.CheckID(id); err != nil {
-		return invalidArg("WithJobs: job %d: %s %q %v", i, name, id, err)
+		return invalidArg("WithJobs: job %d: %s %v", i, name, err) // not quoted: it may be long
 	}
 	return nil
 }
