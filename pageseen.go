@@ -22,8 +22,8 @@ import (
 //     from earlier pages, mixed, is caught when the filter is empty enough
 //     that a page of new keys passes for one of old keys with a chance
 //     below 2^-40: for a page of 100 keys, until about 350,000 keys were
-//     seen; for a page of one key, in the first 128 or so. A listing is cut
-//     short by chance no more often than that.
+//     seen; for a page of one key, in the first 128 or so. So a page of new
+//     keys ends a listing by mistake with a chance below 2^-40.
 //
 // Keys are hashed with a random seed per listing, so a server cannot make
 // keys collide on purpose.
