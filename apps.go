@@ -101,13 +101,14 @@ func (c *Client) ListAppsPage(ctx context.Context, instanceID string, pageNo int
 // by the rules of [Client.ListInstances]: pages fetched as the loop asks
 // for them and one held at a time, breaking out stops fetching, a failure
 // is yielded once as (zero App, err) and ends the sequence, and the
-// listing always ends.
+// listing always ends: a page whose apps (by package name) all came on
+// earlier pages ends it with an error matching [ErrMalformedResponse].
 func (c *Client) ListApps(ctx context.Context, instanceID string, opts *ListAppsOptions) iter.Seq2[App, error] {
 	var o ListAppsOptions
 	if opts != nil {
 		o = *opts
 	}
-	return paginate(o.PageSize, func(pageNo int) ([]App, pageResult, error) {
+	return paginate(o.PageSize, func(a App) string { return a.Package }, func(pageNo int) ([]App, pageResult, error) {
 		p, err := c.ListAppsPage(ctx, instanceID, pageNo, &o)
 		if err != nil {
 			return nil, pageResult{}, err

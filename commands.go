@@ -3,7 +3,6 @@ package koophone
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/koophone-go/koophone/internal/wire"
 )
@@ -14,7 +13,7 @@ const maxCommandBytes = 1024
 // CommandResult is what a command did on one instance, as
 // [Client.RunCommand] reports it.
 type CommandResult struct {
-	InstanceID string
+	InstanceID string    // instance_id, exactly as sent (an id that cannot be kept makes the answer malformed)
 	Status     JobStatus // JobRunning, JobSucceeded or JobFailed; unknown values kept
 	Code       string    // error_code, sanitised; job-level codes such as "CPS0005" are kept as text
 	Message    string    // error_msg, sanitised
@@ -53,7 +52,7 @@ func (c *Client) RunCommand(ctx context.Context, command string, instanceIDs []s
 	}
 	results := make([]CommandResult, len(*out.CmdResults))
 	for i, r := range *out.CmdResults {
-		results[i] = CommandResult{InstanceID: wire.SanitiseID(r.InstanceID)}
+		results[i] = CommandResult{InstanceID: r.InstanceID}
 		results[i].Status, results[i].Code, results[i].Message, results[i].Output = outcome(r)
 	}
 	return results, nil
@@ -75,7 +74,7 @@ func (c *Client) StartCommand(ctx context.Context, command string, instanceIDs [
 }
 
 // commandData is SyncCommand's data, which must carry the results, each
-// with a status.
+// with an instance id that can be kept as sent and a status.
 type commandData wire.CommandData
 
 func (d *commandData) scrubText(f func(string) string) {
@@ -91,8 +90,12 @@ func (d *commandData) Validate() error {
 		return errMissing("data.cmd_results")
 	}
 	for i, r := range *d.CmdResults {
+		at := entry{"data.cmd_results", i}
+		if err := at.checkID("instance_id", r.InstanceID); err != nil {
+			return err
+		}
 		if r.Status == nil {
-			return errMissing("data.cmd_results[" + strconv.Itoa(i) + "].status")
+			return errMissing(at.field("status"))
 		}
 	}
 	return nil

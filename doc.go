@@ -47,9 +47,9 @@
 //	if err != nil {
 //		return err
 //	}
-//	jobs, err := client.WaitTask(ctx, task.ID)
+//	jobs, err := client.WaitTask(ctx, task.ID, koophone.WithJobs(task.Jobs))
 //	for _, je := range koophone.JobErrors(err) {
-//		log.Printf("job %s failed: %s", je.JobID, je.Code)
+//		log.Printf("job %s on %s failed: %s", je.JobID, je.InstanceID, je.Code)
 //	}
 //	_ = jobs // each job's status and output
 //
@@ -107,7 +107,9 @@
 // [Client.WaitTask] and [Client.WaitTasks] wait for the tasks that resets,
 // backups, commands and app installs start, on the same poller; failed
 // jobs come back as [*JobError] values, listed by [JobErrors], as [InstanceErrors]
-// lists the instances of WaitAllReady that did not become ready.
+// lists the instances of WaitAllReady that did not become ready. [WithJobs]
+// hands them the task's jobs, so that each result and error names its
+// instance.
 //
 // # Testing
 //

@@ -245,17 +245,24 @@ func InstanceErrors(err error) []*InstanceError { return collect[*InstanceError]
 // JobError is a job of a task that failed, as [Client.WaitTask] reports it.
 // It matches [ErrTaskFailed] with errors.Is.
 type JobError struct {
-	TaskID  string
-	JobID   string
-	Status  JobStatus // JobFailed or JobInstallFailed
-	Code    string    // the job's error_code, e.g. "CPS0005", sanitised
-	Message string    // the job's error_msg, sanitised
+	TaskID     string
+	JobID      string
+	InstanceID string    // the instance the job ran on, as its JobResult says; "" when unknown
+	Status     JobStatus // JobFailed or JobInstallFailed
+	Code       string    // the job's error_code, e.g. "CPS0005", sanitised
+	Message    string    // the job's error_msg, sanitised
 }
 
-// Error formats the error as `koophone: task "t" job "j" failed (install-failed): CPS0005: message`.
+// Error formats the error as `koophone: task "t" job "j" on instance "i"
+// install-failed: CPS0005: message`, without the instance when it is not
+// known.
 func (e *JobError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "koophone: task %q job %q %s", e.TaskID, e.JobID, e.Status)
+	fmt.Fprintf(&b, "koophone: task %q job %q", e.TaskID, e.JobID)
+	if e.InstanceID != "" {
+		fmt.Fprintf(&b, " on instance %q", e.InstanceID)
+	}
+	fmt.Fprintf(&b, " %s", e.Status)
 	if e.Code != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Code)

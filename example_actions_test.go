@@ -127,18 +127,19 @@ func ExampleClient_StartCommand() {
 		fmt.Println(err)
 		return
 	}
-	jobs, err := client.WaitTask(ctx, task.ID, quickPolls, koophone.WithMaxWait(time.Minute))
+	// WithJobs: each result and error names its job's instance.
+	jobs, err := client.WaitTask(ctx, task.ID, quickPolls, koophone.WithMaxWait(time.Minute), koophone.WithJobs(task.Jobs))
 	printJobs(task, jobs)
-	fmt.Println("output of the first job:", jobs[0].Output)
+	fmt.Println("output of the first job:", jobs[0].InstanceID, jobs[0].Output)
 	for _, je := range koophone.JobErrors(err) { // every job that failed
-		fmt.Println("failed:", je.Code, je.Message)
+		fmt.Println("failed:", je.InstanceID, je.Code, je.Message)
 	}
 	// Output:
 	// phone-1 succeeded
 	// phone-2 succeeded
 	// phone-3 failed
-	// output of the first job: pm list packages
-	// failed: CPS0005 Phone not found.
+	// output of the first job: phone-1 pm list packages
+	// failed: phone-3 CPS0005 Phone not found.
 }
 
 func ExampleClient_GetTask() {

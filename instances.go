@@ -49,8 +49,10 @@ func enumName(typ string, v int, names []string) string {
 	return typ + "(" + strconv.Itoa(v) + ")"
 }
 
-// InstanceState is the state of one instance. InstanceID is as the service
-// sent it, sanitised: no control or bidi characters, at most 128 bytes.
+// InstanceState is the state of one instance. InstanceID is exactly as the
+// service sent it: an answer with an id that cannot be kept as it is (empty,
+// over 128 bytes, holding a control, format or bidi character) matches
+// [ErrMalformedResponse].
 type InstanceState struct {
 	InstanceID string
 	Status     InstanceStatus
@@ -97,7 +99,7 @@ func (d *prepareData) Validate() error { return checkStatusList("data.status_lis
 // instance states of [InstanceStatus] (0 ready, 1 to be restored, ...), and
 // a shorter list of running states. The SDK keeps the number as sent;
 // convert it with InstanceStatus(r.Status) when the first reading applies.
-// InstanceID is sanitised as InstanceState's is.
+// InstanceID is exactly as sent, as InstanceState's is.
 type StatusResult struct {
 	InstanceID string
 	Status     int
@@ -130,24 +132,28 @@ type statusData wire.StatusData
 func (d *statusData) Validate() error { return checkStatusList("data.status_results", d.StatusResults) }
 
 // mapStatuses maps a checked status list (see checkStatusList) with f,
-// giving it each instance id sanitised.
+// giving it each instance id as sent.
 func mapStatuses[T any](list []wire.InstanceStatus, f func(instanceID string, status int) T) []T {
 	out := make([]T, len(list))
 	for i, s := range list {
-		out[i] = f(wire.SanitiseID(s.InstanceID), int(*s.Status))
+		out[i] = f(s.InstanceID, int(*s.Status))
 	}
 	return out
 }
 
 // checkStatusList checks that a list of instance statuses is there and
-// that every entry has a status.
+// that every entry has an instance id that can be kept and a status.
 func checkStatusList(field string, list *[]wire.InstanceStatus) error {
 	if list == nil {
 		return errMissing(field)
 	}
 	for i, s := range *list {
+		at := entry{field, i}
+		if err := at.checkID("instance_id", s.InstanceID); err != nil {
+			return err
+		}
 		if s.Status == nil {
-			return errMissing(field + "[" + strconv.Itoa(i) + "].status")
+			return errMissing(at.field("status"))
 		}
 	}
 	return nil

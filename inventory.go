@@ -2,7 +2,6 @@ package koophone
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"math"
 	"net/http"
@@ -94,6 +93,9 @@ type DataJob struct {
 
 // Instance is one cloud phone as ListInstances reports it. Its text comes
 // from the service, sanitised: no control or bidi characters, bounded.
+// InstanceID is kept exactly as sent: a page with an id that cannot be kept
+// as it is (empty, over 128 bytes, holding a control, format or bidi
+// character) matches [ErrMalformedResponse].
 type Instance struct {
 	InstanceID   string
 	Name         string // instance_name
@@ -164,15 +166,19 @@ func (c *Client) ListInstancesPage(ctx context.Context, pageNo int, opts *ListIn
 // The listing ends after the total_count instances the service announced
 // (the service's count can only lower it on later pages), at an empty or
 // short page, or after ceil(total_count/page size)+1 pages, whichever
-// comes first: it always ends. Instances created or deleted while it runs
-// may be missed or seen twice, as with any paged listing. Each range over
-// the sequence starts again from page 1.
+// comes first. A page whose instances (by InstanceID) all came on earlier
+// pages, as from a server that alternates pages or sends one again with a
+// field changed, ends it with an error matching [ErrMalformedResponse]:
+// whatever the server sends, it ends. Telling such pages takes 64 KiB and
+// a few bytes per page besides the page held. Instances created or deleted
+// while it runs may be missed or seen twice, as with any paged listing.
+// Each range over the sequence starts again from page 1.
 func (c *Client) ListInstances(ctx context.Context, opts *ListInstancesOptions) iter.Seq2[Instance, error] {
 	var o ListInstancesOptions
 	if opts != nil {
 		o = *opts
 	}
-	return paginate(o.PageSize, func(pageNo int) ([]Instance, pageResult, error) {
+	return paginate(o.PageSize, func(in Instance) string { return in.InstanceID }, func(pageNo int) ([]Instance, pageResult, error) {
 		p, err := c.ListInstancesPage(ctx, pageNo, &o)
 		if err != nil {
 			return nil, pageResult{}, err
@@ -250,23 +256,24 @@ func checkYear(name string, t time.Time) error {
 }
 
 // instancePageData is ListInstances' data, which must carry total_count
-// and an id for every instance.
+// and, for every instance, an id that can be kept as sent.
 type instancePageData wire.InstancePageData
 
 func (d *instancePageData) Validate() error {
 	for i := range d.Result {
-		if d.Result[i].InstanceID == "" {
-			return errMissing(fmt.Sprintf("data.result[%d].instance_id", i))
+		if err := (entry{"data.result", i}).checkID("instance_id", d.Result[i].InstanceID); err != nil {
+			return err
 		}
 	}
 	return checkPageInfo(d.PageInfo)
 }
 
-// instanceOf maps one wire instance to an Instance, sanitising its text.
+// instanceOf maps one wire instance to an Instance, sanitising its text;
+// its id was checked and is kept.
 func instanceOf(in *wire.InstanceItem) Instance {
 	text := wire.SanitiseMessage
 	return Instance{
-		InstanceID:   wire.SanitiseID(in.InstanceID),
+		InstanceID:   in.InstanceID,
 		Name:         text(in.InstanceName),
 		Region:       text(in.Region),
 		RegionName:   text(in.RegionName),
@@ -335,7 +342,7 @@ const (
 
 // CreatedInstance is an instance an order created.
 type CreatedInstance struct {
-	InstanceID string // instanceId
+	InstanceID string // instanceId, exactly as sent; "" when the answer has none
 	Name       string // instanceName
 }
 
@@ -390,7 +397,7 @@ func (c *Client) CreateInstances(ctx context.Context, req CreateInstancesRequest
 		Network:     req.Network,
 		NodeGroupID: req.NodeGroupID,
 	}
-	var out wire.CreateData
+	var out createData
 	id, err := c.do(ctx, opCreateInstance, request{path: "/v1/instances/create", body: in}, &out)
 	if err != nil {
 		return nil, err
@@ -400,9 +407,23 @@ func (c *Client) CreateInstances(ctx context.Context, req CreateInstancesRequest
 		order.Instances = make([]CreatedInstance, len(out.InstanceInfos))
 	}
 	for i, ci := range out.InstanceInfos {
-		order.Instances[i] = CreatedInstance{InstanceID: wire.SanitiseID(ci.InstanceID), Name: wire.SanitiseMessage(ci.InstanceName)}
+		order.Instances[i] = CreatedInstance{InstanceID: ci.InstanceID, Name: wire.SanitiseMessage(ci.InstanceName)}
 	}
 	return order, nil
+}
+
+// createData is CreateInstance's data. An instance may come without an id
+// (an order not paid yet); an id it has must be one that can be kept as
+// sent.
+type createData wire.CreateData
+
+func (d *createData) Validate() error {
+	for i, ci := range d.InstanceInfos {
+		if err := (entry{"data.instanceInfos", i}).checkOptionalID("instanceId", ci.InstanceID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // check checks a CreateInstancesRequest, naming the first field that is wrong.

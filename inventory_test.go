@@ -339,7 +339,7 @@ func TestListInstancesStopsAtARepeatedPage(t *testing.T) {
 	assert.Len(t, ids, 3)
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], koophone.ErrMalformedResponse)
-	assert.ErrorContains(t, errs[0], "page 2 starts with the first item of page 1")
+	assert.ErrorContains(t, errs[0], "page 2 holds only items that earlier pages yielded")
 	assert.Len(t, s.Requests(), 2)
 }
 

@@ -63,33 +63,32 @@ type pageResult struct {
 }
 
 // paginate returns the items of a paged listing that fetch(pageNo) returns
-// page by page, asking for size items a page (0: defaultPageSize). Pages
-// are fetched as the loop asks for items; a failure is yielded once and
-// ends the sequence. It ends after total items (the smallest total any
-// page announced: the rest of that page is not yielded), at an empty or
-// short page, or after ceil(total/size)+1 pages: it always ends. A page
-// that starts with the same item as the one before (a server ignoring
-// page_no) ends it with an error matching ErrMalformedResponse, rather than
-// going through a huge total one repeated page at a time.
-func paginate[T comparable](size int, fetch func(pageNo int) ([]T, pageResult, error)) iter.Seq2[T, error] {
+// page by page, asking for size items a page (0: defaultPageSize); key
+// gives an item's key (its instance id, its package name). Pages are
+// fetched as the loop asks for items; a failure is yielded once and ends
+// the sequence. It ends after total items (the smallest total any page
+// announced: the rest of that page is not yielded), at an empty or short
+// page, or after ceil(total/size)+1 pages. A page whose items all came on
+// earlier pages (a server ignoring page_no, alternating pages, or sending
+// one again with a field changed) ends it with an error matching
+// ErrMalformedResponse, rather than going through a huge total one old
+// page at a time: see pageMemory for how, and the memory it takes.
+func paginate[T any](size int, key func(T) string, fetch func(pageNo int) ([]T, pageResult, error)) iter.Seq2[T, error] {
 	if size <= 0 {
 		size = defaultPageSize // an invalid size fails in fetch
 	}
 	return func(yield func(T, error) bool) {
 		size, total, yielded := size, math.MaxInt, 0
-		var first T // the first item of the page before
+		seen := newPageMemory()
 		for pageNo, last := 1, 1; pageNo <= last; pageNo++ {
 			items, p, err := fetch(pageNo)
-			if err == nil && pageNo > 1 && len(items) > 0 && items[0] == first {
-				err = fmt.Errorf("%w: page %d starts with the first item of page %d", ErrMalformedResponse, pageNo, pageNo-1)
+			if err == nil && seen.seenAll(len(items), func(i int) string { return key(items[i]) }) {
+				err = fmt.Errorf("%w: page %d holds only items that earlier pages yielded", ErrMalformedResponse, pageNo)
 			}
 			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
-			}
-			if len(items) > 0 {
-				first = items[0]
 			}
 			if p.size > 0 && p.size < size {
 				size = p.size // the service pages by fewer than asked

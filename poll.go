@@ -21,6 +21,7 @@ type waitConfig struct {
 	maxErrors                int
 	concurrency              int
 	onPoll                   func(PollEvent)
+	jobs                     jobNames       // WithJobs
 	clock                    clock          // nil: the real clock
 	random                   func() float64 // nil: math/rand/v2
 }
@@ -223,7 +224,8 @@ func (instanceSubject) event(ev *PollEvent, id string, p Progress) {
 // in a row; [WithMaxWait] or ctx's deadline, with the last results and an
 // error matching both [ErrWaitTimeout] and context.DeadlineExceeded; ctx
 // cancelled, with an error matching ctx.Err(). [WithOnPoll] events carry
-// TaskID and Jobs.
+// TaskID and Jobs. With [WithJobs](task.Jobs), each result and failed job
+// names its instance (GetTask's answer does not).
 //
 // taskID must be 1 to 128 characters without control characters, and not
 // "." or ".."; otherwise it returns an error matching [ErrInvalidParameter]
@@ -237,6 +239,10 @@ func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption
 
 // waitTask is WaitTask polling with getTask.
 func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitOption) ([]JobResult, error) {
+	getTask, err := namingJobs(getTask, opts)
+	if err != nil {
+		return nil, err
+	}
 	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask}, opts)
 	if err != nil {
 		return nil, err
@@ -260,6 +266,7 @@ func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitO
 // error that names the task ("koophone: task \"id\": …") and wraps the
 // cause, which errors.Is and errors.As reach ([ErrWaitTimeout], ctx's
 // error, an [*APIError]). The ids must be distinct and valid, as for WaitTask.
+// [WithJobs] takes the jobs of all the tasks, matched by job id.
 func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOption) (map[string][]JobResult, error) {
 	if err := checkList("task ids", taskIDs, 0, maxTaskIDLen); err != nil {
 		return nil, err
@@ -269,6 +276,10 @@ func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOp
 
 // waitTasks is WaitTasks polling with getTask.
 func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []WaitOption) (map[string][]JobResult, error) {
+	getTask, err := namingJobs(getTask, opts)
+	if err != nil {
+		return nil, err
+	}
 	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, many: true}, opts)
 	if err != nil {
 		return nil, err
@@ -321,7 +332,7 @@ func (taskSubject) judge(id string, jobs []JobResult) (bool, error) {
 			return false, nil
 		}
 		if j.Status.failed() {
-			errs = append(errs, &JobError{TaskID: id, JobID: j.JobID, Status: j.Status, Code: j.Code, Message: j.Message})
+			errs = append(errs, &JobError{TaskID: id, JobID: j.JobID, InstanceID: j.InstanceID, Status: j.Status, Code: j.Code, Message: j.Message})
 		}
 	}
 	return true, joinErrors(errs)

@@ -164,7 +164,9 @@ func (s *Server) settle(in *instance) {
 
 // getTask answers GetTask: GET /v1/instances/tasks/{task_id}. An unknown
 // app-install task ("ZGCA…") gets KOOPHONE.API.1323, any other unknown
-// task KOOPHONE.API.1000.
+// task KOOPHONE.API.1000. Its jobs carry no instance_id, as the official
+// model's do not: a wait learns the instances from the task's cmd_jobs
+// (koophone.WithJobs).
 func (s *Server) getTask(r *http.Request, _ []byte) reply {
 	id := r.PathValue("task_id")
 	if msg := checkLen("task_id", id, 1, 128); msg != "" {

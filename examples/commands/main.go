@@ -83,14 +83,22 @@ func startAndWait(ctx context.Context, out io.Writer, client *koophone.Client, c
 			lastLine = line
 		}
 	}))
+	// WithJobs: GetTask's answer does not say which instance a job runs on;
+	// the jobs the task started with do, and the wait names it in every
+	// result and every failed job's error.
+	wait = append(wait, koophone.WithJobs(task.Jobs))
 	jobs, err := client.WaitTask(ctx, task.ID, wait...)
-	printJobs(out, task, jobs)
+	printJobs(out, jobs)
 	switch {
 	case err == nil:
 		fmt.Fprintln(out, "The command succeeded on every instance.")
 		return 0
 	case errors.Is(err, koophone.ErrTaskFailed):
-		fmt.Fprintf(out, "The command failed on %d of %d instances.\n", len(koophone.JobErrors(err)), len(task.Jobs))
+		failed := koophone.JobErrors(err)
+		fmt.Fprintf(out, "The command failed on %d of %d instances:\n", len(failed), len(task.Jobs))
+		for _, je := range failed {
+			fmt.Fprintf(out, "  %s\n", je.InstanceID)
+		}
 	case errors.Is(err, koophone.ErrWaitTimeout):
 		fmt.Fprintln(out, "Gave up waiting for the task.")
 	default:
@@ -120,19 +128,14 @@ func summary(jobs []koophone.JobResult) string {
 }
 
 // printJobs prints each job's instance, status and output (or error), in
-// the order the task listed its jobs.
-func printJobs(out io.Writer, task *koophone.Task, jobs []koophone.JobResult) {
-	byID := make(map[string]koophone.JobResult, len(jobs))
+// the order of the results.
+func printJobs(out io.Writer, jobs []koophone.JobResult) {
 	for _, j := range jobs {
-		byID[j.JobID] = j
-	}
-	for _, job := range task.Jobs {
-		j, ok := byID[job.JobID]
-		if !ok {
-			fmt.Fprintf(out, "%s: no result\n", job.InstanceID)
-			continue
+		where := j.InstanceID
+		if where == "" { // neither GetTask nor the task's jobs named it
+			where = "job " + j.JobID
 		}
-		fmt.Fprintf(out, "%s: %s\n", job.InstanceID, j.Status)
+		fmt.Fprintf(out, "%s: %s\n", where, j.Status)
 		if j.Code != "" || j.Message != "" {
 			fmt.Fprintf(out, "  error: %s %s\n", j.Code, j.Message)
 		}

@@ -34,7 +34,7 @@ func TestCommandsReportsAFailedJob(t *testing.T) {
 	assert.Contains(t, text, `Starting "getprop ro.build.version.release"`)
 	assert.Contains(t, text, "demo-phone-1: succeeded\n  | getprop ro.build.version.release\n")
 	assert.Contains(t, text, "demo-phone-2: failed\n  error: CPS0005 Phone not found.\n")
-	assert.Contains(t, text, "The command failed on 1 of 3 instances.")
+	assert.Contains(t, text, "The command failed on 1 of 3 instances:\n  demo-phone-2\n")
 }
 
 func TestCommandsNeedsInstancesWithTheRealService(t *testing.T) {

@@ -1,0 +1,48 @@
+package koophone
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/koophone-go/koophone/internal/wire"
+)
+
+// Ids in answers. A task_id, job_id or instance_id the service sends is
+// kept exactly as sent, never sanitised: a changed id names another task,
+// job or instance. An id that cannot be kept (see wire.CheckID) makes the
+// answer malformed, from the Validate of the operation's data, so that a
+// read is retried as for a broken envelope.
+
+// entry is a place in an answer's data: element i of list, or list itself
+// when i < 0 (e.g. "data.jobs", 3: data.jobs[3]). Its name is built only
+// for an error, so that checking a long list allocates nothing.
+type entry struct {
+	list string
+	i    int
+}
+
+// field names the field of the entry: "data.jobs[3].job_id".
+func (e entry) field(name string) string {
+	if e.i < 0 {
+		return e.list + "." + name
+	}
+	return e.list + "[" + strconv.Itoa(e.i) + "]." + name
+}
+
+// checkID returns why the id in the entry's field cannot be kept, naming
+// the field; nil when it can.
+func (e entry) checkID(name, id string) error {
+	if err := wire.CheckID(id); err != nil {
+		return fmt.Errorf("%s %w", e.field(name), err)
+	}
+	return nil
+}
+
+// checkOptionalID is checkID for an id the answer may leave out: "" is
+// fine.
+func (e entry) checkOptionalID(name, id string) error {
+	if id == "" {
+		return nil
+	}
+	return e.checkID(name, id)
+}

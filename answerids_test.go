@@ -1,0 +1,185 @@
+package koophone_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+)
+
+// idCall is one operation whose answer carries an id, with the body that
+// puts id in it, and a function that calls it and returns the ids it got.
+type idCall struct {
+	name  string
+	reads bool // retried on a malformed answer
+	body  func(id string) string
+	call  func(ctx context.Context, c *koophone.Client) ([]string, error)
+}
+
+// quote is id as a JSON string.
+func quote(id string) string {
+	b, _ := json.Marshal(id)
+	return string(b)
+}
+
+var idCalls = []idCall{
+	{"PrepareInstances", false,
+		func(id string) string {
+			return `{"error_code":"0","data":{"status_list":[{"instance_id":` + quote(id) + `,"status":0}]}}`
+		},
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			s, err := c.PrepareInstances(ctx, "u", []string{"i-1"})
+			return ids(s, func(s koophone.InstanceState) string { return s.InstanceID }), err
+		}},
+	{"BatchQueryStatus", true,
+		func(id string) string {
+			return `{"error_code":"0","data":{"status_results":[{"instance_id":` + quote(id) + `,"status":2}]}}`
+		},
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			s, err := c.BatchQueryStatus(ctx, []string{"i-1"})
+			return ids(s, func(s koophone.StatusResult) string { return s.InstanceID }), err
+		}},
+	{"ListInstancesPage", true,
+		func(id string) string {
+			return `{"data":{"error_code":"0","result":[{"instance_id":` + quote(id) + `}],"total_count":1}}`
+		},
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			p, err := c.ListInstancesPage(ctx, 1, nil)
+			if err != nil {
+				return nil, err
+			}
+			return ids(p.Instances, func(i koophone.Instance) string { return i.InstanceID }), nil
+		}},
+	{"RunCommand", false,
+		func(id string) string {
+			return `{"error_code":"0","data":{"cmd_results":[{"instance_id":` + quote(id) + `,"status":2}]}}`
+		},
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			r, err := c.RunCommand(ctx, "ls", []string{"i-1"})
+			return ids(r, func(r koophone.CommandResult) string { return r.InstanceID }), err
+		}},
+	{"StartCommand task_id", false,
+		func(id string) string { return `{"error_code":"0","data":{"task_id":` + quote(id) + `}}` },
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			task, err := c.StartCommand(ctx, "ls", []string{"i-1"})
+			if err != nil {
+				return nil, err
+			}
+			return []string{task.ID}, nil
+		}},
+	{"StartCommand cmd_jobs", false,
+		func(id string) string {
+			return `{"error_code":"0","data":{"task_id":"T1","cmd_jobs":[{"instance_id":` + quote(id) + `,"job_id":` + quote(id) + `}]}}`
+		},
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			task, err := c.StartCommand(ctx, "ls", []string{"i-1"})
+			if err != nil {
+				return nil, err
+			}
+			return []string{task.Jobs[0].InstanceID, task.Jobs[0].JobID}, nil
+		}},
+	{"UnassignInstances task_id in data.data", false, // as older InstallApp answers have it
+		func(id string) string { return `{"error_code":"0","data":{"data":{"task_id":` + quote(id) + `}}}` },
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			task, err := c.UnassignInstances(ctx, []koophone.UserInstance{{UserID: "u", InstanceID: "i-1"}})
+			if err != nil {
+				return nil, err
+			}
+			return []string{task.ID}, nil
+		}},
+	{"GetTask", true,
+		func(id string) string {
+			return `{"error_code":"0","data":{"jobs":[{"job_id":` + quote(id) + `,"instance_id":` + quote(id) + `,"status":2}]}}`
+		},
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			jobs, err := c.GetTask(ctx, "T1")
+			return ids(jobs, func(j koophone.JobResult) string { return j.JobID }), err
+		}},
+	{"CreateInstances", false,
+		func(id string) string {
+			return `{"error_code":"0","data":{"orderId":"o","instanceInfos":[{"instanceId":` + quote(id) + `}]}}`
+		},
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			o, err := c.CreateInstances(ctx, koophone.CreateInstancesRequest{OS: "AOSP11", SKUID: "s", BandSKUID: "b",
+				RegionID: "r", NamePrefix: "p", BandwidthMbps: 1, Count: 1, Charge: koophone.ChargeParam{Unit: koophone.PeriodMonth, Count: 1}})
+			if err != nil {
+				return nil, err
+			}
+			return ids(o.Instances, func(i koophone.CreatedInstance) string { return i.InstanceID }), nil
+		}},
+}
+
+func ids[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, item := range items {
+		out[i] = id(item)
+	}
+	return out
+}
+
+// TestAnswerIDsAreKeptExactly: an id the service sends comes back exactly
+// as sent, however long (up to 128 bytes) or unusual, never cut or cleaned.
+func TestAnswerIDsAreKeptExactly(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{"T-1", strings.Repeat("t", 128), " spaced id ", "实例…1", "a/b"} {
+		for _, tc := range idCalls {
+			c, _ := setup(t, always(http.StatusOK, tc.body(id)))
+			got, err := tc.call(timeout(t), c)
+			require.NoError(t, err, "%s %q", tc.name, id)
+			for _, g := range got {
+				assert.Contains(t, []string{id, id + "|" + id}, g, "%s: the id is kept as sent", tc.name)
+			}
+		}
+	}
+}
+
+// TestAnswerIDsThatCannotBeKeptAreMalformed: an id that would have to
+// change to be safe makes the answer malformed, and a read is retried.
+func TestAnswerIDsThatCannotBeKeptAreMalformed(t *testing.T) {
+	t.Parallel()
+	for id, why := range map[string]string{
+		strings.Repeat("t", 129): "129 bytes",
+		"T\u200b1":               "U+200B",
+		"\u200b\u200c":           "U+200B",
+		"i-1\u202e\u001b[2Jx":    "U+202E",
+		"i-2\r\nready":           "U+000D",
+		"   ":                    "only white space",
+		"..":                     `".."`,
+	} {
+		for _, tc := range idCalls {
+			c, s := setup(t, always(http.StatusOK, tc.body(id)))
+			_, err := tc.call(timeout(t), c)
+			require.ErrorIs(t, err, koophone.ErrMalformedResponse, "%s %q", tc.name, id)
+			assert.ErrorContains(t, err, why, tc.name)
+			attempts := 1
+			if tc.reads {
+				attempts = 1 + fastRetries.MaxRetries
+			}
+			assert.Len(t, s.Requests(), attempts, "%s: retried like a broken envelope when a read", tc.name)
+		}
+	}
+}
+
+// TestMissingIDsAreMalformed: an instance without an id, a job without a
+// job_id; a task, a GetTask job and a created instance may come without one.
+func TestMissingIDsAreMalformed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range idCalls {
+		c, _ := setup(t, always(http.StatusOK, tc.body("")))
+		got, err := tc.call(timeout(t), c)
+		switch tc.name {
+		case "StartCommand task_id", "UnassignInstances task_id in data.data", "CreateInstances":
+			require.NoError(t, err, tc.name)
+			assert.Equal(t, []string{""}, got, tc.name)
+		default:
+			assert.ErrorIs(t, err, koophone.ErrMalformedResponse, tc.name)
+			assert.ErrorContains(t, err, "is missing or empty", tc.name)
+		}
+	}
+}
