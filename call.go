@@ -168,7 +168,8 @@ func (c *Client) setHeaders(h http.Header, cl *call) {
 // error that ended the call without one (the context ended).
 func (c *Client) send(ctx context.Context, req *retryablehttp.Request, cl *call) (*attempt, error) {
 	resp, err := c.http.Do(req)
-	if err != nil && ctx.Err() != nil {
+	var limited *limiterError
+	if err != nil && ctx.Err() != nil && !errors.As(err, &limited) {
 		// The caller gave up, whatever the last attempt got: say so.
 		if resp != nil {
 			resp.Body.Close()

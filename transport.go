@@ -105,13 +105,8 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 	if req.URL.Scheme != c.scheme || req.URL.Host != c.host {
 		return nil, nil, fmt.Errorf("refusing to send credentials to %s://%s", req.URL.Scheme, req.URL.Host)
 	}
-	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			return nil, nil, fmt.Errorf("waiting for the client's rate limit: %w", context.DeadlineExceeded)
-		}
+	if err := c.waitLimiter(ctx, cl.op.name); err != nil {
+		return nil, nil, err
 	}
 	parent := ctx
 	var wrote *atomic.Bool
