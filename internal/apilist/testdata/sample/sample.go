@@ -3,9 +3,9 @@ package sample
 import "context"
 
 const (
-	A    = "a"
+	A     = "a"
 	B int = 2
-	c    = 3
+	c     = 3
 )
 
 var V, w = 1, 2
