@@ -37,11 +37,11 @@ const (
 type Client struct {
 	baseURL   string // endpoint without a trailing slash
 	scheme    string
-	host      string       // the only host credentials are sent to
-	refuse    error        // non-nil when calls must fail before sending (plain http to a remote host)
-	auth      authorizer   // adds the credentials to each attempt
-	userAgent []string     // the User-Agent header's value
-	logger    *slog.Logger // nil: silent
+	host      string     // the only host credentials are sent to
+	refuse    error      // non-nil when calls must fail before sending (plain http to a remote host)
+	auth      authorizer // adds the credentials to each attempt
+	userAgent []string   // the User-Agent header's value
+	observer  Observer   // the logger and WithObserver's; nil: none
 
 	limiter Limiter
 	policy  RetryPolicy
@@ -67,7 +67,8 @@ type clientConfig struct {
 	timeout      time.Duration
 	product      string
 	logger       *slog.Logger
-	limiter      Limiter // WithLimiter or WithRateLimit; nil: none
+	limiter      Limiter  // WithLimiter or WithRateLimit; nil: none
+	observer     Observer // WithObserver; nil: none
 	insecureHTTP bool
 	now          func() time.Time // nil: time.Now; tests set it
 }
@@ -158,7 +159,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		host:      u.Host,
 		auth:      cfg.auth,
 		userAgent: []string{userAgent(cfg.product)},
-		logger:    cfg.logger,
+		observer:  clientObserver(cfg.logger, cfg.observer),
 		limiter:   cfg.limiter,
 		policy:    cfg.policy,
 		timeout:   cfg.timeout,

@@ -132,3 +132,10 @@ func (e *limiterError) Unwrap() []error {
 	}
 	return []error{e.err, e.ctxErr}
 }
+
+// limited reports whether err is a limiter's refusal: the call's error then
+// says so, rather than only that the context ended.
+func limited(err error) bool {
+	var le *limiterError
+	return errors.As(err, &le)
+}

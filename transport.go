@@ -7,12 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
-	"time"
 )
 
 // attempt is the outcome of one attempt of a call, classified once when it
@@ -75,10 +73,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	cl.attempts++
 	cl.last = attempt{}
 	a := &cl.last // attempts run one after another: the call's storage saves an allocation
-	var start time.Time
-	if t.c.logger != nil {
-		start = time.Now() // only a logger reads the attempt's duration
-	}
+	t.c.startAttempt(cl)
 	resp, body, err := t.exchange(ctx, req, cl, a)
 	if err != nil {
 		var af *attemptFailure
@@ -88,11 +83,11 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		af.err = cleanError(af.err, cl.secretsSent(a.sent))
 		a.err = &callError{op: cl.op.name, requestID: cl.requestID, err: af}
 		a.retry = af.retryable && !(cl.op.write && a.wrote)
-		t.log(ctx, req, cl, a, start)
+		t.c.endAttempt(cl, a)
 		return nil, &failedAttempt{a}
 	}
 	classify(cl, a, resp, body)
-	t.log(ctx, req, cl, a, start)
+	t.c.endAttempt(cl, a)
 	resp.Body = a
 	return resp, nil
 }
@@ -194,42 +189,6 @@ func (t *attemptTransport) networkFailure(ctx, actx context.Context, err error) 
 		return &attemptFailure{err: fmt.Errorf("no answer within %s: %w", t.c.timeout, err), retryable: true}
 	}
 	return &attemptFailure{err: err, retryable: retryableNetworkError(err)}
-}
-
-// log records one attempt, when the client has a logger: at Debug level for
-// a success, Warn for a failure. Every string in it is the SDK's own or
-// sanitised; credentials are never in it.
-func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call, a *attempt, start time.Time) {
-	l := t.c.logger
-	if l == nil {
-		return
-	}
-	level := slog.LevelDebug
-	if a.err != nil {
-		level = slog.LevelWarn
-	}
-	if !l.Enabled(ctx, level) {
-		return // e.g. successes under a logger at Info: build no record
-	}
-	attrs := []slog.Attr{
-		slog.String("operation", cl.op.name),
-		slog.String("method", req.Method),
-		slog.String("path", req.URL.Path),
-		slog.Int("attempt", cl.attempts),
-		slog.String("request_id", cl.requestID),
-		slog.Duration("duration", time.Since(start)),
-	}
-	if a.status != 0 {
-		attrs = append(attrs, slog.Int("status", a.status))
-	}
-	if a.err != nil {
-		var apiErr *APIError
-		if errors.As(a.err, &apiErr) && apiErr.Code != "" {
-			attrs = append(attrs, slog.String("code", apiErr.Code))
-		}
-		attrs = append(attrs, slog.String("error", a.err.Error()), slog.Bool("retry", a.retry))
-	}
-	l.LogAttrs(ctx, level, "koophone: attempt", attrs...)
 }
 
 // newRequestID returns a random (version 4) UUID for X-Request-Id.
