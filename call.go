@@ -67,6 +67,7 @@ type call struct {
 	limit     io.LimitedReader // bounds the reading of an answer
 	reader    bytes.Reader     // the first attempt's body
 	first     deadline.Context // the first attempt's context
+	obs       *observedCall    // nil: the client has no Observer
 }
 
 // getBody returns a new reader of the call's body: the body of each
@@ -143,6 +144,7 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 		return cl.requestID, &callError{op: op.name, requestID: cl.requestID, err: err}
 	}
 	c.setHeaders(req.Header, cl)
+	c.startCall(cl, op.method, req.URL.Path)
 
 	a, err := c.send(ctx, req, cl)
 	if err == nil && a.credentialsRejected() && c.auth.rejected(a.sent) {
@@ -150,10 +152,11 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 		// once with a fresh one. It cannot have acted on a rejected call.
 		a, err = c.send(ctx, req, cl)
 	}
-	if err != nil {
-		return cl.requestID, err
+	if err == nil {
+		err = a.err
 	}
-	return cl.requestID, a.err
+	c.endCall(cl, err)
+	return cl.requestID, err
 }
 
 // setHeaders sets the headers the SDK sends with every attempt of cl, the
@@ -168,7 +171,7 @@ func (c *Client) setHeaders(h http.Header, cl *call) {
 // error that ended the call without one (the context ended).
 func (c *Client) send(ctx context.Context, req *retryablehttp.Request, cl *call) (*attempt, error) {
 	resp, err := c.http.Do(req)
-	if err != nil && ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil && !limited(err) {
 		// The caller gave up, whatever the last attempt got: say so.
 		if resp != nil {
 			resp.Body.Close()

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-	"golang.org/x/time/rate"
 
 	"github.com/koophone-go/koophone/internal/deadline"
 )
@@ -39,13 +37,13 @@ const (
 type Client struct {
 	baseURL   string // endpoint without a trailing slash
 	scheme    string
-	host      string       // the only host credentials are sent to
-	refuse    error        // non-nil when calls must fail before sending (plain http to a remote host)
-	auth      authorizer   // adds the credentials to each attempt
-	userAgent []string     // the User-Agent header's value
-	logger    *slog.Logger // nil: silent
+	host      string     // the only host credentials are sent to
+	refuse    error      // non-nil when calls must fail before sending (plain http to a remote host)
+	auth      authorizer // adds the credentials to each attempt
+	userAgent []string   // the User-Agent header's value
+	observer  Observer   // the logger and WithObserver's; nil: none
 
-	limiter *rate.Limiter
+	limiter Limiter
 	policy  RetryPolicy
 	timeout time.Duration   // per attempt
 	bounds  *deadline.Queue // ends each attempt after timeout
@@ -69,8 +67,8 @@ type clientConfig struct {
 	timeout      time.Duration
 	product      string
 	logger       *slog.Logger
-	ratePerSec   float64
-	rateBurst    int
+	limiter      Limiter  // WithLimiter or WithRateLimit; nil: none
+	observer     Observer // WithObserver; nil: none
 	insecureHTTP bool
 	now          func() time.Time // nil: time.Now; tests set it
 }
@@ -161,7 +159,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		host:      u.Host,
 		auth:      cfg.auth,
 		userAgent: []string{userAgent(cfg.product)},
-		logger:    cfg.logger,
+		observer:  clientObserver(cfg.logger, cfg.observer),
+		limiter:   cfg.limiter,
 		policy:    cfg.policy,
 		timeout:   cfg.timeout,
 		now:       cfg.now,
@@ -171,9 +170,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	if u.Scheme == "http" && !cfg.insecureHTTP && !isLoopback(u.Hostname()) {
 		c.refuse = invalidArg("endpoint: refusing to send credentials over plain http to %q: use https, or WithInsecureHTTP", u.Host)
-	}
-	if cfg.ratePerSec > 0 {
-		c.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSec), cfg.rateBurst)
 	}
 	if hc := cfg.httpClient; hc != nil && hc.Timeout > 0 && hc.Timeout < c.timeout {
 		c.timeout = hc.Timeout // the caller's client's timeout still bounds each attempt
@@ -376,23 +372,6 @@ func WithUserAgent(product string) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(cfg *clientConfig) error {
 		cfg.logger = l
-		return nil
-	}
-}
-
-// WithRateLimit caps the attempts of all calls made through the client at
-// perSecond, with bursts of up to burst; attempts over the cap wait (within
-// their context). The default is no cap. The service's gateway allows 200
-// calls per second per API.
-func WithRateLimit(perSecond float64, burst int) Option {
-	return func(cfg *clientConfig) error {
-		if !(perSecond > 0) || math.IsInf(perSecond, 0) {
-			return invalidArg("rate limit %v must be a positive number", perSecond)
-		}
-		if burst < 1 {
-			return invalidArg("rate limit burst %d must be at least 1", burst)
-		}
-		cfg.ratePerSec, cfg.rateBurst = perSecond, burst
 		return nil
 	}
 }

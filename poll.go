@@ -136,7 +136,7 @@ func newWaitConfig(opts []WaitOption) (waitConfig, error) {
 //
 // Statuses other than 0 and -1, known or not, mean "keep waiting". No
 // goroutine or timer outlives the call.
-func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, opts ...WaitOption) (Progress, error) {
+func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, opts ...WaitOption) (_ Progress, err error) {
 	if err := checkID("user id", userID); err != nil {
 		return Progress{}, err
 	}
@@ -147,6 +147,8 @@ func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, 
 	if err != nil {
 		return Progress{}, err
 	}
+	ctx, end := c.startWait(ctx, "WaitUntilReady", 1)
+	defer func() { end(err) }()
 	t := w.run(ctx, []string{instanceID})[0]
 	return t.last, t.err
 }
@@ -163,7 +165,7 @@ func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, 
 // in the order of instanceIDs ([InstanceErrors] lists them; past ten, the
 // error's text shows ten and counts the rest). The ids must be distinct,
 // valid ids (any number of them). OnPoll calls never overlap.
-func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []string, opts ...WaitOption) (map[string]Progress, error) {
+func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []string, opts ...WaitOption) (_ map[string]Progress, err error) {
 	if err := checkID("user id", userID); err != nil {
 		return nil, err
 	}
@@ -174,6 +176,8 @@ func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []
 	if err != nil {
 		return nil, err
 	}
+	ctx, end := c.startWait(ctx, "WaitAllReady", len(instanceIDs))
+	defer func() { end(err) }()
 	return lastResults(w.run(ctx, instanceIDs), func(id string, err error) error {
 		return &InstanceError{InstanceID: id, Err: err}
 	})
@@ -230,10 +234,12 @@ func (instanceSubject) event(ev *PollEvent, id string, p Progress) {
 // taskID must be 1 to 128 characters without control characters, and not
 // "." or ".."; otherwise it returns an error matching [ErrInvalidParameter]
 // and sends nothing.
-func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption) ([]JobResult, error) {
+func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption) (_ []JobResult, err error) {
 	if err := checkText("task id", taskID, maxTaskIDLen); err != nil {
 		return nil, err
 	}
+	ctx, end := c.startWait(ctx, "WaitTask", 1)
+	defer func() { end(err) }()
 	return waitTask(ctx, taskID, c.getTask, opts)
 }
 
@@ -267,10 +273,12 @@ func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitO
 // cause, which errors.Is and errors.As reach ([ErrWaitTimeout], ctx's
 // error, an [*APIError]). The ids must be distinct and valid, as for WaitTask.
 // [WithJobs] takes the jobs of all the tasks, matched by job id.
-func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOption) (map[string][]JobResult, error) {
+func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOption) (_ map[string][]JobResult, err error) {
 	if err := checkList("task ids", taskIDs, 0, maxTaskIDLen); err != nil {
 		return nil, err
 	}
+	ctx, end := c.startWait(ctx, "WaitTasks", len(taskIDs))
+	defer func() { end(err) }()
 	return waitTasks(ctx, taskIDs, c.getTask, opts)
 }
 

@@ -86,6 +86,9 @@ func retryableNetworkError(err error) bool {
 // attemptTransport.RoundTrip); this only reads the verdict.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
+		if limited(err) {
+			return false, nil // its error says why, and matches ctx's
+		}
 		return false, ctx.Err()
 	}
 	a := attemptOf(resp, err)

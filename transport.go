@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
-	"time"
 )
 
 // attempt is the outcome of one attempt of a call, classified once when it
@@ -73,10 +71,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	cl.attempts++
 	cl.last = attempt{}
 	a := &cl.last // attempts run one after another: the call's storage saves an allocation
-	var start time.Time
-	if t.c.logger != nil {
-		start = time.Now() // only a logger reads the attempt's duration
-	}
+	t.c.startAttempt(cl)
 	resp, body, err := t.exchange(ctx, req, cl, a)
 	if err != nil {
 		var af *attemptFailure
@@ -86,11 +81,11 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		af.err = cleanError(af.err, cl.secretsSent(a.sent))
 		a.err = &callError{op: cl.op.name, requestID: cl.requestID, err: af}
 		a.retry = af.retryable && !(cl.op.write && a.wrote)
-		t.log(ctx, req, cl, a, start)
+		t.c.endAttempt(cl, a)
 		return nil, &failedAttempt{a}
 	}
 	classify(cl, a, resp, body)
-	t.log(ctx, req, cl, a, start)
+	t.c.endAttempt(cl, a)
 	resp.Body = a
 	return resp, nil
 }
@@ -103,13 +98,8 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 	if req.URL.Scheme != c.scheme || req.URL.Host != c.host {
 		return nil, nil, fmt.Errorf("refusing to send credentials to %s://%s", req.URL.Scheme, req.URL.Host)
 	}
-	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			return nil, nil, fmt.Errorf("waiting for the client's rate limit: %w", context.DeadlineExceeded)
-		}
+	if err := c.waitLimiter(ctx, cl.op.name); err != nil {
+		return nil, nil, err
 	}
 	// The attempt's own context: net/http watches it, and a write guard's
 	// context over it, without a goroutine (see internal/deadline).
@@ -203,42 +193,6 @@ func (t *attemptTransport) networkFailure(ctx, actx context.Context, err error) 
 		return &attemptFailure{err: fmt.Errorf("no answer within %s: %w", t.c.timeout, err), retryable: true}
 	}
 	return &attemptFailure{err: err, retryable: retryableNetworkError(err)}
-}
-
-// log records one attempt, when the client has a logger: at Debug level for
-// a success, Warn for a failure. Every string in it is the SDK's own or
-// sanitised; credentials are never in it.
-func (t *attemptTransport) log(ctx context.Context, req *http.Request, cl *call, a *attempt, start time.Time) {
-	l := t.c.logger
-	if l == nil {
-		return
-	}
-	level := slog.LevelDebug
-	if a.err != nil {
-		level = slog.LevelWarn
-	}
-	if !l.Enabled(ctx, level) {
-		return // e.g. successes under a logger at Info: build no record
-	}
-	attrs := []slog.Attr{
-		slog.String("operation", cl.op.name),
-		slog.String("method", req.Method),
-		slog.String("path", req.URL.Path),
-		slog.Int("attempt", cl.attempts),
-		slog.String("request_id", cl.requestID),
-		slog.Duration("duration", time.Since(start)),
-	}
-	if a.status != 0 {
-		attrs = append(attrs, slog.Int("status", a.status))
-	}
-	if a.err != nil {
-		var apiErr *APIError
-		if errors.As(a.err, &apiErr) && apiErr.Code != "" {
-			attrs = append(attrs, slog.String("code", apiErr.Code))
-		}
-		attrs = append(attrs, slog.String("error", a.err.Error()), slog.Bool("retry", a.retry))
-	}
-	l.LogAttrs(ctx, level, "koophone: attempt", attrs...)
 }
 
 // newRequestID returns a random (version 4) UUID for X-Request-Id.

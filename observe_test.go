@@ -1,0 +1,158 @@
+package koophone_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone"
+)
+
+// recorder is an Observer that writes down what it is told, one line an
+// event, and marks the contexts it returns so that a test can see them
+// handed on.
+type recorder struct {
+	koophone.NopObserver
+	mu     sync.Mutex
+	events []string
+	errs   []error
+}
+
+type markKey struct{}
+
+func (r *recorder) add(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) lines() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.events...)
+}
+
+func mark(ctx context.Context) string { s, _ := ctx.Value(markKey{}).(string); return s }
+
+func (r *recorder) StartCall(ctx context.Context, c koophone.CallInfo) context.Context {
+	r.add("start %s %s %s in %q", c.Operation, c.Method, c.Path, mark(ctx))
+	return context.WithValue(ctx, markKey{}, "call")
+}
+
+func (r *recorder) StartAttempt(ctx context.Context, _ koophone.CallInfo, a koophone.AttemptStart) {
+	if a.Previous == nil {
+		r.add("attempt %d in %q", a.Attempt, mark(ctx))
+		return
+	}
+	r.add("attempt %d after %d (delay>0 %v) in %q", a.Attempt, a.Previous.Status, a.Delay > 0, mark(ctx))
+}
+
+func (r *recorder) EndAttempt(ctx context.Context, _ koophone.CallInfo, a koophone.AttemptEnd) {
+	r.add("attempt %d ended %d err=%v retry=%v", a.Attempt, a.Status, a.Err != nil, a.Retry)
+	if a.Err != nil {
+		r.mu.Lock()
+		r.errs = append(r.errs, a.Err)
+		r.mu.Unlock()
+	}
+}
+
+func (r *recorder) EndCall(ctx context.Context, c koophone.CallInfo, res koophone.CallResult) {
+	r.add("end %s attempts=%d status=%d err=%v in %q", c.Operation, res.Attempts, res.Status, res.Err != nil, mark(ctx))
+}
+
+func (r *recorder) StartWait(ctx context.Context, w koophone.WaitInfo) context.Context {
+	r.add("wait %s targets=%d", w.Method, w.Targets)
+	return context.WithValue(ctx, markKey{}, "wait")
+}
+
+func (r *recorder) EndWait(ctx context.Context, w koophone.WaitInfo, res koophone.WaitResult) {
+	r.add("wait %s ended polls=%d err=%v in %q", w.Method, res.Polls, res.Err != nil, mark(ctx))
+}
+
+func TestObserverSeesEveryAttemptOfACall(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c, _ := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			answer(w, http.StatusServiceUnavailable, `{"error_code":"KOOPHONE.API.9999","error_msg":"`+testToken+`"}`)
+			return
+		}
+		answer(w, http.StatusOK, okReady)
+	}, koophone.WithObserver(rec))
+	_, err := c.PrepareProgress(timeout(t), "u", "i-1")
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		`start ShowProgress POST /v1/instances/prepare-progress in ""`,
+		`attempt 1 in "call"`,
+		`attempt 1 ended 503 err=true retry=true`,
+		`attempt 2 after 503 (delay>0 true) in "call"`,
+		`attempt 2 ended 200 err=false retry=false`,
+		`end ShowProgress attempts=2 status=200 err=false in "call"`,
+	}, rec.lines())
+	require.Len(t, rec.errs, 1)
+	assert.NotContains(t, rec.errs[0].Error(), testToken, "an Observer gets the errors the caller gets, secrets removed")
+}
+
+func TestObserverIsNotToldOfRefusedCalls(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c, s := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(rec))
+	_, err := c.PrepareProgress(timeout(t), "u", "")
+	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	_, err = c.WaitAllReady(timeout(t), "u", []string{"a", "a"})
+	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.Empty(t, rec.lines())
+	assert.Empty(t, s.Requests())
+}
+
+func TestObserverSeesWaitsAndTheirPolls(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c, sc, clk := waitSetup(t, map[string][]step{"a": {st(1), st(0)}, "b": {st(0)}}, koophone.WithObserver(rec))
+	_, err := c.WaitAllReady(waitCtx(t), "u", []string{"a", "b"}, koophone.WithClock(clk))
+	require.NoError(t, err)
+	lines := rec.lines()
+	assert.Equal(t, "wait WaitAllReady targets=2", lines[0])
+	assert.Equal(t, `wait WaitAllReady ended polls=3 err=false in "wait"`, lines[len(lines)-1])
+	assert.Equal(t, 3, sc.Polls("a")+sc.Polls("b"))
+	var polls int
+	for _, l := range lines {
+		if strings.HasPrefix(l, "start ShowProgress") {
+			polls++
+			assert.Equal(t, `start ShowProgress POST /v1/instances/prepare-progress in "wait"`, l, "a poll is a child of its wait")
+		}
+	}
+	assert.Equal(t, 3, polls)
+}
+
+func TestObserverSeesAFailedWait(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c, _, clk := waitSetup(t, map[string][]step{"a": {st(-1)}}, koophone.WithObserver(rec))
+	_, err := c.WaitUntilReady(waitCtx(t), "u", "a", koophone.WithClock(clk))
+	require.ErrorIs(t, err, koophone.ErrPrepareFailed)
+	lines := rec.lines()
+	assert.Equal(t, `wait WaitUntilReady ended polls=1 err=true in "wait"`, lines[len(lines)-1])
+}
+
+// TestLoggerAndObserverTogether: the logger's records still come when an
+// Observer is given too, and both see the same attempt.
+func TestLoggerAndObserverTogether(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	var buf bytes.Buffer // one call, attempts one after another: no race
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, _ := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(rec), koophone.WithLogger(logger))
+	_, err := c.PrepareProgress(timeout(t), "u", "i-1")
+	require.NoError(t, err)
+	assert.Contains(t, buf.String(), "koophone: attempt")
+	assert.Contains(t, rec.lines(), "attempt 1 ended 200 err=false retry=false")
+}

@@ -1,0 +1,188 @@
+// Package otelkoophone reports what a koophone.Client does as OpenTelemetry
+// spans and metrics.
+//
+//	client, err := koophone.NewClient(koophone.WithEnvCredentials(),
+//		koophone.WithObserver(otelkoophone.NewObserver(otelkoophone.Config{})))
+//
+// Each call is a span of kind client named after the API reference's
+// operation (KooPhone.ShowProgress), a child of the span in the call's
+// context; each wait is a span of kind internal (KooPhone.WaitAllReady)
+// whose polls are its children. Metrics: koophone.client.call.duration,
+// koophone.client.attempts and koophone.client.wait.duration. No secret is
+// ever an attribute or an event: errors are recorded by their type (the
+// API's error code), never by their text.
+//
+// The package is a module of its own, so that the koophone module never
+// depends on OpenTelemetry.
+package otelkoophone
+
+import (
+	"context"
+	"errors"
+	"net"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/koophone-go/koophone"
+)
+
+// ScopeName is the instrumentation scope of the tracer and the meter.
+const ScopeName = "github.com/koophone-go/koophone/otelkoophone"
+
+// Config says where the spans and metrics go.
+type Config struct {
+	TracerProvider trace.TracerProvider // nil: otel.GetTracerProvider()
+	MeterProvider  metric.MeterProvider // nil: otel.GetMeterProvider()
+}
+
+// Attribute keys this package sets beyond OpenTelemetry's semantic
+// conventions (rpc.*, http.response.status_code, error.type).
+const (
+	AttrRequestID = attribute.Key("koophone.request_id") // the call's X-Request-Id
+	AttrAttempts  = attribute.Key("koophone.attempts")   // attempts a call made
+	AttrAttempt   = attribute.Key("koophone.attempt")    // on a retry event: the attempt starting
+	AttrWait      = attribute.Key("koophone.wait")       // on wait.duration: the wait method
+	AttrRetried   = attribute.Key("retried")             // on attempts: true for every attempt after a call's first
+)
+
+var (
+	attrSystem  = attribute.String("rpc.system", "huaweicloud")
+	attrService = attribute.String("rpc.service", "KooPhone")
+	keyMethod   = attribute.Key("rpc.method")
+	keyStatus   = attribute.Key("http.response.status_code")
+	keyErrType  = attribute.Key("error.type")
+)
+
+// observer is the koophone.Observer NewObserver returns.
+type observer struct {
+	koophone.NopObserver // methods added to koophone.Observer later do nothing here
+	tracer               trace.Tracer
+	callDuration         metric.Float64Histogram
+	attempts             metric.Int64Counter
+	waitDuration         metric.Float64Histogram
+}
+
+// NewObserver returns a koophone.Observer that records spans and metrics
+// with cfg's providers. It is safe for concurrent use by any number of
+// clients. Instruments the meter cannot make are left out (OpenTelemetry
+// hands back no-op ones with the error, which goes to otel.Handle).
+func NewObserver(cfg Config) koophone.Observer {
+	tp, mp := cfg.TracerProvider, cfg.MeterProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	if mp == nil {
+		mp = otel.GetMeterProvider()
+	}
+	meter := mp.Meter(ScopeName)
+	o := &observer{tracer: tp.Tracer(ScopeName)}
+	var err error
+	o.callDuration, err = meter.Float64Histogram("koophone.client.call.duration",
+		metric.WithUnit("s"), metric.WithDescription("Duration of KooPhone API calls, retries included."))
+	handle(err)
+	o.attempts, err = meter.Int64Counter("koophone.client.attempts",
+		metric.WithUnit("{attempt}"), metric.WithDescription("Attempts of KooPhone API calls, retries included."))
+	handle(err)
+	o.waitDuration, err = meter.Float64Histogram("koophone.client.wait.duration",
+		metric.WithUnit("s"), metric.WithDescription("Duration of waits for instances or tasks."))
+	handle(err)
+	return o
+}
+
+func handle(err error) {
+	if err != nil {
+		otel.Handle(err)
+	}
+}
+
+// StartCall starts the call's span, a child of the span in ctx.
+func (o *observer) StartCall(ctx context.Context, call koophone.CallInfo) context.Context {
+	ctx, _ = o.tracer.Start(ctx, "KooPhone."+call.Operation,
+		trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attrSystem, attrService, keyMethod.String(call.Operation), AttrRequestID.String(call.RequestID)))
+	return ctx
+}
+
+// StartAttempt adds a retry event to the call's span for every attempt
+// after the first: the attempt starting, and why the one before failed.
+func (o *observer) StartAttempt(ctx context.Context, _ koophone.CallInfo, a koophone.AttemptStart) {
+	if a.Attempt < 2 {
+		return
+	}
+	attrs := []attribute.KeyValue{AttrAttempt.Int(a.Attempt)}
+	if p := a.Previous; p != nil {
+		if p.Status != 0 {
+			attrs = append(attrs, keyStatus.Int(p.Status))
+		}
+		if p.Err != nil {
+			attrs = append(attrs, keyErrType.String(ErrorType(p.Err)))
+		}
+	}
+	trace.SpanFromContext(ctx).AddEvent("retry", trace.WithAttributes(attrs...))
+}
+
+// EndAttempt counts the attempt.
+func (o *observer) EndAttempt(ctx context.Context, call koophone.CallInfo, a koophone.AttemptEnd) {
+	o.attempts.Add(ctx, 1, metric.WithAttributes(keyMethod.String(call.Operation), AttrRetried.Bool(a.Attempt > 1)))
+}
+
+// EndCall ends the call's span and records its duration.
+func (o *observer) EndCall(ctx context.Context, call koophone.CallInfo, r koophone.CallResult) {
+	span := trace.SpanFromContext(ctx)
+	span.SetAttributes(AttrAttempts.Int(r.Attempts))
+	if r.Status != 0 {
+		span.SetAttributes(keyStatus.Int(r.Status))
+	}
+	attrs := []attribute.KeyValue{keyMethod.String(call.Operation)}
+	if r.Err != nil {
+		typ := ErrorType(r.Err)
+		span.SetAttributes(keyErrType.String(typ))
+		span.SetStatus(codes.Error, typ)
+		attrs = append(attrs, keyErrType.String(typ))
+	}
+	span.End()
+	o.callDuration.Record(ctx, r.Duration.Seconds(), metric.WithAttributes(attrs...))
+}
+
+// StartWait starts the wait's span; its polls' spans are its children.
+func (o *observer) StartWait(ctx context.Context, w koophone.WaitInfo) context.Context {
+	ctx, _ = o.tracer.Start(ctx, "KooPhone."+w.Method, trace.WithSpanKind(trace.SpanKindInternal))
+	return ctx
+}
+
+// EndWait ends the wait's span and records its duration.
+func (o *observer) EndWait(ctx context.Context, w koophone.WaitInfo, r koophone.WaitResult) {
+	span := trace.SpanFromContext(ctx)
+	if r.Err != nil {
+		typ := ErrorType(r.Err)
+		span.SetAttributes(keyErrType.String(typ))
+		span.SetStatus(codes.Error, typ)
+	}
+	span.End()
+	o.waitDuration.Record(ctx, r.Duration.Seconds(), metric.WithAttributes(AttrWait.String(w.Method)))
+}
+
+// ErrorType is the error.type this package records for err: the API's
+// error code (such as KOOPHONE.API.4001 or APIGW.0308) when the service
+// answered with one; else "context.DeadlineExceeded", "context.Canceled",
+// "network" (no answer came), or "_OTHER". It never returns the error's
+// text, which may quote what was sent.
+func ErrorType(err error) string {
+	var apiErr *koophone.APIError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Code != "":
+		return apiErr.Code
+	case errors.Is(err, context.DeadlineExceeded):
+		return "context.DeadlineExceeded"
+	case errors.Is(err, context.Canceled):
+		return "context.Canceled"
+	case errors.As(err, &netErr):
+		return "network"
+	}
+	return "_OTHER"
+}

@@ -1,0 +1,254 @@
+package otelkoophone_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/koophonetest"
+	"github.com/koophone-go/koophone/otelkoophone"
+)
+
+// telemetry is an observer over an in-memory span recorder and a manual
+// metric reader.
+type telemetry struct {
+	spans    *tracetest.SpanRecorder
+	reader   *sdkmetric.ManualReader
+	tp       *sdktrace.TracerProvider
+	observer koophone.Observer
+}
+
+func newTelemetry(t *testing.T) *telemetry {
+	t.Helper()
+	tel := &telemetry{spans: tracetest.NewSpanRecorder(), reader: sdkmetric.NewManualReader()}
+	tel.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tel.spans))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(tel.reader))
+	tel.observer = otelkoophone.NewObserver(otelkoophone.Config{TracerProvider: tel.tp, MeterProvider: mp})
+	return tel
+}
+
+func (tel *telemetry) ended(name string) []sdktrace.ReadOnlySpan {
+	var out []sdktrace.ReadOnlySpan
+	for _, s := range tel.spans.Ended() {
+		if s.Name() == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
+	m := map[attribute.Key]attribute.Value{}
+	for _, kv := range s.Attributes() {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+func (tel *telemetry) metrics(t *testing.T) map[string]metricdata.Aggregation {
+	t.Helper()
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, tel.reader.Collect(context.Background(), &rm))
+	out := map[string]metricdata.Aggregation{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			out[m.Name] = m.Data
+		}
+	}
+	return out
+}
+
+func fastClient(srv *koophonetest.Server, o koophone.Observer) *koophone.Client {
+	return srv.Client(koophone.WithObserver(o),
+		koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+}
+
+func TestCallSpanAndRetryEvent(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1"))
+	defer srv.Close()
+	srv.FailNext(1, koophonetest.Throttle("0"))
+	client := fastClient(srv, tel.observer)
+
+	parentCtx, parent := tel.tp.Tracer("test").Start(context.Background(), "parent")
+	_, err := client.PrepareProgress(parentCtx, "alice", "phone-1")
+	require.NoError(t, err)
+	parent.End()
+
+	spans := tel.ended("KooPhone.ShowProgress")
+	require.Len(t, spans, 1)
+	s := spans[0]
+	assert.Equal(t, trace.SpanKindClient, s.SpanKind())
+	assert.Equal(t, parent.SpanContext().SpanID(), s.Parent().SpanID(), "a child of the span in the call's context")
+	a := attrs(s)
+	assert.Equal(t, "huaweicloud", a["rpc.system"].AsString())
+	assert.Equal(t, "KooPhone", a["rpc.service"].AsString())
+	assert.Equal(t, "ShowProgress", a["rpc.method"].AsString())
+	assert.Len(t, a["koophone.request_id"].AsString(), 36)
+	assert.Equal(t, int64(2), a["koophone.attempts"].AsInt64())
+	assert.Equal(t, int64(200), a["http.response.status_code"].AsInt64())
+	assert.NotContains(t, a, attribute.Key("error.type"))
+	assert.Equal(t, codes.Unset, s.Status().Code)
+
+	require.Len(t, s.Events(), 1)
+	ev := s.Events()[0]
+	assert.Equal(t, "retry", ev.Name)
+	evAttrs := map[attribute.Key]attribute.Value{}
+	for _, kv := range ev.Attributes {
+		evAttrs[kv.Key] = kv.Value
+	}
+	assert.Equal(t, int64(2), evAttrs["koophone.attempt"].AsInt64())
+	assert.Equal(t, int64(429), evAttrs["http.response.status_code"].AsInt64())
+	assert.Equal(t, "APIGW.0308", evAttrs["error.type"].AsString())
+
+	m := tel.metrics(t)
+	counts := map[bool]int64{}
+	for _, dp := range m["koophone.client.attempts"].(metricdata.Sum[int64]).DataPoints {
+		retried, _ := dp.Attributes.Value("retried")
+		method, _ := dp.Attributes.Value("rpc.method")
+		assert.Equal(t, "ShowProgress", method.AsString())
+		counts[retried.AsBool()] += dp.Value
+	}
+	assert.Equal(t, map[bool]int64{false: 1, true: 1}, counts)
+	hist := m["koophone.client.call.duration"].(metricdata.Histogram[float64])
+	require.Len(t, hist.DataPoints, 1)
+	assert.Equal(t, uint64(1), hist.DataPoints[0].Count)
+	_, hasErr := hist.DataPoints[0].Attributes.Value("error.type")
+	assert.False(t, hasErr)
+}
+
+func TestFailedCallSpan(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1"))
+	defer srv.Close()
+	client := fastClient(srv, tel.observer)
+
+	_, err := client.PrepareProgress(context.Background(), "bob", "phone-1")
+	require.ErrorIs(t, err, koophone.ErrPermissionDenied)
+	spans := tel.ended("KooPhone.ShowProgress")
+	require.Len(t, spans, 1)
+	a := attrs(spans[0])
+	assert.Equal(t, codes.Error, spans[0].Status().Code)
+	code := a["error.type"].AsString()
+	assert.True(t, strings.HasPrefix(code, "KOOPHONE.API."), code)
+	assert.Equal(t, int64(1), a["koophone.attempts"].AsInt64())
+
+	hist := tel.metrics(t)["koophone.client.call.duration"].(metricdata.Histogram[float64])
+	require.Len(t, hist.DataPoints, 1)
+	typ, ok := hist.DataPoints[0].Attributes.Value("error.type")
+	require.True(t, ok)
+	assert.Equal(t, code, typ.AsString())
+}
+
+func TestRefusedCallMakesNoSpan(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer()
+	defer srv.Close()
+	_, err := fastClient(srv, tel.observer).PrepareProgress(context.Background(), "alice", "")
+	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.Empty(t, tel.spans.Ended())
+	assert.Empty(t, tel.spans.Started())
+}
+
+func TestWaitSpanIsTheParentOfItsPolls(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1", "phone-2"),
+		koophonetest.WithTimeline(koophonetest.Timeline{QueuePolls: 1, RestorePolls: 1}))
+	defer srv.Close()
+	client := fastClient(srv, tel.observer)
+	_, err := client.PrepareInstances(context.Background(), "alice", []string{"phone-1", "phone-2"})
+	require.NoError(t, err)
+
+	_, err = client.WaitAllReady(context.Background(), "alice", []string{"phone-1", "phone-2"},
+		koophone.WithPollInterval(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+
+	waits := tel.ended("KooPhone.WaitAllReady")
+	require.Len(t, waits, 1)
+	assert.Equal(t, trace.SpanKindInternal, waits[0].SpanKind())
+	polls := tel.ended("KooPhone.ShowProgress")
+	require.Len(t, polls, 6, "three polls for each instance")
+	for _, p := range polls {
+		assert.Equal(t, waits[0].SpanContext().SpanID(), p.Parent().SpanID())
+		assert.Equal(t, waits[0].SpanContext().TraceID(), p.SpanContext().TraceID())
+	}
+	hist := tel.metrics(t)["koophone.client.wait.duration"].(metricdata.Histogram[float64])
+	require.Len(t, hist.DataPoints, 1)
+	w, _ := hist.DataPoints[0].Attributes.Value("koophone.wait")
+	assert.Equal(t, "WaitAllReady", w.AsString())
+}
+
+func TestFailedWaitSpan(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1"))
+	defer srv.Close()
+	client := fastClient(srv, tel.observer)
+	_, err := client.WaitUntilReady(context.Background(), "bob", "phone-1")
+	require.Error(t, err)
+	waits := tel.ended("KooPhone.WaitUntilReady")
+	require.Len(t, waits, 1)
+	assert.Equal(t, codes.Error, waits[0].Status().Code)
+}
+
+// TestNoSecretInTelemetry: neither the IAM token nor a device token the
+// service hands out reaches a span's name, status, attributes or events.
+func TestNoSecretInTelemetry(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1"))
+	defer srv.Close()
+	srv.FailNext(2, koophonetest.Throttle("0"))
+	client := fastClient(srv, tel.observer)
+	_, _ = client.PrepareProgress(context.Background(), "alice", "phone-1")
+	dt, err := client.GetDeviceToken(context.Background(), "phone-1", nil)
+	require.NoError(t, err)
+
+	var all strings.Builder
+	for _, s := range tel.spans.Ended() {
+		all.WriteString(s.Name() + " " + s.Status().Description)
+		for _, kv := range s.Attributes() {
+			all.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+		}
+		for _, e := range s.Events() {
+			for _, kv := range e.Attributes {
+				all.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+			}
+		}
+	}
+	assert.NotContains(t, all.String(), srv.Token())
+	require.NotEmpty(t, dt.Token)
+	assert.NotContains(t, all.String(), dt.Token)
+	assert.Contains(t, all.String(), "KooPhone.ShowProgress")
+}
+
+func TestNetworkFailureSpan(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer()
+	client := srv.Client(koophone.WithObserver(tel.observer), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
+	srv.Close() // nothing listens any more
+	_, err := client.PrepareProgress(context.Background(), "alice", "phone-1")
+	require.Error(t, err)
+	spans := tel.ended("KooPhone.ShowProgress")
+	require.Len(t, spans, 1)
+	assert.Equal(t, "network", attrs(spans[0])["error.type"].AsString())
+	assert.NotContains(t, attrs(spans[0]), attribute.Key("http.response.status_code"), "no answer, no status")
+}
+
+func TestErrorType(t *testing.T) {
+	assert.Equal(t, "context.DeadlineExceeded", otelkoophone.ErrorType(context.DeadlineExceeded))
+	assert.Equal(t, "context.Canceled", otelkoophone.ErrorType(context.Canceled))
+	assert.Equal(t, "KOOPHONE.API.4001", otelkoophone.ErrorType(&koophone.APIError{Code: "KOOPHONE.API.4001"}))
+	assert.Equal(t, "_OTHER", otelkoophone.ErrorType(&koophone.APIError{HTTPStatus: 500}))
+	assert.Equal(t, "_OTHER", otelkoophone.ErrorType(assert.AnError))
+}

@@ -1,0 +1,152 @@
+// Package redislimit shares the KooPhone gateway's per-API quota among every
+// process of a service, through Redis.
+//
+// The gateway counts calls per API and per tenant, across every process the
+// tenant runs: ten replicas that each keep to 200 calls per second make
+// 2,000. A [Limiter] keeps one quota per operation in Redis, with the
+// generic cell rate algorithm of github.com/go-redis/redis_rate, so every
+// process that builds one on the same Redis and key prefix draws from the
+// same quota:
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"})
+//	client, err := koophone.NewClient(koophone.WithEnvCredentials(),
+//		koophone.WithLimiter(redislimit.New(rdb, 150, redislimit.WithKeyPrefix("koophone:tenant-a:"))))
+//
+// When Redis is down or slow, a call waits for it only within its context
+// and then fails with an error that names Redis: it never goes unlimited.
+package redislimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// DefaultKeyPrefix is the prefix of the Redis keys a Limiter uses unless
+// [WithKeyPrefix] says otherwise. redis_rate puts "rate:" before it, so
+// the quota of ShowProgress lives at "rate:koophone:ShowProgress".
+const DefaultKeyPrefix = "koophone:"
+
+// Limiter is a koophone.Limiter whose quotas live in Redis: in any interval
+// of t seconds, all the processes that share its Redis and key prefix
+// together make at most perSecond·t + perSecond attempts of an operation
+// (a burst of perSecond, then perSecond a second).
+//
+// Its zero value is not usable: build one with [New]. A Limiter is safe
+// for concurrent use; it keeps no state of its own beyond its settings.
+type Limiter struct {
+	limiter *redis_rate.Limiter
+	limit   redis_rate.Limit
+	prefix  string
+	err     error // a bad argument to New: every Wait returns it
+}
+
+// Option configures a Limiter.
+type Option func(*Limiter)
+
+// WithKeyPrefix sets the prefix of the Limiter's Redis keys (default
+// [DefaultKeyPrefix]). Processes share a quota when they share Redis and
+// the prefix: put the tenant or project id here when one Redis serves
+// several tenants, since the gateway counts per tenant. An empty prefix
+// is an error that every Wait returns.
+func WithKeyPrefix(prefix string) Option {
+	return func(l *Limiter) {
+		if prefix == "" {
+			l.err = errors.New("koophone: redislimit: the key prefix is empty")
+		}
+		l.prefix = prefix
+	}
+}
+
+// New returns a Limiter that allows each operation perSecond attempts a
+// second, shared through rdb. New never fails and does no I/O: a nil rdb,
+// a perSecond below 1 or a bad option makes every Wait return an error
+// (the calls fail, rather than go unlimited).
+func New(rdb redis.UniversalClient, perSecond int, opts ...Option) *Limiter {
+	l := &Limiter{limit: redis_rate.PerSecond(perSecond), prefix: DefaultKeyPrefix}
+	switch {
+	case rdb == nil:
+		l.err = errors.New("koophone: redislimit: the Redis client is nil")
+	case perSecond < 1:
+		l.err = fmt.Errorf("koophone: redislimit: %d calls per second: the quota must be at least 1", perSecond)
+	default:
+		l.limiter = redis_rate.NewLimiter(rdb)
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(l)
+		}
+	}
+	return l
+}
+
+// Wait blocks until operation may make one more attempt, taking it from
+// the shared quota, or until ctx ends. It asks Redis once, and again each
+// time the quota says the next attempt is due.
+//
+// Its error names Redis when Redis failed or did not answer before ctx
+// ended, whatever timeouts the Redis client was built with; it matches
+// ctx's error when ctx ended, and context.DeadlineExceeded when the
+// quota would hold the attempt past ctx's deadline.
+func (l *Limiter) Wait(ctx context.Context, operation string) error {
+	if l == nil || l.err != nil {
+		if l == nil {
+			return errors.New("koophone: redislimit: nil Limiter: use New")
+		}
+		return l.err
+	}
+	key := l.prefix + operation
+	for {
+		res, err := l.allow(ctx, key)
+		if err != nil {
+			return fmt.Errorf("koophone: redislimit: asking Redis for the %s quota: %w", operation, err)
+		}
+		if res.Allowed > 0 {
+			return nil
+		}
+		if err := sleep(ctx, res.RetryAfter); err != nil {
+			return fmt.Errorf("koophone: redislimit: waiting for the %s quota: %w", operation, err)
+		}
+	}
+}
+
+// allow asks Redis for one attempt, and stops waiting for the answer when
+// ctx ends: a Redis client built without timeouts, or with retries, may
+// take longer than ctx allows. The answer is then dropped.
+func (l *Limiter) allow(ctx context.Context, key string) (*redis_rate.Result, error) {
+	type answer struct {
+		res *redis_rate.Result
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		res, err := l.limiter.Allow(ctx, key, l.limit)
+		done <- answer{res, err}
+	}()
+	select {
+	case a := <-done:
+		return a.res, a.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// sleep waits for d, or until ctx ends. It fails at once when ctx's
+// deadline comes before d is over.
+func sleep(ctx context.Context, d time.Duration) error {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return fmt.Errorf("the next attempt is due in %v, after the context's deadline: %w", d, context.DeadlineExceeded)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,189 @@
+package redislimit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone/redislimit"
+)
+
+// keyPrefixes gives each test a prefix of its own, so that tests sharing
+// one real Redis do not share quotas.
+var keyPrefixes atomic.Int64
+
+// redisClients returns n clients of one Redis, as n replicas of a service
+// would have, and a key prefix of the test's own. The Redis is the real
+// server at REDIS_ADDR when it is set (CI starts one), else an in-process
+// miniredis.
+func redisClients(t *testing.T, n int) ([]redis.UniversalClient, string) {
+	t.Helper()
+	addr := os.Getenv("REDIS_ADDR")
+	if addr == "" {
+		addr = miniredis.RunT(t).Addr()
+	}
+	clients := make([]redis.UniversalClient, n)
+	for i := range clients {
+		rdb := redis.NewClient(&redis.Options{Addr: addr})
+		t.Cleanup(func() { rdb.Close() })
+		clients[i] = rdb
+	}
+	return clients, fmt.Sprintf("test:%s:%d:%d:", t.Name(), time.Now().UnixNano(), keyPrefixes.Add(1))
+}
+
+func timeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// TestReplicasShareTheQuota: two replicas, each with four goroutines
+// calling as fast as they may, together stay within perSecond·t +
+// perSecond attempts in every interval of t seconds, and use the quota.
+func TestReplicasShareTheQuota(t *testing.T) {
+	t.Parallel()
+	const perSecond = 40
+	clients, prefix := redisClients(t, 2)
+	ctx := timeout(t, 1500*time.Millisecond)
+
+	var mu sync.Mutex
+	var granted []time.Time
+	var wg sync.WaitGroup
+	for _, rdb := range clients {
+		lim := redislimit.New(rdb, perSecond, redislimit.WithKeyPrefix(prefix))
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for lim.Wait(ctx, "ShowProgress") == nil {
+					mu.Lock()
+					granted = append(granted, time.Now())
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	sort.Slice(granted, func(i, j int) bool { return granted[i].Before(granted[j]) })
+
+	// A grant is recorded a little after Redis made it: allow for that.
+	const slack = 50 * time.Millisecond
+	for i, start := range granted {
+		for j := i; j < len(granted); j++ {
+			span := granted[j].Sub(start)
+			bound := perSecond*(span+slack).Seconds() + perSecond
+			require.LessOrEqualf(t, float64(j-i+1), bound, "%d attempts in %v", j-i+1, span)
+		}
+	}
+	// 1.5 s allow a burst of 40 and about 60 more: well over 60 in all
+	// shows the quota was used, not just respected.
+	assert.Greater(t, len(granted), 60)
+}
+
+// TestQuotasArePerOperationAndPrefix: one operation's spent quota holds
+// neither another operation nor another prefix back.
+func TestQuotasArePerOperationAndPrefix(t *testing.T) {
+	t.Parallel()
+	clients, prefix := redisClients(t, 1)
+	lim := redislimit.New(clients[0], 1, redislimit.WithKeyPrefix(prefix))
+	require.NoError(t, lim.Wait(timeout(t, time.Second), "ShowProgress"))
+
+	// The next ShowProgress is due in a second: a shorter deadline fails at once.
+	start := time.Now()
+	err := lim.Wait(timeout(t, 300*time.Millisecond), "ShowProgress")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "ShowProgress quota")
+	assert.Less(t, time.Since(start), 250*time.Millisecond, "it did not sit out the deadline")
+
+	require.NoError(t, lim.Wait(timeout(t, time.Second), "CreateCloudPhone"))
+	other := redislimit.New(clients[0], 1, redislimit.WithKeyPrefix(prefix+"other:"))
+	require.NoError(t, other.Wait(timeout(t, time.Second), "ShowProgress"))
+}
+
+// TestWaitsForTheNextAttempt: a spent quota makes Wait wait, not fail,
+// when the context allows.
+func TestWaitsForTheNextAttempt(t *testing.T) {
+	t.Parallel()
+	clients, prefix := redisClients(t, 1)
+	lim := redislimit.New(clients[0], 10, redislimit.WithKeyPrefix(prefix))
+	ctx := timeout(t, 5*time.Second)
+	for range 11 { // the burst of 10, then one more a tenth of a second later
+		require.NoError(t, lim.Wait(ctx, "ShowProgress"))
+	}
+}
+
+// TestRedisDownFailsTheCall: nothing listens at the address.
+func TestRedisDownFailsTheCall(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer rdb.Close()
+	err = redislimit.New(rdb, 100).Wait(timeout(t, 5*time.Second), "ShowProgress")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Redis")
+	assert.True(t, strings.HasPrefix(err.Error(), "koophone: "), err.Error())
+}
+
+// TestRedisSilentFailsWithinTheContext: a Redis that accepts connections
+// and never answers, behind a client built without any timeout: the wait
+// still ends with the context.
+func TestRedisSilentFailsWithinTheContext(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	var conns sync.WaitGroup
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() { defer conns.Done(); <-stop; c.Close() }()
+		}
+	}()
+	rdb := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ReadTimeout: -1, WriteTimeout: -1,
+		ContextTimeoutEnabled: false, MaxRetries: 10, Protocol: 2})
+	defer rdb.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err = redislimit.New(rdb, 100).Wait(ctx, "ShowProgress")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "Redis")
+}
+
+func TestBadArgumentsFailEveryWait(t *testing.T) {
+	t.Parallel()
+	clients, _ := redisClients(t, 1)
+	for name, lim := range map[string]*redislimit.Limiter{
+		"nil client":   redislimit.New(nil, 10),
+		"zero quota":   redislimit.New(clients[0], 0),
+		"empty prefix": redislimit.New(clients[0], 10, redislimit.WithKeyPrefix("")),
+		"nil limiter":  nil,
+	} {
+		err := lim.Wait(context.Background(), "ShowProgress")
+		require.Error(t, err, name)
+		assert.True(t, strings.HasPrefix(err.Error(), "koophone: redislimit: "), name)
+		assert.False(t, errors.Is(err, context.DeadlineExceeded), name)
+	}
+}
