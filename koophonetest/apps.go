@@ -102,7 +102,7 @@ func (a installJSON) check() string {
 		checkLen("object_version", a.ObjectVersion, 1, 100),
 		check(err == nil && size >= 0, "object_size must be a number of MB, as a string"),
 		check(a.BizType == "apk", `biz_type must be "apk"`),
-		checkLen("content_type", a.ContentType, 1, 255), checkLen("content_md5", a.ContentMD5, 0, 200),
+		checkLen("content_type", a.ContentType, 1, 64), checkLen("content_md5", a.ContentMD5, 0, 200),
 		checkLen("install_package_url", a.URL, 1, 2000),
 		check(errURL == nil && u.Scheme == "https" && u.Host != "", "install_package_url must be an https URL"),
 		checkIDList("instance_id_list", a.InstanceIDs),
