@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/koophone-go/koophone/internal/redact"
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
@@ -55,7 +56,7 @@ type InstallAppRequest struct {
 // redacted returns a copy whose PackageURL keeps only its scheme, host
 // and path.
 func (r InstallAppRequest) redacted() InstallAppRequest { //nolint:gocritic // a copy on purpose
-	r.PackageURL = redactURL(r.PackageURL)
+	r.PackageURL = redact.URL(r.PackageURL)
 	return r
 }
 
@@ -82,20 +83,6 @@ func (r InstallAppRequest) LogValue() slog.Value { //nolint:gocritic // see Form
 		slog.String("file_name", red.FileName), slog.String("version", red.Version),
 		slog.Float64("size_mb", red.SizeMB), slog.String("package_url", red.PackageURL),
 		slog.String("md5", red.MD5), slog.String("content_type", red.ContentType), slog.Bool("fast", red.Fast))
-}
-
-// redactURL keeps a URL's scheme, host and path; when there was more (user
-// information, query, fragment), it drops it and adds "(query redacted)".
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "redacted"
-	}
-	if u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" {
-		return s
-	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment = nil, "", false, ""
-	return u.String() + " (query redacted)"
 }
 
 var opInstallApp = operation{name: "InstallApp", method: http.MethodPost, write: true}
@@ -135,7 +122,7 @@ func (c *Client) InstallApp(ctx context.Context, req InstallAppRequest) (*Task, 
 	if in.ContentType == "" {
 		in.ContentType = defaultContentType
 	}
-	return c.startTask(ctx, opInstallApp, request{path: "/v1/instances/app/install", body: in, secrets: wire.URLSecrets(req.PackageURL)})
+	return c.startTask(ctx, opInstallApp, request{path: "/v1/instances/app/install", body: in, secrets: redact.URLSecrets(req.PackageURL)})
 }
 
 // check checks every field of r.
