@@ -143,7 +143,7 @@ func (r *InstallAppRequest) check() error {
 // it is sent, 4 GiB at most.
 func checkSize(mb float64) error {
 	if !(roundSizeMB(mb) >= minPackageSizeMB && mb <= maxPackageSizeMB) {
-		return invalidArg("size %v MB: want %g (a byte) to %d MB", mb, minPackageSizeMB, maxPackageSizeMB)
+		return invalidArg("size %v MB: want 0.000001 (a byte) to %d MB", mb, maxPackageSizeMB)
 	}
 	return nil
 }

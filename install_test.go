@@ -96,7 +96,7 @@ func TestInstallAppChecksTheRequest(t *testing.T) {
 		{func(r *koophone.InstallAppRequest) { r.Version = "" }, "version is empty"},
 		{func(r *koophone.InstallAppRequest) { r.MD5 = strings.Repeat("m", 201) }, "md5 has 201 characters"},
 		{func(r *koophone.InstallAppRequest) { r.ContentType = "text/plain\n" }, "content type contains a control character"},
-		{func(r *koophone.InstallAppRequest) { r.SizeMB = 0 }, "size 0 MB: want 1e-06 (a byte) to 4096 MB"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = 0 }, "size 0 MB: want 0.000001 (a byte) to 4096 MB"},
 		{func(r *koophone.InstallAppRequest) { r.SizeMB = 5e-324 }, "size 5e-324 MB"},
 		{func(r *koophone.InstallAppRequest) { r.SizeMB = 0.0000004 }, "size 4e-07 MB"},
 		{func(r *koophone.InstallAppRequest) { r.SizeMB = 4096.5 }, "size 4096.5 MB"},

@@ -12,8 +12,9 @@
 // characters other than white space) a server puts inside a secret do not
 // hide it.
 //
-// Every caller in the SDK (errors, success text, the IAM token source) and
-// the CLI goes through this package.
+// The SDK's errors, the service's text in successful answers and the IAM
+// token source's errors all go through this package; so should anything
+// else that must not show a secret.
 package redact
 
 import (
