@@ -1,13 +1,12 @@
 package koophone
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/koophone-go/koophone/internal/redact"
 	"github.com/koophone-go/koophone/internal/signer"
 	"github.com/koophone-go/koophone/internal/wire"
 )
@@ -22,8 +21,7 @@ func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
 	apiErr := answerError(cl, resp, body, a.sent)
 	if apiErr == nil {
 		if t, ok := cl.out.(serverText); ok {
-			secrets := cl.secretsSent(a.sent)
-			t.scrubText(func(s string) string { return scrubEchoed(s, secrets) })
+			t.scrubText(redact.New(cl.secretsSent(a.sent)...).Echoed)
 		}
 		return
 	}
@@ -111,7 +109,7 @@ func (e *APIError) malformedBy(why string) *APIError {
 // notJSONMessage describes an error answer whose body is not the envelope:
 // an excerpt of plain text, else the status text.
 func notJSONMessage(status int, body []byte, secrets []string) string {
-	msg := wire.Snippet([]byte(scrub(string(body), secrets))) // before the excerpt cuts a secret short
+	msg := wire.Snippet([]byte(redact.New(secrets...).Redact(string(body)))) // before the excerpt cuts a secret short
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
@@ -125,53 +123,10 @@ func notJSONMessage(status int, body []byte, secrets []string) string {
 // credentials sent (a server may echo them), then sanitises and bounds
 // each string, and puts the code in its canonical spelling.
 func scrubAnswer(e *APIError, secrets []string) {
-	e.Message = wire.SanitiseMessage(scrub(e.Message, secrets))
-	e.Code = wire.SanitiseCode(canonicalCode(scrub(e.Code, secrets)))
-	e.RequestID = wire.SanitiseID(scrub(e.RequestID, secrets))
-}
-
-// secretForms returns s as it may appear in an answer: as is, and escaped
-// in a JSON string (with and without HTML escaping). Nothing for "".
-func secretForms(s string) []string {
-	if s == "" {
-		return nil
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	plain := strings.TrimSuffix(b.String(), "\n")
-	escaped, _ := json.Marshal(s)
-	return []string{s, plain[1 : len(plain)-1], string(escaped[1 : len(escaped)-1])}
-}
-
-// scrubEchoed is scrub for text kept as the service sent it: text that
-// echoes no secret is left exactly as it is.
-func scrubEchoed(s string, secrets []string) string {
-	stripped := wire.StripInvisible(s)
-	for _, secret := range secrets {
-		if secret != "" && strings.Contains(stripped, secret) {
-			return scrub(s, secrets)
-		}
-	}
-	return s
-}
-
-// scrub replaces every secret in s. It first drops the invisible
-// characters (wire.StripInvisible: zero-width and bidi formatting
-// characters, control characters other than white space), so that a secret
-// a server echoes with such a character inside is found too.
-func scrub(s string, secrets []string) string {
-	if len(secrets) == 0 {
-		return s
-	}
-	s = wire.StripInvisible(s)
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return s
+	set := redact.New(secrets...)
+	e.Message = wire.SanitiseMessage(set.Redact(e.Message))
+	e.Code = wire.SanitiseCode(canonicalCode(set.Redact(e.Code)))
+	e.RequestID = wire.SanitiseID(set.Redact(e.RequestID))
 }
 
 // sentSecrets returns the credential values in headers sent: the token,
@@ -204,7 +159,7 @@ func sentSecrets(h http.Header) []string {
 // errors.Is and errors.As still see err.
 func cleanError(err error, secrets []string) error {
 	msg := err.Error()
-	clean := wire.SanitiseMessage(scrub(msg, secrets))
+	clean := wire.SanitiseMessage(redact.New(secrets...).Redact(msg))
 	if clean == msg {
 		return err
 	}

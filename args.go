@@ -28,9 +28,9 @@ func checkID(name, id string) error {
 }
 
 // checkText checks an identifier of 1 to most characters without control
-// characters that is not "." or "..".
+// or formatting characters that is not only white space, nor "." or "..".
 func checkText(name, s string, most int) error {
-	if len(s) <= most && printableASCII(s) && s != "" && s != "." && s != ".." {
+	if len(s) <= most && printableASCII(s) && !blank(s) && s != "." && s != ".." {
 		return nil // the common case, without decoding runes
 	}
 	n := utf8.RuneCountInString(s)
@@ -44,10 +44,26 @@ func checkText(name, s string, most int) error {
 	case s == "." || s == "..":
 		return invalidArg("%s %q is not allowed", name, s)
 	}
-	if controlIndex(s) >= 0 {
-		return invalidArg("%s %q contains a control character", name, s)
+	if i := controlIndex(s); i >= 0 {
+		return invalidArg("%s %q contains %s", name, s, describeRune(s, i))
+	}
+	if blank(s) {
+		return invalidArg("%s %q is only white space", name, s)
 	}
 	return nil
+}
+
+// blank reports whether s is empty or only white space.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// describeRune names the rune at byte i of s, one controlIndex found.
+func describeRune(s string, i int) string {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	kind := "a control character"
+	if !unicode.IsControl(r) {
+		kind = "an invisible formatting control character"
+	}
+	return fmt.Sprintf("%s (%U) at byte %d", kind, r, i)
 }
 
 // printableASCII reports whether every byte of s is a printable ASCII
@@ -61,12 +77,13 @@ func printableASCII(s string) bool {
 	return true
 }
 
-// controlIndex returns the byte index of the first control or bidi
-// formatting character in s (which can make text display in another order
-// than it is read), or -1.
+// controlIndex returns the byte index of the first control or formatting
+// character in s, or -1. Formatting characters (Unicode's Cf: zero-width
+// characters, bidi controls such as U+202E) are invisible: they make text
+// look like other text, or display in another order than it is read.
 func controlIndex(s string) int {
 	for i, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return i
 		}
 	}
@@ -111,8 +128,8 @@ func checkLen(name, s string, most int) error {
 	if !utf8.ValidString(s) {
 		return invalidArg("%s is not valid UTF-8", name)
 	}
-	if controlIndex(s) >= 0 {
-		return invalidArg("%s contains a control character", name)
+	if i := controlIndex(s); i >= 0 {
+		return invalidArg("%s contains %s", name, describeRune(s, i))
 	}
 	return nil
 }
@@ -173,10 +190,11 @@ func checkCommand(command string, instanceIDs []string) error {
 	case !utf8.ValidString(command):
 		return invalidArg("command is not valid UTF-8")
 	}
-	for i, r := range command {
-		if unicode.IsControl(r) {
-			return invalidArg("command has a control character (%U) at byte %d", r, i)
-		}
+	if i := controlIndex(command); i >= 0 {
+		return invalidArg("command has %s", describeRune(command, i))
+	}
+	if blank(command) {
+		return invalidArg("command is only white space")
 	}
 	return checkIDs(instanceIDs, maxBatch)
 }

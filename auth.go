@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/koophone-go/koophone/internal/redact"
 	"github.com/koophone-go/koophone/internal/signer"
 )
 
@@ -154,7 +155,7 @@ func (a *akskCredentials) authorize(_ context.Context, req *http.Request, body [
 func (a *akskCredentials) rejected(http.Header) bool { return false }
 
 func (a *akskCredentials) String() string {
-	return "AK/SK signing (access key " + redact(a.accessKey) + ")"
+	return "AK/SK signing (access key " + redact.Prefix(a.accessKey) + ")"
 }
 
 // Format prints the credentials without any secret, for every verb.
@@ -199,13 +200,4 @@ func withAKSK(name string, creds *akskCredentials) Option {
 		cfg.auth = creds
 		return nil
 	}
-}
-
-// redact shows the first characters of an identifier that is not secret
-// but is not worth printing whole either.
-func redact(s string) string {
-	if len(s) <= 4 {
-		return "…"
-	}
-	return s[:4] + "…"
 }

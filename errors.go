@@ -31,10 +31,14 @@ const (
 	CodeAppInstallTaskNotFound = "KOOPHONE.API.1323" // the app-install task does not exist
 	CodeBindingNotFound        = "KOOPHONE.API.2210" // the user–instance binding does not exist
 	CodeNoAssignableDevice     = "KPAPI.2209"        // no device can be assigned (note the prefix)
-	CodeOrderFailed3002        = "KOOPHONE.API.3002" // CreateInstance: the order failed
-	CodeOrderFailed3003        = "KOOPHONE.API.3003" // CreateInstance: the order failed
-	CodeOrderFailed3006        = "KOOPHONE.API.3006" // CreateInstance: the order failed
-	CodeOrderFailed3007        = "KOOPHONE.API.3007" // CreateInstance: the order failed
+	CodeCloudAppNotFound       = "KOOPHONE.API.2001" // the cloud app does not exist
+	CodeCloudAppNotAuthorized  = "KOOPHONE.API.2002" // the cloud app is not authorised
+	CodeSKUOrRegionNotFound    = "KOOPHONE.API.3002" // no such SKU or region (a parameter error)
+	CodeOSVersionMissing       = "KOOPHONE.API.3003" // the OS version is missing (a parameter error)
+	CodePeriodOutOfRange3006   = "KOOPHONE.API.3006" // the period count is out of range (a parameter error)
+	CodePeriodOutOfRange3007   = "KOOPHONE.API.3007" // the period count is out of range (a parameter error)
+	CodeFastInstallInvalid     = "KOOPHONE.API.3008" // fast_install must be 0 or 1 (a parameter error)
+	CodeInvalidParameter3009   = "KOOPHONE.API.3009" // a parameter error
 	CodePayPerUseNotDeletable  = "KOOPHONE.API.5001" // pay-per-use instances cannot be deleted
 	CodeBadTimeFormat          = "KOOPHONE.API.5002" // a time is not in the documented format
 	CodeEndBeforeStart         = "KOOPHONE.API.5004" // the end time is before the start time
@@ -59,10 +63,12 @@ const codePrefixAlias = "KP.API."
 // category of its code (or, for a code without a category, of its HTTP
 // status); errors returned before anything was sent wrap them directly.
 var (
-	// ErrInvalidParameter: KOOPHONE.API.1000, HTTP 400, and every argument or
-	// option rejected before anything is sent.
+	// ErrInvalidParameter: KOOPHONE.API.1000, 3002, 3003, 3006 to 3009,
+	// 5002, 5004, HTTP 400, and every argument or option rejected before
+	// anything is sent.
 	ErrInvalidParameter = errors.New("koophone: invalid parameter")
-	// ErrPermissionDenied: KOOPHONE.API.1001, APIGW.0302, HTTP 403.
+	// ErrPermissionDenied: KOOPHONE.API.1001, 2002 (cloud app not
+	// authorised), APIGW.0302, HTTP 403.
 	ErrPermissionDenied = errors.New("koophone: permission denied")
 	// ErrInstanceNotFound: KOOPHONE.API.4001.
 	ErrInstanceNotFound = errors.New("koophone: instance not found")
@@ -92,10 +98,6 @@ var (
 	// the operation: KOOPHONE.API.2004 frozen, 2005 being recovered, 2006
 	// being backed up, 5001 pay-per-use (cannot be deleted), 5005 not all running.
 	ErrOperationNotAllowed = errors.New("koophone: operation not allowed in the instance's state")
-	// ErrOrderFailed: CreateInstance's order failed (KOOPHONE.API.3002,
-	// 3003, 3006, 3007). Money may or may not have been spent: see
-	// [Client.CreateInstances].
-	ErrOrderFailed = errors.New("koophone: order failed")
 	// ErrTaskFailed: a job of a task ended failed ([JobFailed] or
 	// [JobInstallFailed]); [Client.WaitTask] reports each as a [*JobError].
 	ErrTaskFailed = errors.New("koophone: task failed")
@@ -122,10 +124,13 @@ var codeCategory = map[string]error{
 	CodeInstanceBackingUp:                      ErrOperationNotAllowed,
 	CodePayPerUseNotDeletable:                  ErrOperationNotAllowed,
 	CodeInstancesNotRunning:                    ErrOperationNotAllowed,
-	CodeOrderFailed3002:                        ErrOrderFailed,
-	CodeOrderFailed3003:                        ErrOrderFailed,
-	CodeOrderFailed3006:                        ErrOrderFailed,
-	CodeOrderFailed3007:                        ErrOrderFailed,
+	CodeCloudAppNotAuthorized:                  ErrPermissionDenied,
+	CodeSKUOrRegionNotFound:                    ErrInvalidParameter,
+	CodeOSVersionMissing:                       ErrInvalidParameter,
+	CodePeriodOutOfRange3006:                   ErrInvalidParameter,
+	CodePeriodOutOfRange3007:                   ErrInvalidParameter,
+	CodeFastInstallInvalid:                     ErrInvalidParameter,
+	CodeInvalidParameter3009:                   ErrInvalidParameter,
 }
 
 // statusCategory maps HTTP statuses to a sentinel, for codes without a category.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -16,14 +17,15 @@ import (
 )
 
 // validID is the rule the SDK must apply before sending: 1 to 32
-// characters of valid UTF-8, none of them control or bidi formatting
-// characters, and not "." or ".." (a path segment's dot segments).
+// characters of valid UTF-8, none of them control or formatting characters
+// (zero-width, bidi), not only white space, and not "." or ".." (a path
+// segment's dot segments).
 func validID(id string) bool {
-	if id == "" || id == "." || id == ".." || !utf8.ValidString(id) || utf8.RuneCountInString(id) > 32 {
+	if strings.TrimSpace(id) == "" || id == "." || id == ".." || !utf8.ValidString(id) || utf8.RuneCountInString(id) > 32 {
 		return false
 	}
 	for _, r := range id {
-		if unicode.IsControl(r) || unicode.In(r, unicode.Bidi_Control) {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf) {
 			return false
 		}
 	}
@@ -36,6 +38,7 @@ func FuzzArgumentValidation(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"user-1", "phone-1"}, {"", "i"}, {"u", ""}, {"用户", "实例"}, {"a\x00b", "i"}, {"\xff", "i"},
 		{"12345678901234567890123456789012", "i"}, {"123456789012345678901234567890123", "i"}, {"a/b?c#d e", "%2F"}, {".", "i"}, {"u", ".."}, {"...", "i"}, {"a\u202eb", "i"},
+		{"u", "a\u200bb"}, {"\ufeffu", "i"}, {" ", "i"}, {"u", "\u3000\t"}, {"u", " i "},
 	} {
 		f.Add(seed[0], seed[1])
 	}

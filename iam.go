@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/koophone-go/koophone/internal/backoff"
+	"github.com/koophone-go/koophone/internal/redact"
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
@@ -48,7 +49,7 @@ func (c IAMConfig) view() iamConfigView {
 		v.Password = "redacted"
 	}
 	if v.Endpoint != "" {
-		v.Endpoint = redactURL(v.Endpoint) // user information would be a password too
+		v.Endpoint = redact.URL(v.Endpoint) // user information would be a password too
 	}
 	return v
 }
@@ -124,7 +125,7 @@ func NewIAMTokenSource(cfg IAMConfig) (TokenSource, error) {
 		url:       strings.TrimRight(u.String(), "/") + "/v3/auth/tokens",
 		user:      cfg.DomainName + "/" + cfg.UserName,
 		body:      body,
-		secrets:   secretForms(cfg.Password),
+		secrets:   []string{cfg.Password},
 		hc:        hc,
 		retryWait: 100 * time.Millisecond,
 	}
@@ -263,7 +264,7 @@ func (f *iamFetcher) post(ctx context.Context) (iamToken, error) {
 		return iamToken{}, f.networkError(ctx, fmt.Errorf("reading the answer: %w", err))
 	}
 	if resp.StatusCode != http.StatusCreated {
-		return iamToken{}, newIAMError(resp.StatusCode, body, append(secretForms(resp.Header.Get("X-Subject-Token")), f.secrets...))
+		return iamToken{}, newIAMError(resp.StatusCode, body, append([]string{resp.Header.Get("X-Subject-Token")}, f.secrets...))
 	}
 	return parseIAMToken(resp.Header.Get("X-Subject-Token"), body)
 }
@@ -337,9 +338,10 @@ func newIAMError(status int, body []byte, secrets []string) *IAMError {
 		ErrorMsg  string `json:"error_msg"`
 	}
 	_ = json.Unmarshal(body, &v)
-	clean := func(s string) string { return wire.SanitiseMessage(scrub(s, secrets)) }
+	set := redact.New(secrets...)
+	clean := func(s string) string { return wire.SanitiseMessage(set.Redact(s)) }
 	e := &IAMError{HTTPStatus: status, Code: clean(v.ErrorCode)}
-	for _, m := range []string{v.Error.Message, v.ErrorMsg, v.Error.Title, wire.Snippet([]byte(scrub(string(body), secrets))), http.StatusText(status)} {
+	for _, m := range []string{v.Error.Message, v.ErrorMsg, v.Error.Title, wire.Snippet([]byte(set.Redact(string(body)))), http.StatusText(status)} {
 		if m = clean(m); m != "" {
 			e.Message = m
 			break

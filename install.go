@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/koophone-go/koophone/internal/redact"
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
@@ -19,8 +20,18 @@ const (
 	maxInstallNameLen  = 100  // object_name, file_name, object_version
 	maxMD5Len          = 200  // content_md5
 	maxPackageURLLen   = 2000 // install_package_url
-	maxContentTypeLen  = 255  // content_type: RFC 6838 allows 127 + "/" + 127
-	defaultContentType = "application/vnd.android.package-archive"
+	maxContentTypeLen  = 64   // content_type
+	defaultContentType = "application/octet-stream"
+)
+
+// Bounds on InstallAppRequest.SizeMB. The API reference gives the unit (MB)
+// and an example (120), no range: the SDK wants at least a byte and at most
+// 4 GiB, the most a zip file (an APK) holds without zip64, and sends the
+// size rounded to a byte (six decimal places).
+const (
+	minPackageSizeMB  = 0.000001
+	maxPackageSizeMB  = 4096
+	packageSizeDigits = 6
 )
 
 // InstallAppRequest describes an app to install with [Client.InstallApp].
@@ -35,17 +46,17 @@ type InstallAppRequest struct {
 	PackageName string   // object_name, ≤ 100 characters, e.g. "com.example.app"
 	FileName    string   // file_name, ≤ 100 characters
 	Version     string   // object_version, 1 to 100 characters (required)
-	SizeMB      float64  // object_size in MB, > 0; sent as a string in its shortest form ("12.5", "3")
-	PackageURL  string   // install_package_url: the https URL of the APK in OBS, ≤ 2000; http is refused
+	SizeMB      float64  // object_size in MB, 0.000001 (a byte) to 4096; sent as a decimal string rounded to 6 places ("12.5", "3")
+	PackageURL  string   // install_package_url: the https URL of the APK in OBS, with a host, ≤ 2000; http is refused
 	MD5         string   // content_md5, ≤ 200; "" = not sent
-	ContentType string   // content_type; "" = "application/vnd.android.package-archive"
+	ContentType string   // content_type, ≤ 64: the transport mode; "" = "application/octet-stream" (OBS download, the only one documented)
 	Fast        bool     // fast_install "1" (else "0")
 }
 
 // redacted returns a copy whose PackageURL keeps only its scheme, host
 // and path.
 func (r InstallAppRequest) redacted() InstallAppRequest { //nolint:gocritic // a copy on purpose
-	r.PackageURL = redactURL(r.PackageURL)
+	r.PackageURL = redact.URL(r.PackageURL)
 	return r
 }
 
@@ -74,20 +85,6 @@ func (r InstallAppRequest) LogValue() slog.Value { //nolint:gocritic // see Form
 		slog.String("md5", red.MD5), slog.String("content_type", red.ContentType), slog.Bool("fast", red.Fast))
 }
 
-// redactURL keeps a URL's scheme, host and path; when there was more (user
-// information, query, fragment), it drops it and adds "(query redacted)".
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "redacted"
-	}
-	if u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" {
-		return s
-	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment = nil, "", false, ""
-	return u.String() + " (query redacted)"
-}
-
 var opInstallApp = operation{name: "InstallApp", method: http.MethodPost, write: true}
 
 // InstallApp installs an APK on req.InstanceIDs and returns the task that
@@ -112,7 +109,7 @@ func (c *Client) InstallApp(ctx context.Context, req InstallAppRequest) (*Task, 
 		ObjectName:        req.PackageName,
 		FileName:          req.FileName,
 		ObjectVersion:     req.Version,
-		ObjectSize:        strconv.FormatFloat(req.SizeMB, 'f', -1, 64),
+		ObjectSize:        formatSizeMB(req.SizeMB),
 		BizType:           "apk",
 		ContentType:       req.ContentType,
 		ContentMD5:        req.MD5,
@@ -125,7 +122,7 @@ func (c *Client) InstallApp(ctx context.Context, req InstallAppRequest) (*Task, 
 	if in.ContentType == "" {
 		in.ContentType = defaultContentType
 	}
-	return c.startTask(ctx, opInstallApp, request{path: "/v1/instances/app/install", body: in, secrets: wire.URLSecrets(req.PackageURL)})
+	return c.startTask(ctx, opInstallApp, request{path: "/v1/instances/app/install", body: in, secrets: redact.URLSecrets(req.PackageURL)})
 }
 
 // check checks every field of r.
@@ -142,12 +139,25 @@ func (r *InstallAppRequest) check() error {
 	)
 }
 
-// checkSize checks a package size in MB: a finite number above 0.
+// checkSize checks a package size in MB: a byte at least once rounded as
+// it is sent, 4 GiB at most.
 func checkSize(mb float64) error {
-	if !(mb > 0) || math.IsInf(mb, 1) {
-		return invalidArg("size %v MB: want a finite number above 0", mb)
+	if !(roundSizeMB(mb) >= minPackageSizeMB && mb <= maxPackageSizeMB) {
+		return invalidArg("size %v MB: want 0.000001 (a byte) to %d MB", mb, maxPackageSizeMB)
 	}
 	return nil
+}
+
+// roundSizeMB rounds a size in MB to a byte (six decimal places).
+func roundSizeMB(mb float64) float64 {
+	scale := math.Pow10(packageSizeDigits)
+	return math.Round(mb*scale) / scale
+}
+
+// formatSizeMB is object_size: a checked size in plain decimal notation
+// ("12.5", "0.000001"), never in exponent form.
+func formatSizeMB(mb float64) string {
+	return strconv.FormatFloat(roundSizeMB(mb), 'f', -1, 64)
 }
 
 // knownSchemes are the schemes an error may name ("" is none): a package
@@ -176,8 +186,13 @@ func checkPackageURL(u string) error {
 			return invalidArg("package url: scheme must be https, not %q", parsed.Scheme)
 		}
 		return invalidArg("package url: scheme must be https")
-	case parsed.Host == "":
+	case parsed.Hostname() == "":
 		return invalidArg("package url has no host")
+	}
+	if p := parsed.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return invalidArg("package url: port %s: want 1 to 65535", p)
+		}
 	}
 	return nil
 }

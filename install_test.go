@@ -34,7 +34,7 @@ func TestInstallApp(t *testing.T) {
 		"object_version": "1.2.3",
 		"object_size": "12.5",
 		"biz_type": "apk",
-		"content_type": "application/vnd.android.package-archive",
+		"content_type": "application/octet-stream",
 		"install_package_url": "https://bucket.obs.cn-north-4.myhuaweicloud.com/app.apk",
 		"instance_id_list": ["i-1", "i-2"]
 	}`, string(reqs[0].Raw), "content_md5 is left out when empty")
@@ -44,19 +44,28 @@ func TestInstallAppOptionalFields(t *testing.T) {
 	t.Parallel()
 	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","data":{"task_id":"ZGCA02"}}`))
 	req := validInstall()
-	req.Fast, req.SizeMB, req.MD5, req.ContentType = true, 3, "9e107d9d372bb6826bd81d3542a419d6", "application/octet-stream"
+	req.Fast, req.SizeMB, req.MD5, req.ContentType = true, 3, "9e107d9d372bb6826bd81d3542a419d6", "application/vnd.android.package-archive"
 	_, err := c.InstallApp(timeout(t), req)
 	require.NoError(t, err)
 	body := s.Requests()[0].Body
 	assert.Equal(t, "1", body["fast_install"])
 	assert.Equal(t, "3", body["object_size"], "the shortest form")
 	assert.Equal(t, "9e107d9d372bb6826bd81d3542a419d6", body["content_md5"])
-	assert.Equal(t, "application/octet-stream", body["content_type"])
+	assert.Equal(t, "application/vnd.android.package-archive", body["content_type"], "a content type given is sent")
 
-	req.SizeMB = 0.000001
-	_, err = c.InstallApp(timeout(t), req)
-	require.NoError(t, err)
-	assert.Equal(t, "0.000001", s.Requests()[1].Body["object_size"], "never in exponent form")
+	for i, tc := range []struct {
+		mb   float64
+		sent string
+	}{
+		{0.000001, "0.000001"},              // never in exponent form
+		{13107201.0 / 1048576, "12.500001"}, // rounded to a byte
+		{4096, "4096"},
+	} {
+		req.SizeMB = tc.mb
+		_, err = c.InstallApp(timeout(t), req)
+		require.NoError(t, err)
+		assert.Equal(t, tc.sent, s.Requests()[1+i].Body["object_size"])
+	}
 }
 
 // Older versions of the service nest the task in data.data.
@@ -87,7 +96,18 @@ func TestInstallAppChecksTheRequest(t *testing.T) {
 		{func(r *koophone.InstallAppRequest) { r.Version = "" }, "version is empty"},
 		{func(r *koophone.InstallAppRequest) { r.MD5 = strings.Repeat("m", 201) }, "md5 has 201 characters"},
 		{func(r *koophone.InstallAppRequest) { r.ContentType = "text/plain\n" }, "content type contains a control character"},
-		{func(r *koophone.InstallAppRequest) { r.SizeMB = 0 }, "size 0 MB: want a finite number above 0"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = 0 }, "size 0 MB: want 0.000001 (a byte) to 4096 MB"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = 5e-324 }, "size 5e-324 MB"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = 0.0000004 }, "size 4e-07 MB"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = 4096.5 }, "size 4096.5 MB"},
+		{func(r *koophone.InstallAppRequest) { r.SizeMB = 1e300 }, "size 1e+300 MB"},
+		{func(r *koophone.InstallAppRequest) { r.PackageName = " \u3000 " }, `package name " \u3000 " is only white space`},
+		{func(r *koophone.InstallAppRequest) { r.PackageName = "com.\u200bexample" }, "package name \"com.\\u200bexample\" contains an invisible formatting control character (U+200B) at byte 4"},
+		{func(r *koophone.InstallAppRequest) { r.InstanceIDs = []string{"i-1", "   "} }, "instance id 1 \"   \" is only white space"},
+		{func(r *koophone.InstallAppRequest) { r.ContentType = strings.Repeat("c", 65) }, "content type has 65 characters; at most 64"},
+		{func(r *koophone.InstallAppRequest) { r.PackageURL = "https://:443/x" }, "package url has no host"},
+		{func(r *koophone.InstallAppRequest) { r.PackageURL = "https://obs.example.com:99999/x?" + signed }, "package url: port 99999: want 1 to 65535"},
+		{func(r *koophone.InstallAppRequest) { r.PackageURL = "https://obs.example.com:0/x" }, "port 0"},
 		{func(r *koophone.InstallAppRequest) { r.SizeMB = -1 }, "size -1 MB"},
 		{func(r *koophone.InstallAppRequest) { r.SizeMB = math.NaN() }, "size NaN MB"},
 		{func(r *koophone.InstallAppRequest) { r.SizeMB = math.Inf(1) }, "size +Inf MB"},

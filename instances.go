@@ -93,16 +93,16 @@ type prepareData wire.PrepareData
 
 func (d *prepareData) Validate() error { return checkStatusList("data.status_list", d.StatusList) }
 
-// StatusResult is the status of one instance as BatchQueryStatus reports it.
-//
-// The API reference has documented two readings of Status over time: the
-// instance states of [InstanceStatus] (0 ready, 1 to be restored, ...), and
-// a shorter list of running states. The SDK keeps the number as sent;
-// convert it with InstanceStatus(r.Status) when the first reading applies.
-// InstanceID is exactly as sent, as InstanceState's is.
+// StatusResult is the status of one instance as BatchQueryStatus reports it:
+// its power state, as the official SDK's model and every version of the
+// API reference's description read it (0 unknown, 1 stopped, 2 running, 3
+// going offline, 4 starting, 5 shut down; ListInstances' running_status).
+// A value the SDK does not know is kept as it came. (One table of the
+// reference once listed other meanings; the SDK and koophonetest follow the
+// description.) InstanceID is exactly as sent, as InstanceState's is.
 type StatusResult struct {
 	InstanceID string
-	Status     int
+	Status     PowerState
 }
 
 var opBatchQueryStatus = operation{name: "BatchQueryStatus", method: http.MethodPost}
@@ -122,7 +122,7 @@ func (c *Client) BatchQueryStatus(ctx context.Context, instanceIDs []string) ([]
 		return nil, err
 	}
 	return mapStatuses(*out.StatusResults, func(id string, status int) StatusResult {
-		return StatusResult{InstanceID: id, Status: status}
+		return StatusResult{InstanceID: id, Status: PowerState(status)}
 	}), nil
 }
 

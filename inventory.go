@@ -362,8 +362,9 @@ var opCreateInstance = operation{name: "CreateInstance", method: http.MethodPost
 //
 // Every field of req is checked first (see [CreateInstancesRequest]); a bad
 // one returns an error matching [ErrInvalidParameter] that names it, and
-// nothing is sent. The order failing (KOOPHONE.API.3002, 3003, 3006, 3007)
-// matches [ErrOrderFailed].
+// nothing is sent. The service refusing a parameter (KOOPHONE.API.3002 no
+// such SKU or region, 3003 OS version missing, 3006 and 3007 period count
+// out of range) matches [ErrInvalidParameter].
 //
 // It is never repeated once it may have reached the service: it is retried
 // only after HTTP 429 or a connection that failed before the request was

@@ -570,11 +570,11 @@ func TestCreateInstancesErrorCodes(t *testing.T) {
 		_, err := c.CreateInstances(ctx, createRequest())
 		return err
 	}, []codeCase{
-		{koophone.CodeOrderFailed3002, koophone.ErrOrderFailed},
-		{koophone.CodeOrderFailed3003, koophone.ErrOrderFailed},
-		{koophone.CodeOrderFailed3006, koophone.ErrOrderFailed},
-		{koophone.CodeOrderFailed3007, koophone.ErrOrderFailed},
-		{"KP.API.3002", koophone.ErrOrderFailed},
+		{koophone.CodeSKUOrRegionNotFound, koophone.ErrInvalidParameter},
+		{koophone.CodeOSVersionMissing, koophone.ErrInvalidParameter},
+		{koophone.CodePeriodOutOfRange3006, koophone.ErrInvalidParameter},
+		{koophone.CodePeriodOutOfRange3007, koophone.ErrInvalidParameter},
+		{"KP.API.3002", koophone.ErrInvalidParameter},
 		{koophone.CodeInvalidParameter, koophone.ErrInvalidParameter},
 		{koophone.CodeInternal, koophone.ErrInternal},
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -31,39 +32,52 @@ type DeviceTokenOptions struct {
 }
 
 // DeviceToken is what a streaming client needs to connect to an instance,
-// from GetDeviceToken. Token is a secret: printing a DeviceToken with fmt
-// (any verb) or encoding it with encoding/json shows every field but it,
-// and logging it with log/slog records its ids, signaling URL, duration
-// and request id, never it (read dt.Token to hand it on).
+// from GetDeviceToken. It is meant to be handed on: its encoding/json form
+// carries every field, Token included, under the API's field names
+// ("streamingId", "device_token", "device_id", "kp_id", "internal",
+// "external", "signaling_url", "expired_time", "ice_servers",
+// "app_ip_synchronize_list"; RequestID as "request_id"), and decoding that
+// form gives the same DeviceToken back (StreamingDuration is derived from
+// ExpiredTime). Token is a secret all the same: printing a DeviceToken with
+// fmt (any verb) shows every field but it, and logging it with log/slog
+// records its ids, signaling URL, duration and request id, never it. A
+// slog handler encodes values it cannot resolve (a []DeviceToken, a struct
+// holding one) with encoding/json: log a DeviceToken itself, not inside
+// another value.
 type DeviceToken struct {
-	StreamingID string // identifies this streaming session
-	Token       string // device_token, the secret the streaming client authenticates with
-	DeviceID    string // sent with the token to the signalling server
-	KPID        string // the cloud phone instance's KooPhone id, e.g. "whklpuo1"
-	Internal    SDKAddress
-	External    SDKAddress
-	// SignalingURL is the signalling server's address; StreamingDuration how
-	// long streaming may last (expired_time, in seconds on the wire; 0 when
-	// the service sent none or no number); ICEServers the ICE servers.
-	SignalingURL      string
-	StreamingDuration time.Duration
-	ICEServers        []string
-	// AppIPSynchronizeList is resource.app_ip_synchronize_list as sent (its
-	// elements' shape is undocumented: strings and numbers as text, anything
-	// else as compact JSON).
-	AppIPSynchronizeList []string
-	RequestID            string // the X-Request-Id of the call
+	StreamingID string     `json:"streamingId"`  // identifies this streaming session
+	Token       string     `json:"device_token"` // the secret the streaming client authenticates with
+	DeviceID    string     `json:"device_id"`    // sent with the token to the signalling server
+	KPID        string     `json:"kp_id"`        // the cloud phone instance's KooPhone id, e.g. "whklpuo1"
+	Internal    SDKAddress `json:"internal"`
+	External    SDKAddress `json:"external"`
+	// SignalingURL is the signalling server's address; ICEServers the ICE servers.
+	SignalingURL string `json:"signaling_url"`
+	// ExpiredTime is expired_time as the service sent it: how long
+	// streaming may last, in seconds, as text ("3600"; a number sent as a
+	// JSON number is kept as written). It is kept whatever it holds.
+	ExpiredTime string `json:"expired_time"`
+	// StreamingDuration is ExpiredTime read as a duration ("3600" is an
+	// hour, "1800.5" 30m0.5s): 0 when it is not a positive number of
+	// seconds a time.Duration holds.
+	StreamingDuration time.Duration `json:"-"`
+	ICEServers        []string      `json:"ice_servers"`
+	// AppIPSynchronizeList is resource.app_ip_synchronize_list, a string
+	// in the API reference, as sent; a list (as older answers may send)
+	// is kept as its compact JSON.
+	AppIPSynchronizeList string `json:"app_ip_synchronize_list"`
+	RequestID            string `json:"request_id"` // the X-Request-Id of the call
 }
 
 // SDKAddress is an address streaming SDKs reach the instance at. The API
 // reference documents aport and atype as strings for the internal address
 // and as integers for the external one; both are kept here as text.
 type SDKAddress struct {
-	Address     string
-	AddressIPv6 string
-	AudioPort   string // aport
-	AudioType   string // atype
-	AddressADN  string // address_adn: the address of instances bought with network ADN (external only)
+	Address     string `json:"address"`
+	AddressIPv6 string `json:"address_ipv6"`
+	AudioPort   string `json:"aport"`
+	AudioType   string `json:"atype"`
+	AddressADN  string `json:"address_adn"` // the address of instances bought with network ADN (external only)
 }
 
 // Format prints the device token with its Token redacted, for every verb.
@@ -72,40 +86,52 @@ func (t DeviceToken) Format(f fmt.State, _ rune) { //nolint:gocritic // a value 
 	if t.Token != "" {
 		secret = "redacted"
 	}
-	fmt.Fprintf(f, "koophone.DeviceToken{StreamingID: %q, Token: %s, DeviceID: %q, KPID: %q, Internal: %+v, External: %+v, SignalingURL: %q, StreamingDuration: %s, ICEServers: %q, AppIPSynchronizeList: %q, RequestID: %q}",
-		t.StreamingID, secret, t.DeviceID, t.KPID, t.Internal, t.External, t.SignalingURL, t.StreamingDuration, t.ICEServers, t.AppIPSynchronizeList, t.RequestID)
+	fmt.Fprintf(f, "koophone.DeviceToken{StreamingID: %q, Token: %s, DeviceID: %q, KPID: %q, Internal: %+v, External: %+v, SignalingURL: %q, ExpiredTime: %q, StreamingDuration: %s, ICEServers: %q, AppIPSynchronizeList: %q, RequestID: %q}",
+		t.StreamingID, secret, t.DeviceID, t.KPID, t.Internal, t.External, t.SignalingURL, t.ExpiredTime, t.StreamingDuration, t.ICEServers, t.AppIPSynchronizeList, t.RequestID)
 }
 
 // String describes the device token without its secret.
 func (t DeviceToken) String() string { return fmt.Sprint(t) } //nolint:gocritic // see Format
 
-// redacted returns a copy whose Token says only whether there was one.
-func (t DeviceToken) redacted() DeviceToken { //nolint:gocritic // a copy on purpose
-	if t.Token != "" {
-		t.Token = "redacted"
+// deviceTokenFields has DeviceToken's fields without its methods, so that
+// UnmarshalJSON can decode into it without calling itself.
+type deviceTokenFields DeviceToken
+
+// UnmarshalJSON decodes the encoding/json form of a device token and
+// derives StreamingDuration from ExpiredTime, so that a DeviceToken handed
+// on as JSON decodes to what was encoded.
+func (t *DeviceToken) UnmarshalJSON(b []byte) error {
+	var v deviceTokenFields
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
 	}
-	return t
+	*t = DeviceToken(v)
+	t.StreamingDuration = streamingDuration(t.ExpiredTime)
+	return nil
 }
 
-// deviceTokenJSON has DeviceToken's fields without its methods, so that
-// MarshalJSON can encode a redacted copy without calling itself.
-type deviceTokenJSON DeviceToken
-
-// MarshalJSON encodes the device token with its Token redacted, so that
-// encoding/json (and loggers built on it) never print the secret.
-func (t DeviceToken) MarshalJSON() ([]byte, error) { //nolint:gocritic // see Format
-	return json.Marshal(deviceTokenJSON(t.redacted()))
-}
-
-// LogValue makes log/slog record the device token with its Token
-// redacted, with any handler.
+// LogValue makes log/slog record the device token without its Token,
+// with any handler.
 func (t DeviceToken) LogValue() slog.Value { //nolint:gocritic // see Format
-	r := t.redacted()
+	secret := ""
+	if t.Token != "" {
+		secret = "redacted"
+	}
 	return slog.GroupValue(
-		slog.String("streaming_id", r.StreamingID), slog.String("token", r.Token),
-		slog.String("device_id", r.DeviceID), slog.String("kp_id", r.KPID),
-		slog.String("signaling_url", r.SignalingURL), slog.Duration("streaming_duration", r.StreamingDuration),
-		slog.String("request_id", r.RequestID))
+		slog.String("streaming_id", t.StreamingID), slog.String("token", secret),
+		slog.String("device_id", t.DeviceID), slog.String("kp_id", t.KPID),
+		slog.String("signaling_url", t.SignalingURL), slog.Duration("streaming_duration", t.StreamingDuration),
+		slog.String("request_id", t.RequestID))
+}
+
+// streamingDuration reads expired_time, seconds as text: 0 unless it is a
+// positive number of seconds a time.Duration holds.
+func streamingDuration(expired string) time.Duration {
+	secs, err := strconv.ParseFloat(strings.TrimSpace(expired), 64)
+	if err != nil || !(secs > 0) || secs >= float64(math.MaxInt64/int64(time.Second)) {
+		return 0
+	}
+	return time.Duration(math.Round(secs * float64(time.Second)))
 }
 
 var (
@@ -141,7 +167,7 @@ func (c *Client) GetDeviceToken(ctx context.Context, instanceID string, opts *De
 	}
 	res := out.Resource
 	ice := res.RTC.ICESignaling
-	dt := &DeviceToken{
+	return &DeviceToken{
 		StreamingID:          out.StreamingID,
 		Token:                out.DeviceToken,
 		DeviceID:             res.DeviceID,
@@ -149,14 +175,12 @@ func (c *Client) GetDeviceToken(ctx context.Context, instanceID string, opts *De
 		Internal:             sdkAddress(res.SDK.Internal),
 		External:             sdkAddress(res.SDK.External),
 		SignalingURL:         ice.SignalingURL,
+		ExpiredTime:          string(ice.ExpiredTime),
+		StreamingDuration:    streamingDuration(string(ice.ExpiredTime)),
 		ICEServers:           ice.ICEServers,
-		AppIPSynchronizeList: []string(res.AppIPSynchronizeList),
+		AppIPSynchronizeList: string(res.AppIPSynchronizeList),
 		RequestID:            id,
-	}
-	if secs, err := strconv.ParseInt(strings.TrimSpace(string(ice.ExpiredTime)), 10, 64); err == nil && secs > 0 && secs < int64(1<<62/time.Second) {
-		dt.StreamingDuration = time.Duration(secs) * time.Second
-	}
-	return dt, nil
+	}, nil
 }
 
 func sdkAddress(a wire.SDKAddress) SDKAddress {

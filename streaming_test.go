@@ -36,9 +36,10 @@ func TestGetDeviceTokenDecodesTheDocumentedAnswer(t *testing.T) {
 		Internal:             koophone.SDKAddress{Address: "192.168.0.10", AddressIPv6: "fd00::10", AudioPort: "8001", AudioType: "1"},
 		External:             koophone.SDKAddress{Address: "203.0.113.10", AddressIPv6: "2001:db8::10", AudioPort: "8001", AudioType: "1", AddressADN: "198.51.100.7"},
 		SignalingURL:         "wss://signaling.example.com/v1/whklpuo1",
+		ExpiredTime:          "3600",
 		StreamingDuration:    time.Hour,
 		ICEServers:           []string{"stun:stun.example.com:3478", "turn:turn.example.com:3478"},
-		AppIPSynchronizeList: []string{"10.1.0.5", "10.1.0.6"},
+		AppIPSynchronizeList: "10.1.0.5,10.1.0.6",
 		RequestID:            dt.RequestID,
 	}, dt)
 
@@ -106,6 +107,9 @@ func TestGetDeviceTokenMalformedAndWrites(t *testing.T) {
 	assert.Len(t, s.Requests(), 1)
 }
 
+// fmt (every verb, nested values included) and log/slog (a DeviceToken
+// or a pointer to one, with the text and JSON handlers, and the client's
+// own log) never show the device token.
 func TestDeviceTokenIsNeverPrinted(t *testing.T) {
 	t.Parallel()
 	resp, err := os.ReadFile("testdata/device_token_response.json")
@@ -117,21 +121,19 @@ func TestDeviceTokenIsNeverPrinted(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, deviceSecret, dt.Token)
 	out := []string{logs.String(), dt.String()}
-	for _, v := range []any{dt, *dt, []*koophone.DeviceToken{dt}, map[string]any{"t": dt}} {
-		b, err := json.Marshal(v)
-		require.NoError(t, err)
-		out = append(out, string(b))
+	for _, v := range []any{dt, *dt} {
 		var text, js bytes.Buffer
 		slog.New(slog.NewTextHandler(&text, nil)).Info("token", "dt", v)
 		slog.New(slog.NewJSONHandler(&js, nil)).Info("token", "dt", v)
 		out = append(out, text.String(), js.String())
+		assert.Contains(t, js.String(), `"device_id":"device-1a2b3c"`, "slog records the other fields")
 	}
-	b, err := json.Marshal(dt)
-	require.NoError(t, err)
-	assert.Contains(t, string(b), `"Token":"redacted"`)
-	assert.Contains(t, string(b), `"DeviceID":"device-1a2b3c"`, "the other fields are kept")
+	var text bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("tokens", "dts", []*koophone.DeviceToken{dt})
+	out = append(out, text.String())
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
-		out = append(out, fmt.Sprintf(verb, dt), fmt.Sprintf(verb, *dt), fmt.Sprintf(verb, []*koophone.DeviceToken{dt}))
+		out = append(out, fmt.Sprintf(verb, dt), fmt.Sprintf(verb, *dt), fmt.Sprintf(verb, []*koophone.DeviceToken{dt}),
+			fmt.Sprintf(verb, struct{ T koophone.DeviceToken }{*dt}))
 	}
 	for _, s := range out {
 		assert.NotContains(t, s, deviceSecret)
@@ -139,6 +141,78 @@ func TestDeviceTokenIsNeverPrinted(t *testing.T) {
 	}
 	assert.Contains(t, dt.String(), "Token: redacted")
 	assert.Contains(t, dt.String(), `KPID: "whklpuo1"`)
+}
+
+// A device token is meant to be handed on: its encoding/json form carries
+// every field, the token included, with the API's field names, and decodes
+// to the same DeviceToken.
+func TestDeviceTokenJSONCarriesEveryFieldAndRoundTrips(t *testing.T) {
+	t.Parallel()
+	dt := koophone.DeviceToken{
+		StreamingID: "s-1", Token: deviceSecret, DeviceID: "d-1", KPID: "kp-1",
+		Internal:     koophone.SDKAddress{Address: "192.168.0.10", AddressIPv6: "fd00::10", AudioPort: "8001", AudioType: "1"},
+		External:     koophone.SDKAddress{Address: "203.0.113.10", AddressIPv6: "2001:db8::10", AudioPort: "8001", AudioType: "1", AddressADN: "198.51.100.7"},
+		SignalingURL: "wss://signaling.example.com/v1/kp-1", ExpiredTime: "1800.5", StreamingDuration: 1800*time.Second + 500*time.Millisecond,
+		ICEServers: []string{"stun:stun.example.com:3478"}, AppIPSynchronizeList: "10.1.0.5,10.1.0.6", RequestID: "req-1",
+	}
+	b, err := json.Marshal(dt)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{
+		"streamingId": "s-1", "device_token": "`+deviceSecret+`", "device_id": "d-1", "kp_id": "kp-1",
+		"internal": {"address": "192.168.0.10", "address_ipv6": "fd00::10", "aport": "8001", "atype": "1", "address_adn": ""},
+		"external": {"address": "203.0.113.10", "address_ipv6": "2001:db8::10", "aport": "8001", "atype": "1", "address_adn": "198.51.100.7"},
+		"signaling_url": "wss://signaling.example.com/v1/kp-1", "expired_time": "1800.5",
+		"ice_servers": ["stun:stun.example.com:3478"], "app_ip_synchronize_list": "10.1.0.5,10.1.0.6", "request_id": "req-1"
+	}`, string(b))
+	var back koophone.DeviceToken
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, dt, back)
+	b, err = json.Marshal(&dt)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"device_token":"`+deviceSecret+`"`, "a pointer encodes the same")
+}
+
+// expired_time, seconds as text, is kept as sent whatever it holds; the
+// duration is read from it when it is a positive number, whole or not.
+func TestGetDeviceTokenKeepsExpiredTime(t *testing.T) {
+	t.Parallel()
+	for sent, want := range map[string]struct {
+		text string
+		d    time.Duration
+	}{
+		`"3600"`:      {"3600", time.Hour},
+		`"1800.5"`:    {"1800.5", 1800*time.Second + 500*time.Millisecond},
+		`90.25`:       {"90.25", 90*time.Second + 250*time.Millisecond},
+		`" 60 "`:      {" 60 ", time.Minute},
+		`"unlimited"`: {"unlimited", 0},
+		`"-5"`:        {"-5", 0},
+		`"1e300"`:     {"1e300", 0},
+		`null`:        {"", 0},
+	} {
+		c, _ := setup(t, always(http.StatusOK, `{"error_code":"0","data":{"device_token":"dt",
+			"resource":{"rtc":{"ice_signaling":{"expired_time":`+sent+`}}}}}`))
+		dt, err := c.GetDeviceToken(timeout(t), "i", nil)
+		require.NoError(t, err, sent)
+		assert.Equal(t, want.text, dt.ExpiredTime, sent)
+		assert.Equal(t, want.d, dt.StreamingDuration, sent)
+	}
+}
+
+// app_ip_synchronize_list is a string in the API reference; an array, as
+// older answers may send, is read and kept as its compact JSON.
+func TestGetDeviceTokenReadsAppIPSynchronizeListLeniently(t *testing.T) {
+	t.Parallel()
+	for sent, want := range map[string]string{
+		`"10.1.0.5,10.1.0.6"`:          "10.1.0.5,10.1.0.6",
+		`["10.1.0.5", "10.1.0.6"]`:     `["10.1.0.5","10.1.0.6"]`,
+		`null`:                         "",
+		`{"ips": ["10.1.0.5"], "n":1}`: `{"ips":["10.1.0.5"],"n":1}`,
+	} {
+		c, _ := setup(t, always(http.StatusOK, `{"error_code":"0","data":{"device_token":"dt","resource":{"app_ip_synchronize_list":`+sent+`}}}`))
+		dt, err := c.GetDeviceToken(timeout(t), "i", nil)
+		require.NoError(t, err, sent)
+		assert.Equal(t, want, dt.AppIPSynchronizeList, sent)
+	}
 }
 
 func TestBatchQueryStatus(t *testing.T) {
@@ -152,7 +226,8 @@ func TestBatchQueryStatus(t *testing.T) {
 	})
 	results, err := c.BatchQueryStatus(timeout(t), []string{"a", "b"})
 	require.NoError(t, err)
-	assert.Equal(t, []koophone.StatusResult{{InstanceID: "a", Status: 0}, {InstanceID: "b", Status: 12}}, results)
+	assert.Equal(t, []koophone.StatusResult{{InstanceID: "a", Status: koophone.PowerUnknown}, {InstanceID: "b", Status: 12}}, results)
+	assert.Equal(t, "PowerState(12)", results[1].Status.String(), "an unknown value is kept")
 	reqs := s.Requests()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, "/v1/instances/batch-query-status", reqs[1].Path)
@@ -211,12 +286,12 @@ func TestStreamingLifecycleAgainstTheFake(t *testing.T) {
 	require.NoError(t, err)
 	st, err := c.BatchQueryStatus(ctx, []string{"phone-1"})
 	require.NoError(t, err)
-	assert.Equal(t, int(koophone.InstanceToBeRestored), st[0].Status)
+	assert.Equal(t, koophone.PowerRunning, st[0].Status, "powered on while it is prepared")
 	_, err = c.WaitUntilReady(ctx, "user-1", "phone-1", koophone.WithPollInterval(time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	st, err = c.BatchQueryStatus(ctx, []string{"phone-1"})
 	require.NoError(t, err)
-	assert.Equal(t, int(koophone.InstanceReady), st[0].Status)
+	assert.Equal(t, koophone.PowerRunning, st[0].Status)
 
 	dt, err := c.GetDeviceToken(ctx, "phone-1", &koophone.DeviceTokenOptions{StreamType: koophone.StreamTypeSDK})
 	require.NoError(t, err)

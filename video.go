@@ -42,6 +42,11 @@ const (
 	bitrateStepKbps = 100
 )
 
+// maxSpecGroups is the most spec groups a [VideoSetting] may have. The API
+// reference documents no maximum and shows one group in every example; a
+// bound keeps a mistake from sending a huge body.
+const maxSpecGroups = 10
+
 // VideoSpec is the bitrate and frame rate of one definition.
 type VideoSpec struct {
 	BitrateKbps int // code_rate: a multiple of 100, 100..10000
@@ -59,7 +64,7 @@ type VideoSpecGroup struct {
 type VideoSetting struct {
 	Network  NetworkType
 	Encoding VideoEncoding
-	Specs    []VideoSpecGroup // video_spec_groups, at least one
+	Specs    []VideoSpecGroup // video_spec_groups: 1 to 10
 }
 
 // DefaultVideoSpecGroup returns a spec group to start from: 30 fps
@@ -101,8 +106,8 @@ var opSetVideoConfig = operation{name: "SetVideoConfig", method: http.MethodPut,
 // data.
 //
 // settings must hold each of the six network × encoding combinations
-// exactly once (see [VideoSettingsForAll]), each with at least one spec
-// group, every bitrate a multiple of 100 from 100 to 10000 kbit/s and every
+// exactly once (see [VideoSettingsForAll]), each with 1 to 10 spec
+// groups, every bitrate a multiple of 100 from 100 to 10000 kbit/s and every
 // frame rate 30 or 60; instanceIDs must be 1 to 100 distinct ids of 1 to 32
 // characters. Anything else returns an error matching [ErrInvalidParameter]
 // that names what is missing, repeated or wrong, and sends nothing. Being a
@@ -176,6 +181,9 @@ func checkVideoSetting(s VideoSetting) error {
 	}
 	if len(s.Specs) == 0 {
 		return errors.New("no spec group; at least one is required")
+	}
+	if len(s.Specs) > maxSpecGroups {
+		return fmt.Errorf("%d spec groups; at most %d are allowed", len(s.Specs), maxSpecGroups)
 	}
 	for j, g := range s.Specs {
 		for _, d := range []struct {

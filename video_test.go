@@ -74,6 +74,15 @@ func TestSetVideoConfigChecksSettings(t *testing.T) {
 		{all(func(s []koophone.VideoSetting) []koophone.VideoSetting { s[0].Encoding = "h264"; return s }), `encoding "h264": want H264 or H265`},
 		{all(func(s []koophone.VideoSetting) []koophone.VideoSetting { s[4].Specs = nil; return s }), "video setting 4 (WIRED/H264): no spec group"},
 		{all(func(s []koophone.VideoSetting) []koophone.VideoSetting {
+			s[5].Specs = make([]koophone.VideoSpecGroup, 120000)
+			return s
+		}), "video setting 5 (WIRED/H265): 120000 spec groups; at most 10 are allowed"},
+		{all(func(s []koophone.VideoSetting) []koophone.VideoSetting {
+			s[0].Specs = s[0].Specs[:1:1]
+			s[0].Specs = append(s[0].Specs, make([]koophone.VideoSpecGroup, 10)...)
+			return s
+		}), "11 spec groups"},
+		{all(func(s []koophone.VideoSetting) []koophone.VideoSetting {
 			s[1].Specs[0].P720.BitrateKbps = 150
 			return s
 		}),

@@ -100,11 +100,11 @@ func (a installJSON) check() string {
 		check(a.FastInstall == "0" || a.FastInstall == "1", `fast_install must be "0" or "1"`),
 		checkLen("object_name", a.ObjectName, 1, 100), checkLen("file_name", a.FileName, 1, 100),
 		checkLen("object_version", a.ObjectVersion, 1, 100),
-		check(err == nil && size >= 0, "object_size must be a number of MB, as a string"),
+		check(err == nil && size > 0, "object_size must be a number of MB above 0, as a string"),
 		check(a.BizType == "apk", `biz_type must be "apk"`),
-		checkLen("content_type", a.ContentType, 1, 255), checkLen("content_md5", a.ContentMD5, 0, 200),
+		checkLen("content_type", a.ContentType, 1, 64), checkLen("content_md5", a.ContentMD5, 0, 200),
 		checkLen("install_package_url", a.URL, 1, 2000),
-		check(errURL == nil && u.Scheme == "https" && u.Host != "", "install_package_url must be an https URL"),
+		check(errURL == nil && u.Scheme == "https" && u.Hostname() != "", "install_package_url must be an https URL with a host"),
 		checkIDList("instance_id_list", a.InstanceIDs),
 	)
 }
@@ -116,6 +116,9 @@ func (s *Server) installApp(_ *http.Request, body []byte) reply {
 	var in installJSON
 	if rep, ok := decode(body, &in); !ok {
 		return rep
+	}
+	if in.FastInstall != "" && in.FastInstall != "0" && in.FastInstall != "1" {
+		return fail(codeFastInstall, `fast_install must be "0" or "1"`) // as the error-code page has it
 	}
 	if msg := in.check(); msg != "" {
 		return invalid("%s", msg)

@@ -67,7 +67,7 @@ func TestNeverPreparedIsReadyEverywhere(t *testing.T) {
 	assert.Equal(t, koophone.PrepareReady, p.Status)
 	st, err := c.BatchQueryStatus(ctx(t), []string{"i"})
 	require.NoError(t, err)
-	assert.Equal(t, int(koophone.InstanceReady), st[0].Status)
+	assert.Equal(t, koophone.PowerRunning, st[0].Status, "BatchQueryStatus reports the power state")
 	_, err = c.GetDeviceToken(ctx(t), "i", nil)
 	require.NoError(t, err)
 
@@ -77,9 +77,35 @@ func TestNeverPreparedIsReadyEverywhere(t *testing.T) {
 	assert.Equal(t, koophone.PrepareStatus(6), p.Status, "released: offline until prepared again")
 	st, err = c.BatchQueryStatus(ctx(t), []string{"i"})
 	require.NoError(t, err)
-	assert.Equal(t, int(koophone.InstanceToBeRestored), st[0].Status)
+	assert.Equal(t, koophone.PowerRunning, st[0].Status, "released, but still powered on")
 	_, err = c.GetDeviceToken(ctx(t), "i", nil)
 	assert.ErrorContains(t, err, "KOOPHONE.API.5005")
+}
+
+// BatchQueryStatus answers the power state ListInstances shows, in the
+// reading of the API reference's description: a stopped instance is 1, a
+// running one 2, one being reset 4 (starting).
+func TestBatchQueryStatusReportsThePowerState(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "on"),
+		koophonetest.WithInstance(koophonetest.Instance{ID: "off", User: "u", RunningStatus: 1}),
+		koophonetest.WithInstance(koophonetest.Instance{ID: "down", User: "u", RunningStatus: 5}),
+		koophonetest.WithTaskDuration(time.Hour))
+	c := srv.Client()
+	_, err := c.ResetInstances(ctx(t), []string{"on"})
+	require.NoError(t, err)
+	st, err := c.BatchQueryStatus(ctx(t), []string{"on", "off", "down"})
+	require.NoError(t, err)
+	assert.Equal(t, []koophone.StatusResult{
+		{InstanceID: "on", Status: koophone.PowerStarting},
+		{InstanceID: "off", Status: koophone.PowerStopped},
+		{InstanceID: "down", Status: koophone.PowerShutDown},
+	}, st)
+	for _, r := range st {
+		in, ok := srv.Instance(r.InstanceID)
+		require.True(t, ok)
+		assert.Equal(t, int(r.Status), in.RunningStatus, "as ListInstances shows it")
+	}
 }
 
 func TestFailNextForOneInstanceAndOperation(t *testing.T) {

@@ -23,16 +23,22 @@
 // assignment, a billing mode, backup and restore states; ListInstances
 // shows them, [Server.Instance] too.
 //
-// One rule decides readiness, for ShowProgress, BatchPrepareInstances,
-// BatchQueryStatus and GetDeviceToken alike: an instance is ready (status
-// 0, state 0, device tokens issued) unless it is being prepared, reset or
-// backed up, is not running, or was released or backed up since it was
+// One rule decides readiness, for ShowProgress, BatchPrepareInstances and
+// GetDeviceToken alike: an instance is ready (status 0, state 0, device
+// tokens issued) unless it is being prepared, reset or backed up, is not
+// running, or was released or backed up since it was
 // last prepared. An instance never prepared is therefore ready. While not
 // ready, GetDeviceToken answers KOOPHONE.API.5005 and ShowProgress reports
 // where it is: 1 queuing and 2 restoring along the [Timeline], 3 backing
 // up, 4 resetting, 6 offline (values of the pre-October-2025 list).
 // BatchPrepareInstances restarts the timeline of an instance never
 // prepared or offline, and reports 1 (to be restored) for it.
+//
+// BatchQueryStatus answers each instance's power state, as the API
+// reference's description and the official SDK's model read that status
+// (0 unknown, 1 stopped, 2 running, 3 going offline, 4 starting while it
+// is being reset, 5 shut down): the running_status ListInstances shows,
+// not the instance states of BatchPrepareInstances.
 //
 // # What it checks, as the service does
 //

@@ -16,6 +16,7 @@ const (
 	codePermissionDenied = "KOOPHONE.API.1001"
 	codeAssignedElse     = "KOOPHONE.API.2003" // no idle instance: assigned to another user
 	codeBindingNotFound  = "KOOPHONE.API.2210"
+	codeFastInstall      = "KOOPHONE.API.3008" // fast_install must be 0 or 1
 	codeInstanceNotFound = "KOOPHONE.API.4001"
 	codePayPerUse        = "KOOPHONE.API.5001"
 	codeBadTimeFormat    = "KOOPHONE.API.5002"

@@ -37,7 +37,7 @@ const (
 	statusOffline   koophone.PrepareStatus = 6
 )
 
-// Instance states of BatchPrepareInstances and BatchQueryStatus.
+// Instance states of BatchPrepareInstances.
 const (
 	stateReady        = 0
 	stateToBeRestored = 1
@@ -160,14 +160,13 @@ func (s *Server) stepAt(in *instance, n int) Step {
 }
 
 // ready reports whether ShowProgress would say ready now: the one rule
-// behind BatchPrepareInstances, BatchQueryStatus and GetDeviceToken. The
-// caller holds s.mu.
+// behind BatchPrepareInstances and GetDeviceToken. The caller holds s.mu.
 func (s *Server) ready(in *instance) bool {
 	return s.stepAt(in, max(in.polls, 1)).Status == statusReady
 }
 
-// state is the instance state of BatchPrepareInstances and
-// BatchQueryStatus. The caller holds s.mu.
+// state is the instance state of BatchPrepareInstances. The caller holds
+// s.mu.
 func (s *Server) state(in *instance) int {
 	switch st, _ := s.busy(in); {
 	case st == statusBackingUp:
@@ -226,12 +225,15 @@ type instanceState struct {
 }
 
 // batchQueryStatus answers BatchQueryStatus: POST
-// /v1/instances/batch-query-status, with each instance's state.
+// /v1/instances/batch-query-status, with each instance's power state (the
+// reading of the reference's description and of the official SDK's model:
+// 0 unknown, 1 stopped, 2 running, 3 going offline, 4 starting, 5 shut
+// down), the running_status ListInstances shows.
 func (s *Server) batchQueryStatus(_ *http.Request, body []byte) reply {
 	return s.withInstanceIDs(body, func(insts []*instance) reply {
 		results := make([]instanceState, len(insts))
 		for i, inst := range insts {
-			results[i] = instanceState{InstanceID: inst.ID, Status: s.state(inst)}
+			results[i] = instanceState{InstanceID: inst.ID, Status: s.power(inst)}
 		}
 		return success(map[string]any{"status_results": results})
 	})

@@ -144,9 +144,10 @@ func TestRawRequestChecks(t *testing.T) {
 		{"unknown route", "/v1/instances/nothing", `{}`, auth, 404, "APIGW.0101"},
 		{"query status: no ids", "/v1/instances/batch-query-status", `{"instance_ids":[]}`, auth, 400, "KOOPHONE.API.1000"},
 		{"query status: unknown", "/v1/instances/batch-query-status", `{"instance_ids":["zz"]}`, auth, 400, "KOOPHONE.API.4001"},
-		{"query status", "/v1/instances/batch-query-status", `{"instance_ids":["i"]}`, auth, 200, `"status_results":[{"instance_id":"i","status":0}]`},
+		{"query status", "/v1/instances/batch-query-status", `{"instance_ids":["i"]}`, auth, 200, `"status_results":[{"instance_id":"i","status":2}]`}, // running
 		{"device token: bad stream type", "/v1/instances/i/auth?stream_type=7", ``, auth, 400, "KOOPHONE.API.1000"},
 		{"device token: never prepared", "/v1/instances/i/auth", ``, auth, 200, `"device_token":"dt-`},
+		{"device token: a string list", "/v1/instances/i/auth", ``, auth, 200, `"app_ip_synchronize_list":"198.51.100.20"`},
 		{"device token: unknown", "/v1/instances/zz/auth", ``, auth, 400, "KOOPHONE.API.4001"},
 		{"stop: no id", "/v1/instances/streaming/stop", `{}`, auth, 400, "KOOPHONE.API.1000"},
 		{"stop: unknown", "/v1/instances/streaming/stop", `{"instance_id":"zz"}`, auth, 400, "KOOPHONE.API.4001"},

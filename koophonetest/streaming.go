@@ -42,7 +42,7 @@ func (s *Server) deviceToken(r *http.Request, _ []byte) reply {
 				"expired_time":  "3600",
 				"ice_servers":   []string{"stun:stun.koophonetest.invalid:3478", "turn:turn.koophonetest.invalid:3478"},
 			}},
-			"app_ip_synchronize_list": []string{"198.51.100.20"},
+			"app_ip_synchronize_list": "198.51.100.20", // a string, as documented
 		},
 	})
 }

@@ -12,9 +12,10 @@ type DeviceTokenData struct {
 	DeviceToken string `json:"device_token"`
 	Resource    struct {
 		DeviceID string `json:"device_id"`
-		// AppIPSynchronizeList is passed on as sent: its shape is not documented.
-		AppIPSynchronizeList TextList `json:"app_ip_synchronize_list"`
-		KPID                 string   `json:"kp_id"`
+		// AppIPSynchronizeList is a string in the API reference; a list, as
+		// older answers may send, is kept as its compact JSON.
+		AppIPSynchronizeList LenientText `json:"app_ip_synchronize_list"`
+		KPID                 string      `json:"kp_id"`
 		SDK                  struct {
 			Internal SDKAddress `json:"internal"`
 			External SDKAddress `json:"external"`

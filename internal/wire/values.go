@@ -118,37 +118,22 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// TextList is a list whose element type is not documented: strings and
-// numbers are kept as text, any other element as its compact JSON. A lone
-// string or number is a list of one.
-type TextList []string
+// LenientText is a value documented as a string, read leniently: a string
+// as it is, a number as written, null as "", and anything else (a list, an
+// object, true or false) as its compact JSON.
+type LenientText string
 
-// UnmarshalJSON accepts null, a string, a number or an array of anything.
-func (l *TextList) UnmarshalJSON(b []byte) error {
-	var items []json.RawMessage
-	if len(b) == 0 || b[0] != '[' {
-		items = []json.RawMessage{b}
-	} else if err := json.Unmarshal(b, &items); err != nil {
+// UnmarshalJSON accepts any JSON value.
+func (l *LenientText) UnmarshalJSON(b []byte) error {
+	var t Text
+	if err := t.UnmarshalJSON(b); err == nil {
+		*l = LenientText(t)
+		return nil
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, b); err != nil {
 		return err
 	}
-	out := make(TextList, 0, len(items))
-	for _, item := range items {
-		var t Text
-		if err := t.UnmarshalJSON(item); err == nil {
-			if string(item) != "null" {
-				out = append(out, string(t))
-			}
-			continue
-		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, item); err != nil {
-			return err
-		}
-		out = append(out, compact.String())
-	}
-	if len(out) == 0 {
-		out = nil
-	}
-	*l = out
+	*l = LenientText(compact.String())
 	return nil
 }
