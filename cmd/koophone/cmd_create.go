@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -19,7 +20,7 @@ var createCmd = command{
 			"--name-prefix ci-0412 --bandwidth 4 --count 2 --period month --period-count 1 --auto-pay",
 	},
 	exits: callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		var req koophone.CreateInstancesRequest
 		confirmed := yesFlag(fs, "command buys instances and spends money")
 		fs.StringVar(&req.OS, "os", "", `the Android image, e.g. "AOSP11" (required)`)
@@ -36,16 +37,19 @@ var createCmd = command{
 		fs.StringVar(&req.Network, "network", "", "EIP or ADN (default: the service's, EIP)")
 		fs.StringVar(&req.NodeGroupID, "node-group", "", "the node group id")
 		return func(ctx context.Context, s *session) (*output, error) {
-			if err := confirmed(); err != nil {
-				return nil, err
-			}
+			var errs problems
+			errs.add(required(fs, "os", "sku", "band-sku", "region", "name-prefix", "bandwidth"))
 			switch *period {
 			case "month":
 				req.Charge.Unit = koophone.PeriodMonth
 			case "year":
 				req.Charge.Unit = koophone.PeriodYear
 			default:
-				return nil, usageErrorf("--period %q: want month or year", *period)
+				errs.addf("--period %q: want month or year", *period)
+			}
+			errs.add(confirmed())
+			if err := errs.err(); err != nil {
+				return nil, err
 			}
 			c, err := s.client(ctx, seed{})
 			if err != nil {
@@ -72,7 +76,7 @@ var deleteCmd = command{
 		"It cannot be undone, so it refuses to run without --yes.",
 	examples: []string{"koophone delete --instance phone-1 --instance phone-2 --yes"},
 	exits:    callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		confirmed := yesFlag(fs, "command deletes instances")
 		ids := batchFlag(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
@@ -91,15 +95,15 @@ func onInstances(ctx context.Context, s *session, ids *idList, done string,
 	if err := ids.batch(); err != nil {
 		return nil, err
 	}
-	c, err := s.client(ctx, seed{ids: *ids})
+	c, err := s.client(ctx, seed{ids: ids.ids})
 	if err != nil {
 		return nil, err
 	}
-	if err := call(c, ctx, *ids); err != nil {
+	if err := call(c, ctx, ids.ids); err != nil {
 		return nil, err
 	}
-	rows := make([][]value, len(*ids))
-	for i, id := range *ids {
+	rows := make([][]value, len(ids.ids))
+	for i, id := range ids.ids {
 		rows[i] = []value{field("instance_id", id), textOnly("", done)}
 	}
 	return rowsOf("instances", rows), nil

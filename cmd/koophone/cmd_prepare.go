@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
+
+	"github.com/spf13/pflag"
 )
 
 var prepareCmd = command{
@@ -11,7 +12,7 @@ var prepareCmd = command{
 	long:     "Ask the service to prepare instances for a user (POST /v1/instances/prepare) and print each instance's state.",
 	examples: []string{"koophone prepare --user user-1 --instance phone-1 --instance phone-2"},
 	exits:    callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		ids := batchFlag(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			user, err := s.requireUser()
@@ -21,11 +22,11 @@ var prepareCmd = command{
 			if err := ids.batch(); err != nil {
 				return nil, err
 			}
-			c, err := s.client(ctx, seed{ids: *ids})
+			c, err := s.client(ctx, seed{ids: ids.ids})
 			if err != nil {
 				return nil, err
 			}
-			states, err := c.PrepareInstances(ctx, user, *ids)
+			states, err := c.PrepareInstances(ctx, user, ids.ids)
 			if err != nil {
 				return nil, err
 			}

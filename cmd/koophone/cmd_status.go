@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
+
+	"github.com/spf13/pflag"
 )
 
 var statusCmd = command{
@@ -12,17 +13,17 @@ var statusCmd = command{
 		"The number is printed as sent: its meaning differs between versions of the API reference.",
 	examples: []string{"koophone status --instance phone-1 --instance phone-2"},
 	exits:    callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		ids := batchFlag(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			if err := ids.batch(); err != nil {
 				return nil, err
 			}
-			c, err := s.client(ctx, seed{ids: *ids, prepared: true})
+			c, err := s.client(ctx, seed{ids: ids.ids, prepared: true})
 			if err != nil {
 				return nil, err
 			}
-			results, err := c.BatchQueryStatus(ctx, *ids)
+			results, err := c.BatchQueryStatus(ctx, ids.ids)
 			if err != nil {
 				return nil, err
 			}

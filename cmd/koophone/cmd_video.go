@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -24,7 +25,7 @@ var videoSetCmd = command{
 		"koophone video set --instance phone-1 --instance phone-2 --file video.json",
 	},
 	exits: callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		ids := batchFlag(fs)
 		file := fs.String("file", "", `the settings file ("-": standard input; required)`)
 		return func(ctx context.Context, s *session) (*output, error) {
@@ -80,7 +81,7 @@ var videoTemplateCmd = command{
 	examples: []string{"koophone video template > video.json"},
 	exits:    offlineExits,
 	local:    true,
-	flags: func(*flag.FlagSet) runFunc {
+	flags: func(*pflag.FlagSet) runFunc {
 		return func(context.Context, *session) (*output, error) {
 			settings := koophone.VideoSettingsForAll(koophone.DefaultVideoSpecGroup())
 			var doc bytes.Buffer

@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -21,7 +22,7 @@ var waitCmd = command{
 	},
 	exits:  allExits,
 	failed: "an instance failed to prepare",
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		w := &waitRun{ids: instancesFlag(fs, "an instance id; repeat for more")}
 		fs.BoolVar(&w.prepare, "prepare", false, "prepare the instances first")
 		w.flags.register(fs)
@@ -47,7 +48,7 @@ func (w *waitRun) run(ctx context.Context, s *session) (*output, error) {
 	if err := w.ids.count(1, 0); err != nil {
 		return nil, err
 	}
-	ids := *w.ids
+	ids := w.ids.ids
 	c, err := s.client(ctx, seed{ids: ids, prepared: !w.prepare, pace: w.flags.interval.min}) // --prepare prepares them below
 	if err != nil {
 		return nil, err
@@ -94,7 +95,7 @@ func (w *waitRun) result(s *session, progress map[string]koophone.Progress, fail
 	if out.code == exitInterrupted {
 		fmt.Fprintf(s.stderr, "koophone %s: interrupted; last status: %s\n", s.name, polls.lastStatuses())
 	}
-	for _, id := range *w.ids {
+	for _, id := range w.ids.ids {
 		row := []value{field("instance_id", id), jsonOnly("ready", errs[id] == nil)}
 		if p, ok := progress[id]; ok {
 			row = append(row, jsonOnly("status", int(p.Status)), field("status_name", p.Status.String()))

@@ -121,8 +121,8 @@ func TestVersionAndHelp(t *testing.T) {
 	for _, cmd := range []string{"prepare", "progress", "wait"} {
 		r = runCLI(t, context.Background(), cmd, "--help")
 		assert.Equal(t, 0, r.code, cmd)
-		assert.Contains(t, r.stderr, "Examples:\n  koophone "+cmd, cmd)
-		assert.Contains(t, r.stderr, "130 interrupted", cmd)
+		assert.Contains(t, r.stdout, "Examples:\n  koophone "+cmd, cmd)
+		assert.Contains(t, r.stdout, "130 interrupted", cmd)
 	}
 }
 
@@ -137,10 +137,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"launch"}, `unknown command "launch"`},
 		{[]string{"wait", "--user", "u"}, "--instance is required"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance is required, once"},
-		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, "flag -interval: want MIN..MAX"},
+		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, `invalid argument "5s..1s" for "--interval" flag: want MIN..MAX`},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--timeout", "0s"}, "--timeout 0s must be positive"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--concurrency", "0"}, "--concurrency 0 must be at least 1"},
-		{[]string{"wait", "--token", "abc"}, "flag provided but not defined: -token"},
+		{[]string{"wait", "--token", "abc"}, "unknown flag: --token"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "extra"}, `unexpected argument "extra"`},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--endpoint", "ftp://x", "--token-file", tokenFile(t, "t")}, `invalid parameter: endpoint "ftp://x"`},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--token-file", filepath.Join(t.TempDir(), "none")}, "--token-file: cannot open"},

@@ -72,27 +72,43 @@ func line(values ...value) *output { return &output{top: values} }
 // rowsOf is an output of one line per row, listed under key in JSON.
 func rowsOf(key string, rows [][]value) *output { return &output{list: key, rows: rows} }
 
-// print writes out to stdout in the form the flags ask for. Every string
-// is escaped and bounded as clean does, keys included.
-func (s *session) print(out *output) {
+// print writes out to stdout in the form the flags ask for, and returns
+// the exit code: out's, or 2 if --jq failed on a command that succeeded.
+// Every string is escaped and bounded as clean does, keys included.
+func (s *session) print(out *output) int {
 	if s.g.asJSON {
-		for i := 0; out.each != "" && i < len(out.rows); i++ {
-			ev := object(out.rows[i])
-			ev["event"] = out.each
-			writeJSON(s.stdout, ev)
+		s.printJSON(out)
+		if s.jqErr != nil && out.code == exitOK {
+			return exitUsage
 		}
-		ev := object(out.top)
-		ev["event"], ev["command"], ev["ok"], ev["exit_code"] = "result", s.name, out.code == exitOK, out.code
-		if out.list != "" && out.each == "" {
-			list := make([]map[string]any, len(out.rows))
-			for i, row := range out.rows {
-				list[i] = object(row)
-			}
-			ev[out.list] = list
-		}
-		writeJSON(s.stdout, ev)
-		return
+		return out.code
 	}
+	s.printText(out)
+	return out.code
+}
+
+// printJSON writes out as JSON objects, one a line.
+func (s *session) printJSON(out *output) {
+	for i := 0; out.each != "" && i < len(out.rows); i++ {
+		ev := object(out.rows[i])
+		ev["event"] = out.each
+		s.emit(ev)
+	}
+	ev := object(out.top)
+	ev["event"], ev["command"], ev["ok"], ev["exit_code"] = "result", s.name, out.code == exitOK, out.code
+	if out.list != "" && out.each == "" {
+		list := make([]map[string]any, len(out.rows))
+		for i, row := range out.rows {
+			list[i] = object(row)
+		}
+		ev[out.list] = list
+	}
+	s.emit(ev)
+}
+
+// printText writes out as text: lines of tab-separated values, aligned on
+// a terminal.
+func (s *session) printText(out *output) {
 	w := s.stdout
 	if out.document != "" {
 		fmt.Fprint(w, out.document)

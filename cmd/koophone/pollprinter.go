@@ -35,7 +35,7 @@ func (p *pollPrinter) event(e koophone.PollEvent) {
 	switch {
 	case p.s.g.quiet:
 	case p.s.g.asJSON:
-		writeJSON(p.s.stdout, pollEvent(e))
+		p.s.emit(pollEvent(e))
 	case p.terminal:
 		line := p.summary()
 		if p.total == 1 {

@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/itchyny/gojq"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 	"github.com/koophone-go/koophone/koophonetest"
@@ -18,23 +21,23 @@ import (
 
 // globals are the flags every command takes.
 type globals struct {
-	endpoint, tokenFile, user string
-	asJSON, quiet, simulate   bool
-	requestTimeout            time.Duration
+	endpoint, tokenFile, user, jq string
+	asJSON, quiet, simulate       bool
+	requestTimeout                durationFlag
 }
 
-// register adds the global flags to fs; local commands get --json only.
-func (g *globals) register(fs *flag.FlagSet, local bool) {
+// register adds the global flags to fs, the root's persistent flags: they
+// go before or after the command.
+func (g *globals) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&g.asJSON, "json", false, "print one JSON object per line")
-	if local {
-		return
-	}
-	fs.StringVar(&g.endpoint, "endpoint", "", "service endpoint (env KOOPHONE_ENDPOINT)")
+	fs.StringVar(&g.jq, "jq", "", "print what the jq expression `EXPR` makes of each JSON object (implies --json)")
+	fs.StringVar(&g.endpoint, "endpoint", "", "service endpoint, https (env KOOPHONE_ENDPOINT)")
 	fs.StringVar(&g.tokenFile, "token-file", "", `read the IAM token from this file ("-": standard input)`)
 	fs.StringVar(&g.user, "user", "", "the user id (env KOOPHONE_USER_ID)")
 	fs.BoolVar(&g.quiet, "quiet", false, "print only the result")
 	fs.BoolVar(&g.simulate, "simulate", false, "use an in-process fake service (not with --endpoint or --token-file)")
-	fs.DurationVar(&g.requestTimeout, "request-timeout", 0, "give up on one HTTP attempt after this long (default 30s)")
+	fs.Var(&g.requestTimeout, "request-timeout", "give up on one HTTP attempt after this long")
+	fs.Lookup("request-timeout").DefValue = "30s" // the SDK's, for --help: 0 leaves it to the SDK
 }
 
 // session is one invocation of a command: its name, global flags and
@@ -48,21 +51,11 @@ type session struct {
 	getenv         func(string) string
 	args           []string // the command's positional arguments
 	closers        []func()
-}
-
-// flagSet builds the flag set of cmd: the global flags and its own. It
-// returns the function that runs cmd with them.
-func (s *session) flagSet(cmd *command) (*flag.FlagSet, runFunc) {
-	fs := flag.NewFlagSet("koophone "+cmd.name, flag.ContinueOnError)
-	fs.SetOutput(s.stderr)
-	s.g.register(fs, cmd.local)
-	runCmd := cmd.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(s.stderr, "Usage: koophone %s [flags]%s\n\n%s\n\nFlags:\n", cmd.name, strings.TrimRight(" "+cmd.args, " "), cmd.long)
-		fs.PrintDefaults()
-		fmt.Fprintf(s.stderr, "\nExamples:\n  %s\n\nExit codes: %s\n", strings.Join(cmd.examples, "\n  "), exitCodes(cmd.exits, cmd.failed))
-	}
-	return fs, runCmd
+	code           int            // the exit code of the command that ran
+	root           *cobra.Command // the command tree, for suggestions
+	jq             *gojq.Code     // --jq, compiled
+	jqErr          error          // the first error --jq raised
+	stdinUsedBy    string         // the flag that reads standard input, if one does
 }
 
 // close releases what the command opened: the client's connections, the
@@ -84,6 +77,9 @@ func (s *session) user() string {
 // requireUser returns the user id, or a usage error when there is none.
 func (s *session) requireUser() (string, error) {
 	if u := s.user(); u != "" {
+		if err := checkID(u); err != nil {
+			return "", usageErrorf("--user %v", err)
+		}
 		return u, nil
 	}
 	return "", usageErrorf("--user is required (or set KOOPHONE_USER_ID)")
@@ -106,11 +102,10 @@ type seed struct {
 // it.
 func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error) {
 	opts := []koophone.Option{koophone.WithUserAgent("koophone-cli/" + koophone.Version)}
-	if s.g.requestTimeout < 0 {
-		return nil, usageErrorf("--request-timeout %s must be positive", s.g.requestTimeout)
-	}
-	if s.g.requestTimeout != 0 {
-		opts = append(opts, koophone.WithRequestTimeout(s.g.requestTimeout))
+	if timeout := time.Duration(s.g.requestTimeout); timeout < 0 {
+		return nil, usageErrorf("--request-timeout %s must be positive", timeout)
+	} else if timeout != 0 {
+		opts = append(opts, koophone.WithRequestTimeout(timeout))
 	}
 	if s.g.simulate {
 		if s.g.endpoint != "" || s.g.tokenFile != "" {
@@ -184,7 +179,11 @@ func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option
 // readToken reads the token file (or standard input), never echoing it.
 func (s *session) readToken() (string, error) {
 	r := s.stdin
-	if s.g.tokenFile != "-" {
+	if s.g.tokenFile == "-" {
+		if err := s.useStdin("--token-file -"); err != nil {
+			return "", err
+		}
+	} else {
 		f, err := os.Open(s.g.tokenFile)
 		if err != nil {
 			return "", fmt.Errorf("cannot open %s", s.g.tokenFile)

@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -14,11 +15,11 @@ import (
 type taskFlags struct {
 	wait  bool
 	flags waitFlags
-	fs    *flag.FlagSet // where they were registered
+	fs    *pflag.FlagSet // where they were registered
 }
 
 // register adds the task flags to fs.
-func (t *taskFlags) register(fs *flag.FlagSet) {
+func (t *taskFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&t.wait, "wait", false, "wait until every job of the task has ended (exit 1 if one failed)")
 	t.flags.registerTimes(fs)
 	t.fs = fs
@@ -29,7 +30,7 @@ func (t *taskFlags) register(fs *flag.FlagSet) {
 func (t *taskFlags) check() error {
 	if !t.wait {
 		var stray string
-		t.fs.Visit(func(f *flag.Flag) {
+		t.fs.Visit(func(f *pflag.Flag) {
 			if f.Name == "timeout" || f.Name == "interval" {
 				stray = f.Name
 			}
@@ -46,7 +47,7 @@ func (t *taskFlags) runOn(ctx context.Context, s *session, ids *idList, start fu
 	if err := ids.batch(); err != nil {
 		return nil, err
 	}
-	return t.run(ctx, s, seed{ids: *ids}, func(c *koophone.Client) (*koophone.Task, error) { return start(c, *ids) })
+	return t.run(ctx, s, seed{ids: ids.ids}, func(c *koophone.Client) (*koophone.Task, error) { return start(c, ids.ids) })
 }
 
 // run checks the task flags, starts a task with start on the session's
