@@ -176,7 +176,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return s.code
 	}
 	// A flag, argument or command cobra refused, before the command ran.
-	if name := firstWord(root, args); found == root && name != "" {
+	if name := firstWord(root, args); found == root && name != "" && !isCommand(root, name) {
 		s.name, err = name, unknownCommand(root, name) // not a flag of the command it is not
 	} else if s.name == "" && found != nil && found != root {
 		s.name = strings.TrimPrefix(found.CommandPath(), root.Name()+" ")
@@ -202,6 +202,16 @@ func firstWord(root *cobra.Command, args []string) string {
 		}
 	}
 	return ""
+}
+
+// isCommand reports whether root has a command called name.
+func isCommand(root *cobra.Command, name string) bool {
+	for _, c := range root.Commands() {
+		if c.Name() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // wantsJSON reports whether args ask for --json (or --jq), for the errors

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone/koophonetest"
+)
+
+// runStdin runs the CLI with stdin as its standard input.
+func runStdin(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func TestHelpOnEveryGroupAndCommand(t *testing.T) {
+	t.Parallel()
+	for group, subs := range map[string][]string{"task": {"get", "wait"}, "apps": {"list", "install"},
+		"video": {"set", "template"}, "instances": {"list"}} {
+		for _, args := range [][]string{{group, "--help"}, {"help", group}} {
+			r := runCLI(t, context.Background(), args...)
+			assert.Equal(t, exitOK, r.code, "%v: %s", args, r.stderr)
+			for _, sub := range subs {
+				assert.Contains(t, r.stdout, "  "+sub+" ", args)
+			}
+		}
+	}
+	for _, args := range [][]string{{"help", "wait"}, {"wait", "-h"}, {"help", "task", "get"}} {
+		r := runCLI(t, context.Background(), args...)
+		assert.Equal(t, exitOK, r.code, args)
+		name := strings.Join(slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "help" || a == "-h" }), " ")
+		assert.Contains(t, r.stdout, "Usage:\n  koophone "+name+" [flags]", args)
+		assert.NotContains(t, r.stdout, "Commands:\n  prepare", "%v: not the general help", args)
+	}
+	r := runCLI(t, context.Background(), "exec", "--help")
+	assert.Contains(t, r.stdout, "      --instance id ", "--flag style, with the value's type")
+	assert.Contains(t, r.stdout, "      --endpoint string ", "the global flags too")
+}
+
+func TestGlobalFlagsInAnyPosition(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"--simulate", "status", "--instance", "phone-1"},
+		{"--simulate", "--user", "demo", "--json", "prepare", "--instance", "phone-1"},
+		{"prepare", "--simulate", "--instance", "phone-1", "--user", "demo"},
+		{"--quiet", "--simulate", "task", "get"},
+	} {
+		r := runCLI(t, context.Background(), args...)
+		assert.Equal(t, exitOK, r.code, "%v: %s", args, r.stderr)
+		assert.NotEmpty(t, r.stdout, args)
+	}
+}
+
+// TestUnknownFlagIsOneLine: a bad flag is one line on stderr, not the
+// usage.
+func TestUnknownFlagIsOneLine(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"wait", "--bogus"}, {"--bogus", "wait"}, {"task", "get", "--bogus"}} {
+		r := runCLI(t, context.Background(), args...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "%v: %q", args, r.stderr)
+		assert.Contains(t, r.stderr, "unknown flag: --bogus", args)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	t.Parallel()
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		r := runCLI(t, context.Background(), "completion", shell)
+		assert.Equal(t, exitOK, r.code, shell)
+		assert.Contains(t, r.stdout, "koophone", shell)
+	}
+	r := runCLI(t, context.Background(), "__complete", "ta")
+	assert.Contains(t, r.stdout, "task\t", "what a shell asks for when the user presses tab")
+}
+
+func TestJQ(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, context.Background(), "--simulate", "exec", "--async", "--jq", ".task_id", "--instance", "phone-1", "--", "ls")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `^CMD_[0-9a-f]{32}\n$`, r.stdout, "one raw line: TASK=$(...) needs no head")
+
+	r = runCLI(t, context.Background(), "instances", "list", "--simulate", "--all", "--jq", `select(.event == "instance") | .instance_id`)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "fleet-00001\nfleet-00002\nfleet-00003\nfleet-00004\nfleet-00005\n", r.stdout)
+
+	r = runCLI(t, context.Background(), "version", "--jq", "{v: .version, ok}")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	var v map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &v))
+	assert.Equal(t, true, v["ok"])
+
+	srv := fake(t, "phone-1")
+	r = runCLI(t, context.Background(), append([]string{"progress", "--instance", "phone-1", "--jq", ".["}, against(t, srv)...)...)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `--jq ".[":`)
+	assert.Empty(t, srv.Requests(), "a bad expression sends nothing")
+
+	r = runCLI(t, context.Background(), append([]string{"progress", "--instance", "phone-404", "--jq", ".exit_code"}, against(t, srv)...)...)
+	assert.Equal(t, exitAPI, r.code)
+	assert.Equal(t, "3\n", r.stdout, "the error event goes through the expression too")
+
+	r = runCLI(t, context.Background(), "version", "--jq", `error("boom")`)
+	assert.Equal(t, exitUsage, r.code, "an expression that fails on the output fails the command")
+	assert.Contains(t, r.stderr, "boom")
+}
+
+func TestInstancesFromStandardInput(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1", "phone-2", "phone-3")
+	r := runStdin(t, "phone-1\n\n  phone-2 \r\n", append([]string{"status", "--instance", "phone-3", "--instance", "-"}, at(t, srv)...)...)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "phone-3\t0\nphone-1\t0\nphone-2\t0\n", r.stdout)
+
+	ids := strings.Repeat("phone-1\n", 101)
+	for _, tt := range []struct {
+		stdin string
+		extra []string
+		want  string
+	}{
+		{"", nil, "--instance -: standard input holds no id"},
+		{ids, nil, "--instance is required (1 to 100 times; 101 given)"},
+		{"phone-1\n", []string{"--token-file=-"}, "--instance - and --token-file - both read standard input: give one"},
+	} {
+		args := append([]string{"status", "--instance", "-", "--endpoint", srv.URL}, tt.extra...)
+		r = runStdin(t, tt.stdin, args...)
+		assert.Equal(t, exitUsage, r.code, tt.want)
+		assert.Contains(t, r.stderr, tt.want)
+	}
+	assert.Len(t, srv.Requests(), 1, "a usage error sends nothing")
+}
+
+// TestExecCommandIsVerbatim: everything from the first word that is not
+// one of exec's flags, or after the first --, is the command exactly.
+func TestExecCommandIsVerbatim(t *testing.T) {
+	t.Parallel()
+	srv := fakeWith(t, koophonetest.WithInstances("user-1", "phone-1"))
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rm", "--", "-rf", "/sdcard/x"}, "rm -- -rf /sdcard/x"},
+		{[]string{"--", "rm", "--", "-rf", "/sdcard/x"}, "rm -- -rf /sdcard/x"},
+		{[]string{"echo", "--quiet"}, "echo --quiet"},
+		{[]string{"--", "--", "x"}, "-- x"},
+	} {
+		r := runCLI(t, context.Background(), append(append(at(t, srv), "exec", "--instance", "phone-1"), tt.args...)...)
+		assert.Equal(t, exitOK, r.code, "%v: %s", tt.args, r.stderr)
+		var body struct {
+			Command string `json:"command"`
+		}
+		reqs := srv.Requests()
+		require.NoError(t, json.Unmarshal(reqs[len(reqs)-1].Body, &body))
+		assert.Equal(t, tt.want, body.Command, tt.args)
+	}
+}
