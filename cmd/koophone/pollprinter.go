@@ -22,7 +22,8 @@ type pollPrinter struct {
 }
 
 func newPollPrinter(s *session, total int) *pollPrinter {
-	return &pollPrinter{s: s, total: total, terminal: isTerminal(s.stderr),
+	terminal := isTerminal(s.stderr) && s.getenv("TERM") != "dumb" // a dumb terminal moves no cursor
+	return &pollPrinter{s: s, total: total, terminal: terminal,
 		latest: map[string]koophone.PollEvent{}, shown: map[string]string{}}
 }
 

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -113,9 +115,12 @@ func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error)
 		}
 		return s.simulated(ctx, sd, opts)
 	}
-	endpoint := s.g.endpoint
+	endpoint, from := s.g.endpoint, "--endpoint"
 	if endpoint == "" {
-		endpoint = s.getenv("KOOPHONE_ENDPOINT")
+		endpoint, from = s.getenv("KOOPHONE_ENDPOINT"), "KOOPHONE_ENDPOINT"
+	}
+	if err := checkEndpoint(endpoint); err != nil {
+		return nil, usageErrorf("%s: %v", from, err)
 	}
 	if endpoint != "" {
 		opts = append(opts, koophone.WithEndpoint(endpoint))
@@ -137,8 +142,26 @@ func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error)
 	return c, nil
 }
 
+// checkEndpoint refuses an endpoint the SDK would refuse to send
+// credentials to, before anything starts: plain http to a host that is not
+// loopback. The CLI has no flag to allow it. The endpoint is not quoted: it
+// may hold credentials.
+func checkEndpoint(endpoint string) error {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "http" {
+		return nil // the SDK says what else is wrong
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("plain http to %s: endpoints must be https (plain http is allowed only to a loopback address, as a credential would cross the network unencrypted)", clean(u.Host))
+}
+
 // simulated starts the fake service for --simulate. An instance whose id
-// contains "fail" fails to prepare, and its first job fails.
+// contains "fail" fails to prepare, and its first job fails (for every
+// command that starts a task: unassign's pairs too). Each run has a fake
+// of its own: a task started by one run is unknown to the next.
 func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option) (*koophone.Client, error) {
 	if sd.pace <= 0 {
 		sd.pace = koophone.DefaultMinPollInterval
@@ -149,6 +172,9 @@ func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option
 	s.closers = append(s.closers, srv.Close)
 	for _, p := range sd.pairs {
 		srv.AddInstance(p.UserID, p.InstanceID)
+		if strings.Contains(p.InstanceID, "fail") {
+			srv.FailJobs(p.InstanceID, "CPS0005", "simulated failure")
+		}
 	}
 	for _, id := range sd.ids {
 		switch {

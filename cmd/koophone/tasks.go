@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -89,11 +90,13 @@ func taskOutput(task *koophone.Task) *output {
 // jobs, when known, name each job's instance.
 func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string, jobs []koophone.Job, w *waitFlags) (*output, error) {
 	polls := newPollPrinter(s, 1)
+	start := time.Now()
 	results, err := c.WaitTask(ctx, taskID, w.options(polls.event)...)
+	spent := time.Since(start)
 	polls.finish()
 	failures := koophone.JobErrors(err)
-	timedOut := errors.Is(err, koophone.ErrWaitTimeout) && results != nil
-	if err != nil && failures == nil && !timedOut {
+	ranOut := errors.Is(err, koophone.ErrWaitTimeout) && results != nil
+	if err != nil && failures == nil && !ranOut {
 		return nil, err
 	}
 	out := jobsOutput(taskID, jobs, results)
@@ -101,7 +104,7 @@ func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string
 		out.code = exitCode(err)
 		msg := fmt.Sprintf("%d of %d jobs failed", len(failures), len(results))
 		if failures == nil {
-			msg = fmt.Sprintf("timed out waiting for the task (--timeout %s)", w.timeout)
+			msg = "waiting for the task: " + timedOut(spent, w.timeout)
 		}
 		out.top = append(out.top, jsonOnly("error", msg))
 		fmt.Fprintf(s.stderr, "koophone %s: %s\n", s.name, msg)

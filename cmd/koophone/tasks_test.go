@@ -122,7 +122,7 @@ func TestTaskGetAndWait(t *testing.T) {
 	r = cli(t, srv, append([]string{"task", "wait", task.ID, "--timeout", "30ms"}, fast...)...)
 	assert.Equal(t, exitTimeout, r.code, r.stderr)
 	assert.Equal(t, task.ID+"\n"+task.Jobs[0].JobID+"\trunning\t\t\t\n", r.stdout, "the last results")
-	assert.Contains(t, r.stderr, "koophone task wait: timed out waiting for the task (--timeout 30ms)\n")
+	assert.Regexp(t, `koophone task wait: waiting for the task: (timed out|stopped waiting) after \d+ms,? \(?(before )?--timeout 30ms`, r.stderr)
 
 	r = cli(t, srv, "task", "get", "CMD_unknown")
 	assert.Equal(t, exitAPI, r.code)
@@ -150,9 +150,10 @@ func TestVideo(t *testing.T) {
 	r := runCLI(t, context.Background(), "video", "template")
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	golden(t, "video-template.txt", r.stdout)
-	var settings []koophone.VideoSetting
+	var settings []videoSettingFile
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &settings))
-	assert.Equal(t, koophone.VideoSettingsForAll(koophone.DefaultVideoSpecGroup()), settings)
+	assert.Equal(t, koophone.VideoSettingsForAll(koophone.DefaultVideoSpecGroup()), videoSettings(settings))
+	assert.Contains(t, r.stdout, `"network_type": "MOBILE_NETWORK"`, "the API's snake_case names")
 
 	srv := fakeWith(t, koophonetest.WithInstances("user-1", "phone-1"))
 	file := filepath.Join(t.TempDir(), "video.json")
