@@ -239,3 +239,35 @@ func TestSimulatedUnassignFails(t *testing.T) {
 	assert.Equal(t, exitFailed, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "1 of 2 jobs failed")
 }
+
+// firstWrite is a writer that records what fn returns when it is first
+// written to.
+type firstWrite struct {
+	bytes.Buffer
+	fn   func() int
+	seen int
+}
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	if w.Len() == 0 {
+		w.seen = w.fn()
+	}
+	return w.Buffer.Write(p)
+}
+
+// TestListAllStreams: instances list --all prints each page's rows before
+// it asks for the next page, in text and JSON.
+func TestListAllStreams(t *testing.T) {
+	t.Parallel()
+	srv := fakeWith(t, koophonetest.WithFleet(250))
+	for _, extra := range [][]string{nil, {"--json"}} {
+		before := len(srv.Requests())
+		stdout := &firstWrite{fn: func() int { return len(srv.Requests()) - before }}
+		var stderr bytes.Buffer
+		code := run(context.Background(), append(append(at(t, srv), "instances", "list", "--all"), extra...), strings.NewReader(""), stdout, &stderr)
+		assert.Equal(t, exitOK, code, stderr.String())
+		assert.Equal(t, 1, stdout.seen, "%v: the first row is printed after the first page", extra)
+		assert.Equal(t, 3, len(srv.Requests())-before, extra)
+		assert.Equal(t, 250+len(extra), strings.Count(stdout.String(), "\n"), extra)
+	}
+}

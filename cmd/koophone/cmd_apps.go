@@ -48,7 +48,7 @@ var appsListCmd = command{
 				return nil, err
 			}
 			id := ids.ids[0]
-			return listing(&pages, "app", appRow, c.ListApps(ctx, id, &opts),
+			return listing(s, &pages, "app", appRow, c.ListApps(ctx, id, &opts),
 				func(n int) ([]koophone.App, pageHead, error) {
 					p, err := c.ListAppsPage(ctx, id, n, &opts)
 					if err != nil {

@@ -43,7 +43,7 @@ var instancesListCmd = command{
 			if err != nil {
 				return nil, err
 			}
-			return listing(&pages, "instance", instanceRow, c.ListInstances(ctx, &opts),
+			return listing(s, &pages, "instance", instanceRow, c.ListInstances(ctx, &opts),
 				func(n int) ([]koophone.Instance, pageHead, error) {
 					p, err := c.ListInstancesPage(ctx, n, &opts)
 					if err != nil {

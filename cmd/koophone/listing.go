@@ -44,20 +44,25 @@ type pageHead struct {
 }
 
 // listing is a listing's output: with --all every item that all yields,
+// printed as it comes (so that memory does not grow with the listing),
 // else the page that page returns; row gives an item's values, event
 // names its JSON object.
-func listing[T any](p *pageFlags, event string, row func(T) []value,
+func listing[T any](s *session, p *pageFlags, event string, row func(T) []value,
 	all iter.Seq2[T, error], page func(pageNo int) ([]T, pageHead, error)) (*output, error) {
 	out := rowsOf(event+"s", nil)
 	out.each = event
 	if p.all {
+		rows := s.rowStream(event)
+		defer rows.flush()
+		n := 0
 		for item, err := range all {
 			if err != nil {
 				return nil, err
 			}
-			out.rows = append(out.rows, row(item))
+			rows.write(row(item))
+			n++
 		}
-		out.top = []value{jsonOnly("count", len(out.rows))}
+		out.top = []value{jsonOnly("count", n)}
 		return out, nil
 	}
 	items, head, err := page(p.page)

@@ -136,6 +136,53 @@ func (s *session) printText(out *output) {
 	}
 }
 
+// streamBlock is how many rows a terminal aligns at once when rows are
+// printed as they come.
+const streamBlock = 100
+
+// rowStream prints a listing's rows as they come: with --json one
+// {"event": event, ...} object each, else one text line each (on a
+// terminal aligned under a header, streamBlock rows at a time). It holds
+// one block at most.
+type rowStream struct {
+	s     *session
+	event string
+	tw    *tabwriter.Writer // on a terminal, once a row is written
+	n     int
+}
+
+// rowStream starts printing the rows of a listing of event objects.
+func (s *session) rowStream(event string) *rowStream { return &rowStream{s: s, event: event} }
+
+// write prints one row.
+func (r *rowStream) write(row []value) {
+	if r.s.g.asJSON {
+		ev := object(row)
+		ev["event"] = r.event
+		r.s.emit(ev)
+		return
+	}
+	w := r.s.stdout
+	if isTerminal(w) {
+		if r.tw == nil {
+			r.tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			writeHeader(r.tw, row)
+		}
+		w = r.tw
+	}
+	writeLine(w, row)
+	if r.n++; r.tw != nil && r.n%streamBlock == 0 {
+		r.tw.Flush()
+	}
+}
+
+// flush prints what a terminal's alignment holds back.
+func (r *rowStream) flush() {
+	if r.tw != nil {
+		r.tw.Flush()
+	}
+}
+
 // object is the JSON object of values.
 func object(values []value) map[string]any {
 	obj := make(map[string]any, len(values)+4)
