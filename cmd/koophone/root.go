@@ -196,7 +196,7 @@ var rootExamples = []string{
 	"koophone --simulate wait --user demo --instance phone-1 --instance phone-2",
 	"koophone progress --json --user user-1 --instance phone-1",
 	"TASK=$(koophone exec --async --jq .task_id --instance phone-1 -- 'sh warmup.sh')",
-	"koophone instances list --all --jq .instance_id | koophone status --instance -",
+	"koophone instances list --jq 'select(.event == \"instance\") | .instance_id' | koophone status --instance -",
 	"source <(koophone completion bash)",
 }
 

@@ -91,7 +91,7 @@ func taskOutput(task *koophone.Task) *output {
 func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string, jobs []koophone.Job, w *waitFlags) (*output, error) {
 	polls := newPollPrinter(s, 1)
 	start := time.Now()
-	results, err := c.WaitTask(ctx, taskID, w.options(polls.event)...)
+	results, err := c.WaitTask(ctx, taskID, taskWaitOptions(w, jobs, polls.event)...)
 	spent := time.Since(start)
 	polls.finish()
 	failures := koophone.JobErrors(err)
@@ -112,6 +112,13 @@ func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string
 	return out, nil
 }
 
+// taskWaitOptions are the options of a wait for a task; jobs, the task's
+// jobs as it started (nil for task wait TASK_ID), are where the SDK can
+// learn each job's instance (WithJobs, once the SDK has it, goes here).
+func taskWaitOptions(w *waitFlags, jobs []koophone.Job, onPoll func(koophone.PollEvent)) []koophone.WaitOption {
+	return w.options(onPoll)
+}
+
 // jobsOutput is where the jobs of taskID stand: the task id, then one
 // line per job. jobs, when known, name each job's instance.
 func jobsOutput(taskID string, jobs []koophone.Job, results []koophone.JobResult) *output {
@@ -119,12 +126,15 @@ func jobsOutput(taskID string, jobs []koophone.Job, results []koophone.JobResult
 	for _, j := range jobs {
 		instance[j.JobID] = j.InstanceID
 	}
+	// The instance of a job; once the SDK's JobResult has InstanceID, it is
+	// that, and task wait TASK_ID shows it too.
+	instanceOf := func(r koophone.JobResult) string { return instance[r.JobID] }
 	out := rowsOf("jobs", make([][]value, len(results)))
 	out.top = []value{field("task_id", taskID)}
 	for i, r := range results {
 		row := []value{field("job_id", r.JobID)}
 		if len(jobs) > 0 {
-			row = append(row, field("instance_id", instance[r.JobID]))
+			row = append(row, field("instance_id", instanceOf(r)))
 		}
 		out.rows[i] = append(row, jobValues(r.Status, r.Code, r.Message, r.Output)...)
 	}
