@@ -91,6 +91,16 @@ var appsInstallCmd = command{
 		t.register(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			s.hide(wire.URLSecrets(req.PackageURL)) // a failed job's message may quote it
+			var errs problems
+			errs.add(required(fs, "url", "package", "version", "size-mb"))
+			if fs.Changed("size-mb") && !(req.SizeMB > 0) {
+				errs.addf("--size-mb %v: want a number above 0", req.SizeMB)
+			}
+			errs.add(ids.batch())
+			errs.add(t.check())
+			if err := errs.err(); err != nil {
+				return nil, err
+			}
 			if req.FileName == "" {
 				req.FileName = lastSegment(req.PackageURL)
 			}

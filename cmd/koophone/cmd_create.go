@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -39,14 +40,7 @@ var createCmd = command{
 		return func(ctx context.Context, s *session) (*output, error) {
 			var errs problems
 			errs.add(required(fs, "os", "sku", "band-sku", "region", "name-prefix", "bandwidth"))
-			switch *period {
-			case "month":
-				req.Charge.Unit = koophone.PeriodMonth
-			case "year":
-				req.Charge.Unit = koophone.PeriodYear
-			default:
-				errs.addf("--period %q: want month or year", *period)
-			}
+			checkOrder(fs, &req, *period, &errs)
 			errs.add(confirmed())
 			if err := errs.err(); err != nil {
 				return nil, err
@@ -67,6 +61,35 @@ var createCmd = command{
 			return out, nil
 		}
 	},
+}
+
+// checkOrder sets req's period from period and adds a problem for each
+// flag of create whose value the service cannot take.
+func checkOrder(fs *pflag.FlagSet, req *koophone.CreateInstancesRequest, period string, errs *problems) {
+	most := 0
+	switch period {
+	case "month":
+		req.Charge.Unit, most = koophone.PeriodMonth, 9
+	case "year":
+		req.Charge.Unit, most = koophone.PeriodYear, 3
+	default:
+		errs.addf("--period %q: want month or year", period)
+	}
+	if most > 0 && (req.Charge.Count < 1 || req.Charge.Count > most) {
+		errs.addf("--period-count %d: want 1 to %d for --period %s", req.Charge.Count, most, period)
+	}
+	if n := utf8.RuneCountInString(req.NamePrefix); fs.Changed("name-prefix") && (n < 1 || n > 14) {
+		errs.addf("--name-prefix has %d characters: want 1 to 14", n)
+	}
+	if fs.Changed("bandwidth") && !(req.BandwidthMbps > 0) {
+		errs.addf("--bandwidth %v: want a number above 0", req.BandwidthMbps)
+	}
+	if req.Count < 1 || req.Count > 2000 {
+		errs.addf("--count %d: want 1 to 2000", req.Count)
+	}
+	if req.Network != "" && req.Network != "EIP" && req.Network != "ADN" {
+		errs.addf("--network %q: want EIP or ADN", req.Network)
+	}
 }
 
 var deleteCmd = command{

@@ -222,13 +222,17 @@ func TestNewCommandsUsageErrors(t *testing.T) {
 		{[]string{"unassign", "--pair", "u:phone-1", "--pair", "v:phone-1"}, "invalid parameter"},
 		{[]string{"create", "--yes", "--period", "week"}, `--period "week"`},
 		{[]string{"create", "--yes", "--region", "cn-north-4"}, "--os, --sku, --band-sku, --name-prefix, --bandwidth are required"},
+		{[]string{"create", "--yes", "--os", "A", "--sku", "S", "--band-sku", "B", "--region", "R", "--name-prefix", "fifteen-chars-x",
+			"--bandwidth", "0", "--count", "0", "--period", "year", "--period-count", "4", "--network", "5G"},
+			`--period-count 4: want 1 to 3 for --period year; --name-prefix has 15 characters: want 1 to 14; --bandwidth 0: want a number above 0; --count 0: want 1 to 2000; --network "5G": want EIP or ADN`},
+		{[]string{"apps", "install", "--size-mb", "-1"}, "--url, --package, --version are required; --size-mb -1: want a number above 0; --instance is required (1 to 100 times; 0 given)"},
 		{[]string{"create", "--period", "week"}, `--os, --sku, --band-sku, --region, --name-prefix, --bandwidth are required; --period "week": want month or year; this command buys instances and spends money: add --yes to confirm`},
 		{[]string{"delete", "--yes"}, "--instance is required"},
 		{[]string{"reset", "--instance", long}, "the first --instance has 33 characters; at most 32 are allowed"},
 		{[]string{"reset", "--instance", "phone-1", "--instance", "phone-1"}, `--instance "phone-1" is given twice`},
 		{[]string{"reset", "--instance", "phone-1", "--wait", "--timeout", "0s"}, "--timeout 0s must be positive"},
 		{[]string{"reset", "--instance", "phone-1", "--timeout", "1s"}, "--timeout needs --wait"},
-		{[]string{"apps", "install", "--instance", "phone-1", "--interval", "1s"}, "--interval needs --wait"},
+		{[]string{"apps", "install", "--instance", "phone-1", "--interval", "1s"}, "--url, --package, --version, --size-mb are required; --interval needs --wait"},
 		{[]string{"exec", "--instance", "phone-1", "--timeout", "1s", "--", "ls"}, "--timeout needs --wait"},
 		{[]string{"video", "set", "--file", "-"}, "--instance is required"},
 		{[]string{"backup"}, "--instance is required"},
@@ -247,7 +251,7 @@ func TestNewCommandsUsageErrors(t *testing.T) {
 		{[]string{"video", "set", "--instance", "phone-1", "--file", filepath.Join(t.TempDir(), "none")}, "--file: cannot open"},
 		{[]string{"video", "template", "--instance", "phone-1"}, "unknown flag: --instance"},
 		{[]string{"video", "template", "--user", "u"}, "video template takes only --json and --jq"},
-		{[]string{"apps", "install", "--instance", "phone-1", "--url", "http://plain.example.com/a.apk", "--package", "p", "--size-mb", "1"}, "invalid parameter"},
+		{[]string{"apps", "install", "--instance", "phone-1", "--url", "http://plain.example.com/a.apk", "--package", "p", "--size-mb", "1", "--version", "1"}, "invalid parameter"},
 	}
 	for _, tt := range tests {
 		args := beforeDashes(tt.args, at(t, srv))
