@@ -42,6 +42,12 @@ func TestHelpOnEveryGroupAndCommand(t *testing.T) {
 		assert.Contains(t, r.stdout, "Usage:\n  koophone "+name+" [flags]", args)
 		assert.NotContains(t, r.stdout, "Commands:\n  prepare", "%v: not the general help", args)
 	}
+	for args, want := range map[string]string{"help wiat": `koophone: unknown command "wiat" (did you mean wait?)`,
+		"help task gte": `koophone task: unknown command "gte" for "koophone task" (did you mean get?)`} {
+		r := runCLI(t, context.Background(), strings.Fields(args)...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Contains(t, r.stderr, want, args)
+	}
 	r := runCLI(t, context.Background(), "exec", "--help")
 	assert.Contains(t, r.stdout, "      --instance id ", "--flag style, with the value's type")
 	assert.Contains(t, r.stdout, "      --endpoint string ", "the global flags too")

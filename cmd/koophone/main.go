@@ -30,11 +30,11 @@
 //				if err := ids.batch(); err != nil {
 //					return nil, err
 //				}
-//				c, err := s.client(ctx, seed{ids: *ids, prepared: true})
+//				c, err := s.client(ctx, seed{ids: ids.ids, prepared: true})
 //				if err != nil {
 //					return nil, err
 //				}
-//				results, err := c.BatchQueryStatus(ctx, *ids)
+//				results, err := c.BatchQueryStatus(ctx, ids.ids)
 //				if err != nil {
 //					return nil, err
 //				}

@@ -51,6 +51,7 @@ func newRoot(s *session) *cobra.Command {
 	})
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
 	s.g.register(root.PersistentFlags())
+	root.SetHelpCommand(helpCommand(s, root))
 	parents := map[string]*cobra.Command{}
 	for _, c := range commands {
 		parent, use := root, c.name
@@ -120,6 +121,27 @@ func groupCommand(s *session, group string) *cobra.Command {
 				names = append(names, group+" "+sub.Name())
 			}
 			s.code = s.fail(usageErrorf("want a subcommand: %s", strings.Join(names, ", ")))
+			return nil
+		},
+	}
+}
+
+// helpCommand is "koophone help [COMMAND]": the help of the command its
+// arguments name, or a usage error for one that does not exist.
+func helpCommand(s *session, root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [COMMAND]",
+		Short: "print the help of koophone, or of a command",
+		RunE: func(_ *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err == nil && len(rest) == 0 {
+				return target.Help()
+			}
+			s.name = "help"
+			if target == nil {
+				target = root
+			}
+			s.code = s.fail(unknownCommand(target, strings.Join(rest, " ")))
 			return nil
 		},
 	}
