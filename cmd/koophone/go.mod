@@ -4,7 +4,7 @@ go 1.24.0
 
 require (
 	github.com/itchyny/gojq v0.12.20
-	github.com/koophone-go/koophone v0.1.0
+	github.com/koophone-go/koophone v0.0.0-00010101000000-000000000000
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
 	github.com/stretchr/testify v1.12.1
