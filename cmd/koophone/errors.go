@@ -100,15 +100,15 @@ func fromService(err error) bool {
 // and returns its exit code.
 func (s *session) fail(err error) int {
 	code := s.errorEvent(err)
-	msg, prefix, help := trimPrefix(err.Error()), "koophone "+s.name, "koophone "+s.name
+	msg, where := trimPrefix(err.Error()), strings.TrimSpace("koophone "+s.name)
 	var unknown *unknownCommandError
 	if errors.As(err, &unknown) { // s.name is the unknown command
-		prefix, help = unknown.parent.CommandPath(), unknown.parent.CommandPath()
+		where = unknown.parent.CommandPath()
 	}
 	if code == exitUsage {
-		msg += fmt.Sprintf(" (see %s --help)", strings.TrimSpace(help))
+		msg += fmt.Sprintf(" (see %s --help)", where)
 	}
-	fmt.Fprintf(s.stderr, "%s: %s\n", strings.TrimSpace(prefix), clean(msg))
+	fmt.Fprintf(s.stderr, "%s: %s\n", where, clean(msg))
 	return code
 }
 

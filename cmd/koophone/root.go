@@ -26,20 +26,19 @@ func newRoot(s *session) *cobra.Command {
 		Example:       indent(rootExamples),
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				s.name = args[0]
-				return unknownCommand(s.root, args[0])
-			}
-			return nil
-		},
 		RunE: func(cc *cobra.Command, _ []string) error {
 			fmt.Fprint(s.stderr, rootHelp(cc)) // no command at all
 			s.code = exitUsage
 			return nil
 		},
 	}
-	s.root = root
+	root.Args = func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			s.name = args[0]
+			return unknownCommand(root, args[0])
+		}
+		return nil
+	}
 	root.SuggestionsMinimumDistance = 2
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cc *cobra.Command, args []string) {

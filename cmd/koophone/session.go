@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/itchyny/gojq"
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
@@ -53,11 +52,10 @@ type session struct {
 	getenv         func(string) string
 	args           []string // the command's positional arguments
 	closers        []func()
-	code           int            // the exit code of the command that ran
-	root           *cobra.Command // the command tree, for suggestions
-	jq             *gojq.Code     // --jq, compiled
-	jqErr          error          // the first error --jq raised
-	stdinUsedBy    string         // the flag that reads standard input, if one does
+	code           int        // the exit code of the command that ran
+	jq             *gojq.Code // --jq, compiled
+	jqErr          error      // the first error --jq raised
+	stdinUsedBy    string     // the flag that reads standard input, if one does
 }
 
 // close releases what the command opened: the client's connections, the
