@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -99,6 +100,8 @@ func (s *session) readIDs(fs *pflag.FlagSet) error {
 			}
 		}
 		switch {
+		case errors.Is(sc.Err(), bufio.ErrTooLong):
+			err = usageErrorf("--%s -: a line of standard input is longer than %d bytes: want one id a line", f.Name, bufio.MaxScanTokenSize)
 		case sc.Err() != nil || read > maxStdinIDs:
 			err = usageErrorf("--%s -: cannot read standard input (at most %d bytes of ids, one a line)", f.Name, maxStdinIDs)
 		case len(ids.ids) == 0:
