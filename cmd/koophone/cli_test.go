@@ -67,6 +67,23 @@ func TestGlobalFlagsInAnyPosition(t *testing.T) {
 	}
 }
 
+// TestEveryProblemAtOnce: a command reports every bad flag in one message.
+func TestEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"wait", "--timeout", "0s", "--concurrency", "0"},
+			"--timeout 0s must be positive; --concurrency 0 must be at least 1; --user is required (or set KOOPHONE_USER_ID); --instance is required (repeat it for more instances)"},
+		{[]string{"reset", "--timeout", "1s"}, "--instance is required (1 to 100 times; 0 given); --timeout needs --wait"},
+	} {
+		r := runCLI(t, context.Background(), append(tt.args, "--simulate")...)
+		assert.Equal(t, exitUsage, r.code, tt.args)
+		assert.Contains(t, r.stderr, tt.want, tt.args)
+	}
+}
+
 // TestUnknownFlagIsOneLine: a bad flag is one line on stderr, not the
 // usage.
 func TestUnknownFlagIsOneLine(t *testing.T) {

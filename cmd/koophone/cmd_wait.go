@@ -38,14 +38,12 @@ type waitRun struct {
 }
 
 func (w *waitRun) run(ctx context.Context, s *session) (*output, error) {
-	if err := w.flags.check(); err != nil {
-		return nil, err
-	}
+	var errs problems
+	errs.add(w.flags.check())
 	user, err := s.requireUser()
-	if err != nil {
-		return nil, err
-	}
-	if err := w.ids.count(1, 0); err != nil {
+	errs.add(err)
+	errs.add(w.ids.count(1, 0))
+	if err := errs.err(); err != nil {
 		return nil, err
 	}
 	ids := w.ids.ids

@@ -234,13 +234,14 @@ func (w *waitFlags) registerTimes(fs *pflag.FlagSet) {
 
 // check returns a usage error for a value the SDK would refuse.
 func (w *waitFlags) check() error {
+	var errs problems
 	if w.timeout <= 0 {
-		return usageErrorf("--timeout %s must be positive", w.timeout)
+		errs.addf("--timeout %s must be positive", w.timeout)
 	}
 	if w.concurrency < 1 {
-		return usageErrorf("--concurrency %d must be at least 1", w.concurrency)
+		errs.addf("--concurrency %d must be at least 1", w.concurrency)
 	}
-	return nil
+	return errs.err()
 }
 
 // options are the wait options the flags give, with onPoll.

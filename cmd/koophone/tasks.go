@@ -43,9 +43,13 @@ func (t *taskFlags) check() error {
 	return t.flags.check()
 }
 
-// runOn checks ids (1 to 100), then runs start on them as run does.
+// runOn checks ids (1 to 100) and the task flags, reporting every problem
+// at once, then runs start on them as run does.
 func (t *taskFlags) runOn(ctx context.Context, s *session, ids *idList, start func(*koophone.Client, []string) (*koophone.Task, error)) (*output, error) {
-	if err := ids.batch(); err != nil {
+	var errs problems
+	errs.add(ids.batch())
+	errs.add(t.check())
+	if err := errs.err(); err != nil {
 		return nil, err
 	}
 	return t.run(ctx, s, seed{ids: ids.ids}, func(c *koophone.Client) (*koophone.Task, error) { return start(c, ids.ids) })
