@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -35,7 +36,7 @@ var rebootCmd = command{
 	long:     "Restart up to 100 running instances (POST /v1/instances/reboot). The answer carries no task to wait for.",
 	examples: []string{"koophone reboot --instance phone-1 --instance phone-2"},
 	exits:    callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		ids := batchFlag(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			return onInstances(ctx, s, ids, "rebooting", (*koophone.Client).RebootInstances)
@@ -46,8 +47,8 @@ var rebootCmd = command{
 // startTask is the flags of a command that starts a task on the
 // instances of --instance with call, then prints it or, with --wait, waits
 // for it.
-func startTask(call func(*koophone.Client, context.Context, []string) (*koophone.Task, error)) func(*flag.FlagSet) runFunc {
-	return func(fs *flag.FlagSet) runFunc {
+func startTask(call func(*koophone.Client, context.Context, []string) (*koophone.Task, error)) func(*pflag.FlagSet) runFunc {
+	return func(fs *pflag.FlagSet) runFunc {
 		var t taskFlags
 		ids := batchFlag(fs)
 		t.register(fs)

@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"net/url"
 	"path"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 	"github.com/koophone-go/koophone/internal/wire"
@@ -20,13 +21,14 @@ var appsListCmd = command{
 		"koophone apps list --instance phone-1 --type third-party --json",
 	},
 	exits: callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		var pages pageFlags
 		ids := instancesFlag(fs, "the instance id")
 		appType := fs.String("type", "", "system or third-party (default: every app)")
-		pages.register(fs, "1 to 200")
+		pages.register(fs, 200)
 		return func(ctx context.Context, s *session) (*output, error) {
 			opts := koophone.ListAppsOptions{PageSize: pages.size}
+			var errs problems
 			switch *appType {
 			case "":
 			case "system":
@@ -34,20 +36,19 @@ var appsListCmd = command{
 			case "third-party":
 				opts.Type = koophone.AppTypeThirdParty
 			default:
-				return nil, usageErrorf("--type %q: want system or third-party", *appType)
+				errs.addf("--type %q: want system or third-party", *appType)
 			}
-			if err := ids.count(1, 1); err != nil {
+			errs.add(ids.count(1, 1))
+			pages.check(&errs)
+			if err := errs.err(); err != nil {
 				return nil, err
 			}
-			if err := pages.check(); err != nil {
-				return nil, err
-			}
-			c, err := s.client(ctx, seed{ids: *ids})
+			c, err := s.client(ctx, seed{ids: ids.ids})
 			if err != nil {
 				return nil, err
 			}
-			id := (*ids)[0]
-			return listing(&pages, "app", appRow, c.ListApps(ctx, id, &opts),
+			id := ids.ids[0]
+			return listing(s, &pages, "app", appRow, c.ListApps(ctx, id, &opts),
 				func(n int) ([]koophone.App, pageHead, error) {
 					p, err := c.ListAppsPage(ctx, id, n, &opts)
 					if err != nil {
@@ -76,7 +77,7 @@ var appsInstallCmd = command{
 	},
 	exits:  allExits,
 	failed: "a job failed (with --wait)",
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		var t taskFlags
 		var req koophone.InstallAppRequest
 		ids := batchFlag(fs)
@@ -90,6 +91,16 @@ var appsInstallCmd = command{
 		t.register(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			s.hide(wire.URLSecrets(req.PackageURL)) // a failed job's message may quote it
+			var errs problems
+			errs.add(required(fs, "url", "package", "version", "size-mb"))
+			if fs.Changed("size-mb") && !(req.SizeMB > 0) {
+				errs.addf("--size-mb %v: want a number above 0", req.SizeMB)
+			}
+			errs.add(ids.batch())
+			errs.add(t.check())
+			if err := errs.err(); err != nil {
+				return nil, err
+			}
 			if req.FileName == "" {
 				req.FileName = lastSegment(req.PackageURL)
 			}

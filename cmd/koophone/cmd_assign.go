@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -17,7 +18,7 @@ var assignCmd = command{
 		"koophone assign --pair user-1:phone-1 --pair user-2:phone-2",
 	},
 	exits: callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		p := pairFlags(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			pairs, err := p(s)
@@ -52,7 +53,7 @@ var unassignCmd = command{
 	},
 	exits:  allExits,
 	failed: "a job failed (with --wait)",
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		var t taskFlags
 		p := pairFlags(fs)
 		t.register(fs)
@@ -71,18 +72,26 @@ var unassignCmd = command{
 // pairFlags registers --instance and --pair on fs and returns the function
 // that gives the pairs they name with the session's user: 1 to 100 of them,
 // else a usage error.
-func pairFlags(fs *flag.FlagSet) func(*session) ([]koophone.UserInstance, error) {
+func pairFlags(fs *pflag.FlagSet) func(*session) ([]koophone.UserInstance, error) {
 	ids := instancesFlag(fs, "an instance id for --user; repeat for more")
 	var pairs pairList
 	fs.Var(&pairs, "pair", "USER:INSTANCE; repeat for more")
 	return func(s *session) ([]koophone.UserInstance, error) {
+		for i, p := range pairs {
+			if err := firstError(checkID(p.UserID), checkID(p.InstanceID)); err != nil {
+				return nil, usageErrorf("the %s --pair %v", ordinal(i+1), err)
+			}
+		}
 		all := append([]koophone.UserInstance(nil), pairs...)
-		if len(*ids) > 0 {
+		if len(ids.ids) > 0 {
 			user, err := s.requireUser()
 			if err != nil {
 				return nil, err
 			}
-			for _, id := range *ids {
+			if err := ids.count(1, 100); err != nil {
+				return nil, err
+			}
+			for _, id := range ids.ids {
 				all = append(all, koophone.UserInstance{UserID: user, InstanceID: id})
 			}
 		}

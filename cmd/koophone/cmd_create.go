@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
+	"unicode/utf8"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -19,7 +21,7 @@ var createCmd = command{
 			"--name-prefix ci-0412 --bandwidth 4 --count 2 --period month --period-count 1 --auto-pay",
 	},
 	exits: callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		var req koophone.CreateInstancesRequest
 		confirmed := yesFlag(fs, "command buys instances and spends money")
 		fs.StringVar(&req.OS, "os", "", `the Android image, e.g. "AOSP11" (required)`)
@@ -36,16 +38,12 @@ var createCmd = command{
 		fs.StringVar(&req.Network, "network", "", "EIP or ADN (default: the service's, EIP)")
 		fs.StringVar(&req.NodeGroupID, "node-group", "", "the node group id")
 		return func(ctx context.Context, s *session) (*output, error) {
-			if err := confirmed(); err != nil {
+			var errs problems
+			errs.add(required(fs, "os", "sku", "band-sku", "region", "name-prefix", "bandwidth"))
+			checkOrder(fs, &req, *period, &errs)
+			errs.add(confirmed())
+			if err := errs.err(); err != nil {
 				return nil, err
-			}
-			switch *period {
-			case "month":
-				req.Charge.Unit = koophone.PeriodMonth
-			case "year":
-				req.Charge.Unit = koophone.PeriodYear
-			default:
-				return nil, usageErrorf("--period %q: want month or year", *period)
 			}
 			c, err := s.client(ctx, seed{})
 			if err != nil {
@@ -65,6 +63,35 @@ var createCmd = command{
 	},
 }
 
+// checkOrder sets req's period from period and adds a problem for each
+// flag of create whose value the service cannot take.
+func checkOrder(fs *pflag.FlagSet, req *koophone.CreateInstancesRequest, period string, errs *problems) {
+	most := 0
+	switch period {
+	case "month":
+		req.Charge.Unit, most = koophone.PeriodMonth, 9
+	case "year":
+		req.Charge.Unit, most = koophone.PeriodYear, 3
+	default:
+		errs.addf("--period %q: want month or year", period)
+	}
+	if most > 0 && (req.Charge.Count < 1 || req.Charge.Count > most) {
+		errs.addf("--period-count %d: want 1 to %d for --period %s", req.Charge.Count, most, period)
+	}
+	if n := utf8.RuneCountInString(req.NamePrefix); fs.Changed("name-prefix") && (n < 1 || n > 14) {
+		errs.addf("--name-prefix has %d characters: want 1 to 14", n)
+	}
+	if fs.Changed("bandwidth") && !(req.BandwidthMbps > 0) {
+		errs.addf("--bandwidth %v: want a number above 0", req.BandwidthMbps)
+	}
+	if req.Count < 1 || req.Count > 2000 {
+		errs.addf("--count %d: want 1 to 2000", req.Count)
+	}
+	if req.Network != "" && req.Network != "EIP" && req.Network != "ADN" {
+		errs.addf("--network %q: want EIP or ADN", req.Network)
+	}
+}
+
 var deleteCmd = command{
 	name:  "delete",
 	short: "return monthly/yearly instances, ending their subscription (needs --yes)",
@@ -72,7 +99,7 @@ var deleteCmd = command{
 		"It cannot be undone, so it refuses to run without --yes.",
 	examples: []string{"koophone delete --instance phone-1 --instance phone-2 --yes"},
 	exits:    callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		confirmed := yesFlag(fs, "command deletes instances")
 		ids := batchFlag(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
@@ -91,15 +118,15 @@ func onInstances(ctx context.Context, s *session, ids *idList, done string,
 	if err := ids.batch(); err != nil {
 		return nil, err
 	}
-	c, err := s.client(ctx, seed{ids: *ids})
+	c, err := s.client(ctx, seed{ids: ids.ids})
 	if err != nil {
 		return nil, err
 	}
-	if err := call(c, ctx, *ids); err != nil {
+	if err := call(c, ctx, ids.ids); err != nil {
 		return nil, err
 	}
-	rows := make([][]value, len(*ids))
-	for i, id := range *ids {
+	rows := make([][]value, len(ids.ids))
+	for i, id := range ids.ids {
 		rows[i] = []value{field("instance_id", id), textOnly("", done)}
 	}
 	return rowsOf("instances", rows), nil

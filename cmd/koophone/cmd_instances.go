@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -18,7 +19,7 @@ var instancesListCmd = command{
 		"koophone instances list --name phone- --since 2026-01-01T00:00:00Z --order desc --order-by create_time --json",
 	},
 	exits: callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		var pages pageFlags
 		var opts koophone.ListInstancesOptions
 		var since, until timeFlag
@@ -30,9 +31,11 @@ var instancesListCmd = command{
 		fs.StringVar(&opts.PoolName, "pool", "", "only instances of this pool")
 		fs.StringVar(&opts.Order, "order", "", "asc or desc")
 		fs.StringVar(&opts.OrderBy, "order-by", "", "the field to sort by, e.g. create_time")
-		pages.register(fs, "1 to 500")
+		pages.register(fs, 500)
 		return func(ctx context.Context, s *session) (*output, error) {
-			if err := pages.check(); err != nil {
+			var errs problems
+			pages.check(&errs)
+			if err := errs.err(); err != nil {
 				return nil, err
 			}
 			opts.Since, opts.Until, opts.PageSize = since.t, until.t, pages.size
@@ -40,7 +43,7 @@ var instancesListCmd = command{
 			if err != nil {
 				return nil, err
 			}
-			return listing(&pages, "instance", instanceRow, c.ListInstances(ctx, &opts),
+			return listing(s, &pages, "instance", instanceRow, c.ListInstances(ctx, &opts),
 				func(n int) ([]koophone.Instance, pageHead, error) {
 					p, err := c.ListInstancesPage(ctx, n, &opts)
 					if err != nil {

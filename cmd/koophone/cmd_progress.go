@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/pflag"
 )
 
 var progressCmd = command{
@@ -15,7 +16,7 @@ var progressCmd = command{
 		"koophone progress --json --user user-1 --instance phone-1",
 	},
 	exits: callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		ids := instancesFlag(fs, "the instance id")
 		return func(ctx context.Context, s *session) (*output, error) {
 			user, err := s.requireUser()
@@ -25,18 +26,20 @@ var progressCmd = command{
 			if err := ids.count(1, 1); err != nil {
 				return nil, err
 			}
-			c, err := s.client(ctx, seed{ids: *ids, prepared: true})
+			c, err := s.client(ctx, seed{ids: ids.ids, prepared: true})
 			if err != nil {
 				return nil, err
 			}
-			id := (*ids)[0]
+			id := ids.ids[0]
 			p, err := c.PrepareProgress(ctx, user, id)
 			if err != nil {
 				return nil, err
 			}
-			return line(field("instance_id", id), jsonOnly("status", int(p.Status)), field("status_name", p.Status.String()),
-				shown("waiting_count", p.WaitingCount, fmt.Sprintf("waitingCount=%d", p.WaitingCount)),
-				jsonOnly("request_id", p.RequestID)), nil
+			out := rowsOf("instances", [][]value{{field("instance_id", id), jsonOnly("status", int(p.Status)),
+				field("status_name", p.Status.String()),
+				shown("waiting_count", p.WaitingCount, fmt.Sprintf("waitingCount=%d", p.WaitingCount))}})
+			out.top = []value{jsonOnly("request_id", p.RequestID)}
+			return out, nil
 		}
 	},
 }

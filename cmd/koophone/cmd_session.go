@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -27,21 +28,21 @@ var releaseCmd = command{
 
 // endSession is the flags of stop and release: call on the one --instance,
 // then print it with done.
-func endSession(done string, call func(*koophone.Client, context.Context, string) error) func(*flag.FlagSet) runFunc {
-	return func(fs *flag.FlagSet) runFunc {
+func endSession(done string, call func(*koophone.Client, context.Context, string) error) func(*pflag.FlagSet) runFunc {
+	return func(fs *pflag.FlagSet) runFunc {
 		ids := instancesFlag(fs, "the instance id")
 		return func(ctx context.Context, s *session) (*output, error) {
 			if err := ids.count(1, 1); err != nil {
 				return nil, err
 			}
-			c, err := s.client(ctx, seed{ids: *ids, ready: true})
+			c, err := s.client(ctx, seed{ids: ids.ids, ready: true})
 			if err != nil {
 				return nil, err
 			}
-			if err := call(c, ctx, (*ids)[0]); err != nil {
+			if err := call(c, ctx, ids.ids[0]); err != nil {
 				return nil, err
 			}
-			return line(field("instance_id", (*ids)[0]), textOnly("", done)), nil
+			return line(field("instance_id", ids.ids[0]), textOnly("", done)), nil
 		}
 	}
 }

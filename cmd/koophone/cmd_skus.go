@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -17,7 +18,7 @@ var skusCmd = command{
 		"With --json, one {\"event\":\"sku\"} object per line, then the result.",
 	examples: []string{"koophone skus", "koophone skus --json"},
 	exits:    callExits,
-	flags: func(*flag.FlagSet) runFunc {
+	flags: func(*pflag.FlagSet) runFunc {
 		return func(ctx context.Context, s *session) (*output, error) {
 			c, err := s.client(ctx, seed{})
 			if err != nil {

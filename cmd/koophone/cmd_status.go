@@ -2,27 +2,28 @@ package main
 
 import (
 	"context"
-	"flag"
+
+	"github.com/spf13/pflag"
 )
 
 var statusCmd = command{
 	name:  "status",
 	short: "query the status of instances",
-	long: "Query the status of up to 100 instances (POST /v1/instances/batch-query-status). " +
-		"The number is printed as sent: its meaning differs between versions of the API reference.",
+	long: "Query the power state of up to 100 instances (POST /v1/instances/batch-query-status): " +
+		"unknown, stopped, running, going offline, starting or shut down (with --json, the number as sent: 0 to 5).",
 	examples: []string{"koophone status --instance phone-1 --instance phone-2"},
 	exits:    callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		ids := batchFlag(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
 			if err := ids.batch(); err != nil {
 				return nil, err
 			}
-			c, err := s.client(ctx, seed{ids: *ids, prepared: true})
+			c, err := s.client(ctx, seed{ids: ids.ids, prepared: true})
 			if err != nil {
 				return nil, err
 			}
-			results, err := c.BatchQueryStatus(ctx, *ids)
+			results, err := c.BatchQueryStatus(ctx, ids.ids)
 			if err != nil {
 				return nil, err
 			}

@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -17,7 +18,7 @@ var taskGetCmd = command{
 	examples: []string{"koophone task get TASK_ID", "koophone task get --json TASK_ID"},
 	exits:    callExits,
 	args:     "TASK_ID",
-	flags: func(*flag.FlagSet) runFunc {
+	flags: func(*pflag.FlagSet) runFunc {
 		return func(ctx context.Context, s *session) (*output, error) {
 			c, id, err := taskClient(ctx, s)
 			if err != nil {
@@ -42,7 +43,7 @@ var taskWaitCmd = command{
 	exits:    allExits,
 	failed:   "a job failed",
 	args:     "TASK_ID",
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		var w waitFlags
 		w.registerTimes(fs)
 		return func(ctx context.Context, s *session) (*output, error) {

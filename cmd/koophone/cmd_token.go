@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -18,7 +19,7 @@ var tokenCmd = command{
 		"koophone token --instance phone-1 --stream-type h5 --show-secret --json",
 	},
 	exits: callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		ids := instancesFlag(fs, "the instance id")
 		streamType := fs.String("stream-type", "", `"sdk" or "h5" (default: the service's)`)
 		showSecret := fs.Bool("show-secret", false, "print the device token too")
@@ -36,15 +37,15 @@ var tokenCmd = command{
 			if err := ids.count(1, 1); err != nil {
 				return nil, err
 			}
-			c, err := s.client(ctx, seed{ids: *ids, ready: true})
+			c, err := s.client(ctx, seed{ids: ids.ids, ready: true})
 			if err != nil {
 				return nil, err
 			}
-			dt, err := c.GetDeviceToken(ctx, (*ids)[0], &opts)
+			dt, err := c.GetDeviceToken(ctx, ids.ids[0], &opts)
 			if err != nil {
 				return nil, err
 			}
-			return tokenOutput((*ids)[0], dt, *showSecret), nil
+			return tokenOutput(ids.ids[0], dt, *showSecret), nil
 		}
 	},
 }

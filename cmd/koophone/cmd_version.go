@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"runtime"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -16,7 +17,7 @@ var versionCmd = command{
 	examples: []string{"koophone version", "koophone version --json"},
 	exits:    offlineExits,
 	local:    true,
-	flags: func(*flag.FlagSet) runFunc {
+	flags: func(*pflag.FlagSet) runFunc {
 		return func(context.Context, *session) (*output, error) {
 			text := fmt.Sprintf("koophone %s (koophone-go SDK, %s %s/%s)", koophone.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return line(jsonOnly("version", koophone.Version), jsonOnly("go", runtime.Version()), textOnly("", text)), nil

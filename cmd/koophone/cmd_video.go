@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -18,13 +18,15 @@ var videoSetCmd = command{
 	name:  "video set",
 	short: "set how instances stream video, from a settings file",
 	long: "Set how up to 100 instances stream video, per network and encoding (PUT /v1/instances/video-setting), " +
-		"from a JSON file holding all six network × encoding combinations: start from koophone video template.",
+		"from a JSON file holding all six network × encoding combinations, with the API's names (network_type, " +
+		"encoding_type, video_spec_groups): start from koophone video template, whose text or --json output it takes.",
 	examples: []string{
 		"koophone video template > video.json",
 		"koophone video set --instance phone-1 --instance phone-2 --file video.json",
+		"koophone video template --json | koophone video set --instance phone-1 --file -",
 	},
 	exits: callExits,
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		ids := batchFlag(fs)
 		file := fs.String("file", "", `the settings file ("-": standard input; required)`)
 		return func(ctx context.Context, s *session) (*output, error) {
@@ -49,6 +51,9 @@ func readVideoSettings(s *session, name string) ([]koophone.VideoSetting, error)
 	case "":
 		return nil, usageErrorf("--file is required (koophone video template writes one to start from)")
 	case "-":
+		if err := s.useStdin("--file -"); err != nil {
+			return nil, err
+		}
 	default:
 		f, err := os.Open(name)
 		if err != nil {
@@ -62,13 +67,11 @@ func readVideoSettings(s *session, name string) ([]koophone.VideoSetting, error)
 		defer f.Close()
 		r = f
 	}
-	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
-	dec.DisallowUnknownFields()
-	var settings []koophone.VideoSetting
-	if err := dec.Decode(&settings); err != nil {
+	file, err := decodeVideoFile(r)
+	if err != nil {
 		return nil, usageErrorf("--file %s: %v", name, err)
 	}
-	return settings, nil
+	return videoSettings(file), nil
 }
 
 var videoTemplateCmd = command{
@@ -80,9 +83,9 @@ var videoTemplateCmd = command{
 	examples: []string{"koophone video template > video.json"},
 	exits:    offlineExits,
 	local:    true,
-	flags: func(*flag.FlagSet) runFunc {
+	flags: func(*pflag.FlagSet) runFunc {
 		return func(context.Context, *session) (*output, error) {
-			settings := koophone.VideoSettingsForAll(koophone.DefaultVideoSpecGroup())
+			settings := videoFile(koophone.VideoSettingsForAll(koophone.DefaultVideoSpecGroup()))
 			var doc bytes.Buffer
 			enc := json.NewEncoder(&doc)
 			enc.SetIndent("", "  ")

@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -21,7 +22,7 @@ var waitCmd = command{
 	},
 	exits:  allExits,
 	failed: "an instance failed to prepare",
-	flags: func(fs *flag.FlagSet) runFunc {
+	flags: func(fs *pflag.FlagSet) runFunc {
 		w := &waitRun{ids: instancesFlag(fs, "an instance id; repeat for more")}
 		fs.BoolVar(&w.prepare, "prepare", false, "prepare the instances first")
 		w.flags.register(fs)
@@ -37,17 +38,15 @@ type waitRun struct {
 }
 
 func (w *waitRun) run(ctx context.Context, s *session) (*output, error) {
-	if err := w.flags.check(); err != nil {
-		return nil, err
-	}
+	var errs problems
+	errs.add(w.flags.check())
 	user, err := s.requireUser()
-	if err != nil {
+	errs.add(err)
+	errs.add(w.ids.count(1, 0))
+	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	if err := w.ids.count(1, 0); err != nil {
-		return nil, err
-	}
-	ids := *w.ids
+	ids := w.ids.ids
 	c, err := s.client(ctx, seed{ids: ids, prepared: !w.prepare, pace: w.flags.interval.min}) // --prepare prepares them below
 	if err != nil {
 		return nil, err
@@ -94,7 +93,7 @@ func (w *waitRun) result(s *session, progress map[string]koophone.Progress, fail
 	if out.code == exitInterrupted {
 		fmt.Fprintf(s.stderr, "koophone %s: interrupted; last status: %s\n", s.name, polls.lastStatuses())
 	}
-	for _, id := range *w.ids {
+	for _, id := range w.ids.ids {
 		row := []value{field("instance_id", id), jsonOnly("ready", errs[id] == nil)}
 		if p, ok := progress[id]; ok {
 			row = append(row, jsonOnly("status", int(p.Status)), field("status_name", p.Status.String()))
@@ -113,7 +112,19 @@ func (w *waitRun) result(s *session, progress map[string]koophone.Progress, fail
 // SDK's timeout names the time allowed; this names the time spent too.
 func (w *waitRun) describe(err error, spent time.Duration) string {
 	if errors.Is(err, koophone.ErrWaitTimeout) {
-		return fmt.Sprintf("koophone: timed out after %s (--timeout %s)", spent.Round(time.Millisecond), w.flags.timeout)
+		return "koophone: " + timedOut(spent, w.flags.timeout)
 	}
 	return err.Error()
+}
+
+// timedOut says how a wait that took spent ran out of timeout. A wait
+// stops early when its next poll could not finish before the timeout: it
+// says so, rather than "timed out after 0s".
+func timedOut(spent time.Duration, timeout durationFlag) string {
+	spent = spent.Round(time.Millisecond)
+	if spent < time.Duration(timeout) {
+		return fmt.Sprintf("stopped waiting after %s, before --timeout %s ran out: the next poll could not have "+
+			"finished in time (raise --timeout, or lower --interval)", spent, timeout)
+	}
+	return fmt.Sprintf("timed out after %s (--timeout %s)", spent, timeout)
 }

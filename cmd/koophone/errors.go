@@ -100,11 +100,15 @@ func fromService(err error) bool {
 // and returns its exit code.
 func (s *session) fail(err error) int {
 	code := s.errorEvent(err)
-	msg := trimPrefix(err.Error())
-	if code == exitUsage {
-		msg += fmt.Sprintf(" (see koophone %s --help)", s.name)
+	msg, where := trimPrefix(err.Error()), strings.TrimSpace("koophone "+s.name)
+	var unknown *unknownCommandError
+	if errors.As(err, &unknown) { // s.name is the unknown command
+		where = unknown.parent.CommandPath()
 	}
-	fmt.Fprintf(s.stderr, "koophone %s: %s\n", s.name, clean(msg))
+	if code == exitUsage {
+		msg += fmt.Sprintf(" (see %s --help)", where)
+	}
+	fmt.Fprintf(s.stderr, "%s: %s\n", where, clean(msg))
 	return code
 }
 
@@ -120,7 +124,7 @@ func (s *session) errorEvent(err error) int {
 	if errors.As(err, &apiErr) {
 		ev["code"], ev["http_status"], ev["request_id"] = apiErr.Code, apiErr.HTTPStatus, apiErr.RequestID
 	}
-	writeJSON(s.stdout, ev)
+	s.emit(ev)
 	return code
 }
 

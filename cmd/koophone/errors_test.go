@@ -52,7 +52,7 @@ func TestBadArgumentsAreUsageErrors(t *testing.T) {
 		r := runCLI(t, context.Background(), args...)
 		assert.Equal(t, exitUsage, r.code, "%v: stdout %q", args, r.stdout)
 		assert.NotContains(t, r.stdout, "ready", args)
-		assert.Contains(t, r.stderr, "invalid parameter", args)
+		assert.Regexp(t, `--(instance|user)`, r.stderr, "%v: the message names the flag", args)
 
 		r = runCLI(t, context.Background(), append(args, "--json")...)
 		assert.Equal(t, exitUsage, r.code, "%v --json", args)
@@ -74,9 +74,9 @@ func TestJSONReportsFlagAndCommandErrors(t *testing.T) {
 		want    string
 	}{
 		{[]string{"launch", "--json"}, "launch", `unknown command "launch"`},
-		{[]string{"wait", "--json", "--bogus"}, "wait", "flag provided but not defined: -bogus"},
-		{[]string{"wait", "--bogus", "--json"}, "wait", "flag provided but not defined: -bogus"},
-		{[]string{"progress", "--json", "--interval", "x"}, "progress", "flag provided but not defined: -interval"},
+		{[]string{"wait", "--json", "--bogus"}, "wait", "unknown flag: --bogus"},
+		{[]string{"wait", "--bogus", "--json"}, "wait", "unknown flag: --bogus"},
+		{[]string{"progress", "--json", "--interval", "x"}, "progress", "unknown flag: --interval"},
 		{[]string{"wait", "--json", "--interval", "5s..1s"}, "wait", "want MIN..MAX"},
 	}
 	for _, tt := range tests {
@@ -98,10 +98,10 @@ func TestTimeoutNamesTheTimeSpent(t *testing.T) {
 	t.Parallel()
 	srv := fake(t, "phone-1")
 	srv.Script("phone-1", koophone.PrepareQueuing)
-	args := append(append([]string{"wait", "--instance", "phone-1", "--timeout", "30ms"}, fast...), against(t, srv)...)
+	args := append(append([]string{"wait", "--instance", "phone-1", "--timeout", "300ms"}, fast...), against(t, srv)...) // time for a first poll under -race on a loaded machine
 	r := runCLI(t, context.Background(), args...)
 	assert.Equal(t, exitTimeout, r.code, r.stderr)
-	m := regexp.MustCompile(`^phone-1\tqueuing\tkoophone: timed out after (\d+)ms \(--timeout 30ms\)\n$`).FindStringSubmatch(r.stdout)
+	m := regexp.MustCompile(`^phone-1\tqueuing\tkoophone: (?:timed out|stopped waiting) after (\d+)ms,? \(?(?:before )?--timeout 300ms`).FindStringSubmatch(r.stdout)
 	require.NotNil(t, m, r.stdout)
 
 	r = runCLI(t, context.Background(), append(args, "--json", "--quiet")...)
@@ -131,8 +131,8 @@ func TestHelpListsOnlyPossibleExitCodes(t *testing.T) {
 	} {
 		r := runCLI(t, context.Background(), append(strings.Fields(cmd), "--help")...)
 		assert.Equal(t, exitOK, r.code, cmd)
-		assert.Contains(t, r.stderr, want, cmd)
-		assert.Contains(t, r.stderr, "Usage: koophone "+cmd+" [flags]", cmd)
+		assert.Contains(t, r.stdout, want, cmd)
+		assert.Contains(t, r.stdout, "Usage:\n  koophone "+cmd+" [flags]", cmd)
 	}
 	r := runCLI(t, context.Background(), "help")
 	for _, name := range []string{"wait", "prepare", "progress", "status", "token", "stop", "release", "instances list",
@@ -176,7 +176,7 @@ func TestMessagesDoNotStutter(t *testing.T) {
 	assert.NotContains(t, r.stderr, "koophone: ")
 
 	r = runCLI(t, context.Background(), "progress", "--user", strings.Repeat("u", 33), "--instance", "phone-1")
-	assert.True(t, strings.HasPrefix(r.stderr, "koophone progress: invalid parameter: "), r.stderr)
+	assert.True(t, strings.HasPrefix(r.stderr, "koophone progress: --user has 33 characters"), r.stderr)
 }
 
 // TestRequestTimeoutIsANetworkError: --request-timeout bounds each attempt,

@@ -2,62 +2,189 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
 
-// idList is a repeatable flag of ids, such as --instance.
-type idList []string
+// problems collects a command's usage errors, so that it reports all of
+// them at once.
+type problems []string
 
-func (l *idList) String() string { return strings.Join(*l, ",") }
-
-// Set adds one id.
-func (l *idList) Set(v string) error {
-	if v == "" {
-		return errors.New("must not be empty")
+// add records err, if it is not nil.
+func (p *problems) add(err error) {
+	if err != nil {
+		*p = append(*p, trimPrefix(err.Error()))
 	}
-	*l = append(*l, v)
+}
+
+// addf records a problem.
+func (p *problems) addf(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+// err is every problem as one usage error, or nil.
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return usageErrorf("%s", strings.Join(p, "; "))
+}
+
+// required returns a problem naming every flag of names that fs was not
+// given, or nil.
+func required(fs *pflag.FlagSet, names ...string) error {
+	var missing []string
+	for _, name := range names {
+		if !fs.Changed(name) {
+			missing = append(missing, "--"+name)
+		}
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return usageErrorf("%s is required", missing[0])
+	}
+	return usageErrorf("%s are required", strings.Join(missing, ", "))
+}
+
+// durationFlag is a time.Duration flag whose error says how to write one.
+type durationFlag time.Duration
+
+func (d durationFlag) String() string { return time.Duration(d).String() }
+
+// Type names the value in --help.
+func (*durationFlag) Type() string { return "duration" }
+
+// Set parses a duration with its unit.
+func (d *durationFlag) Set(v string) error {
+	parsed, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("want a duration with a unit, such as 30s, 10m or 1h30m")
+	}
+	*d = durationFlag(parsed)
+	return nil
+}
+
+// idList is a repeatable flag of ids, such as --instance; "-" reads more
+// from standard input, one a line (see session.readIDs).
+type idList struct {
+	ids       []string
+	fromStdin bool // "-" was given
+}
+
+func (l *idList) String() string { return strings.Join(l.ids, ",") }
+
+// Type names the value in --help.
+func (*idList) Type() string { return "id" }
+
+// Set adds one id, or notes "-".
+func (l *idList) Set(v string) error {
+	switch v {
+	case "":
+		return errors.New("must not be empty")
+	case "-":
+		l.fromStdin = true
+	default:
+		l.ids = append(l.ids, v)
+	}
 	return nil
 }
 
 // instancesFlag registers --instance on fs, with its usage text.
-func instancesFlag(fs *flag.FlagSet, usage string) *idList {
+func instancesFlag(fs *pflag.FlagSet, usage string) *idList {
 	ids := new(idList)
-	fs.Var(ids, "instance", usage)
+	fs.Var(ids, "instance", usage+` ("-": one a line from standard input)`)
 	return ids
 }
 
 // batchFlag declares the repeatable --instance of a command that takes a
 // batch of instances; check it with idList.batch.
-func batchFlag(fs *flag.FlagSet) *idList {
+func batchFlag(fs *pflag.FlagSet) *idList {
 	return instancesFlag(fs, "an instance id; repeat for more (up to 100)")
 }
 
 // batch checks that --instance was given 1 to 100 times, the most one
-// batch operation takes.
-func (l idList) batch() error { return l.count(1, 100) }
+// batch operation takes, with ids the service can take.
+func (l *idList) batch() error { return l.count(1, 100) }
 
 // count checks that --instance was given least to most times (most 0: no
-// limit).
-func (l idList) count(least, most int) error {
-	if n := len(l); n >= least && (most == 0 || n <= most) {
-		return nil
+// limit), each with an id of 1 to 32 characters without control
+// characters, none twice.
+func (l *idList) count(least, most int) error {
+	if n := len(l.ids); n < least || (most != 0 && n > most) {
+		switch most {
+		case 1:
+			return usageErrorf("--instance is required, once")
+		case 0:
+			return usageErrorf("--instance is required (repeat it for more instances)")
+		}
+		return usageErrorf("--instance is required (%d to %d times; %d given)", least, most, n)
 	}
-	switch most {
-	case 1:
-		return usageErrorf("--instance is required, once")
-	case 0:
-		return usageErrorf("--instance is required (repeat it for more instances)")
+	seen := make(map[string]bool, len(l.ids))
+	for i, id := range l.ids {
+		if err := checkID(id); err != nil {
+			return usageErrorf("the %s --instance %v", ordinal(i+1), err)
+		}
+		if seen[id] {
+			return usageErrorf("--instance %q is given twice", id)
+		}
+		seen[id] = true
 	}
-	return usageErrorf("--instance is required (%d to %d times)", least, most)
+	return nil
+}
+
+// checkID says what is wrong with an id, as the SDK checks it, or nil.
+func checkID(id string) error {
+	if n := utf8.RuneCountInString(id); n > 32 {
+		return fmt.Errorf("has %d characters; at most 32 are allowed", n)
+	}
+	for _, r := range id {
+		if unsafeRune(r) || r == utf8.RuneError {
+			return fmt.Errorf("%q has a control, format or invalid character", id)
+		}
+	}
+	return nil
+}
+
+// firstError is the first of errs that is not nil, or nil.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ordinal is "first", "second", "third", then "4th", "21st" …
+func ordinal(n int) string {
+	if n <= 3 {
+		return [...]string{"first", "second", "third"}[n-1]
+	}
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return fmt.Sprint(n, suffix)
 }
 
 // intervalFlag is MIN..MAX, or one duration for both.
 type intervalFlag struct{ min, max time.Duration }
+
+// Type names the value in --help.
+func (*intervalFlag) Type() string { return "MIN..MAX" }
 
 func (f *intervalFlag) String() string {
 	if f.min == 0 && f.max == 0 {
@@ -84,41 +211,43 @@ func (f *intervalFlag) Set(v string) error {
 // waitFlags are the flags of a command that waits: --timeout, --interval
 // and --concurrency.
 type waitFlags struct {
-	timeout     time.Duration
+	timeout     durationFlag
 	interval    intervalFlag
 	concurrency int
 }
 
 // register adds the wait flags to fs, with the SDK's defaults.
-func (w *waitFlags) register(fs *flag.FlagSet) {
+func (w *waitFlags) register(fs *pflag.FlagSet) {
 	w.registerTimes(fs)
 	fs.IntVar(&w.concurrency, "concurrency", koophone.DefaultConcurrency, "polls in flight at once")
 }
 
 // registerTimes adds --timeout and --interval to fs, for a wait that polls
 // one thing at a time (a task).
-func (w *waitFlags) registerTimes(fs *flag.FlagSet) {
+func (w *waitFlags) registerTimes(fs *pflag.FlagSet) {
 	w.interval = intervalFlag{min: koophone.DefaultMinPollInterval, max: koophone.DefaultMaxPollInterval}
 	w.concurrency = koophone.DefaultConcurrency
-	fs.DurationVar(&w.timeout, "timeout", koophone.DefaultMaxWait, "give up waiting after this long")
+	w.timeout = durationFlag(koophone.DefaultMaxWait)
+	fs.Var(&w.timeout, "timeout", "give up waiting after this long")
 	fs.Var(&w.interval, "interval", "backoff bounds between polls, MIN..MAX (or one duration)")
 }
 
 // check returns a usage error for a value the SDK would refuse.
 func (w *waitFlags) check() error {
+	var errs problems
 	if w.timeout <= 0 {
-		return usageErrorf("--timeout %s must be positive", w.timeout)
+		errs.addf("--timeout %s must be positive", w.timeout)
 	}
 	if w.concurrency < 1 {
-		return usageErrorf("--concurrency %d must be at least 1", w.concurrency)
+		errs.addf("--concurrency %d must be at least 1", w.concurrency)
 	}
-	return nil
+	return errs.err()
 }
 
 // options are the wait options the flags give, with onPoll.
 func (w *waitFlags) options(onPoll func(koophone.PollEvent)) []koophone.WaitOption {
 	return []koophone.WaitOption{
-		koophone.WithMaxWait(w.timeout),
+		koophone.WithMaxWait(time.Duration(w.timeout)),
 		koophone.WithPollInterval(w.interval.min, w.interval.max),
 		koophone.WithConcurrency(w.concurrency),
 		koophone.WithOnPoll(onPoll),
@@ -127,6 +256,9 @@ func (w *waitFlags) options(onPoll func(koophone.PollEvent)) []koophone.WaitOpti
 
 // timeFlag is a time given as RFC 3339 or as "2006-01-02 15:04:05" in UTC.
 type timeFlag struct{ t time.Time }
+
+// Type names the value in --help.
+func (*timeFlag) Type() string { return "time" }
 
 func (f *timeFlag) String() string {
 	if f.t.IsZero() {
@@ -149,6 +281,9 @@ func (f *timeFlag) Set(v string) error {
 // pairList is the repeatable --pair USER:INSTANCE.
 type pairList []koophone.UserInstance
 
+// Type names the value in --help.
+func (*pairList) Type() string { return "USER:INSTANCE" }
+
 func (l *pairList) String() string {
 	parts := make([]string, len(*l))
 	for i, p := range *l {
@@ -169,7 +304,7 @@ func (l *pairList) Set(v string) error {
 
 // yesFlag registers --yes, which a command that spends money or destroys
 // something requires, with what it does.
-func yesFlag(fs *flag.FlagSet, what string) func() error {
+func yesFlag(fs *pflag.FlagSet, what string) func() error {
 	yes := fs.Bool("yes", false, "confirm that this "+what)
 	return func() error {
 		if !*yes {

@@ -121,8 +121,8 @@ func TestVersionAndHelp(t *testing.T) {
 	for _, cmd := range []string{"prepare", "progress", "wait"} {
 		r = runCLI(t, context.Background(), cmd, "--help")
 		assert.Equal(t, 0, r.code, cmd)
-		assert.Contains(t, r.stderr, "Examples:\n  koophone "+cmd, cmd)
-		assert.Contains(t, r.stderr, "130 interrupted", cmd)
+		assert.Contains(t, r.stdout, "Examples:\n  koophone "+cmd, cmd)
+		assert.Contains(t, r.stdout, "130 interrupted", cmd)
 	}
 }
 
@@ -137,10 +137,10 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"launch"}, `unknown command "launch"`},
 		{[]string{"wait", "--user", "u"}, "--instance is required"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance is required, once"},
-		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, "flag -interval: want MIN..MAX"},
+		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, `invalid argument "5s..1s" for "--interval" flag: want MIN..MAX`},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--timeout", "0s"}, "--timeout 0s must be positive"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--concurrency", "0"}, "--concurrency 0 must be at least 1"},
-		{[]string{"wait", "--token", "abc"}, "flag provided but not defined: -token"},
+		{[]string{"wait", "--token", "abc"}, "unknown flag: --token"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "extra"}, `unexpected argument "extra"`},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--endpoint", "ftp://x", "--token-file", tokenFile(t, "t")}, `invalid parameter: endpoint "ftp://x"`},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--token-file", filepath.Join(t.TempDir(), "none")}, "--token-file: cannot open"},
@@ -251,7 +251,7 @@ func TestWaitExitCodes(t *testing.T) {
 		{"failed to prepare", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing, koophone.PrepareFailed) }, nil,
 			exitFailed, "phone-1\tfailed\tkoophone: preparing the instance failed (status -1)"},
 		{"timed out", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing) }, []string{"--timeout", "20ms"},
-			exitTimeout, "ms (--timeout 20ms)\n"},
+			exitTimeout, "--timeout 20ms"},
 		{"not found", func(*koophonetest.Server) {}, []string{"--instance", "phone-404"},
 			exitAPI, "phone-404\tunknown\tkoophone: ShowProgress: KOOPHONE.API.4001"},
 		{"no permission", func(s *koophonetest.Server) { s.AddInstance("someone-else", "phone-1") }, nil,
@@ -351,7 +351,7 @@ func TestSimulate(t *testing.T) {
 
 	r = runCLI(t, context.Background(), "prepare", "--simulate", "--json", "--user", "demo", "--instance", "phone-1")
 	assert.Equal(t, exitOK, r.code)
-	assert.Contains(t, r.stdout, `"status_name":"to-be-restored"`)
+	assert.Contains(t, r.stdout, `"state":1,"state_name":"to-be-restored"`, "a prepare state, not a progress status")
 }
 
 func TestJSONErrors(t *testing.T) {
@@ -370,7 +370,7 @@ func TestStreamingCommands(t *testing.T) {
 
 	r := runCLI(t, context.Background(), append([]string{"status", "--instance", "phone-1", "--instance", "phone-2"}, flags...)...)
 	assert.Equal(t, exitOK, r.code, r.stderr)
-	assert.Equal(t, "phone-1\t0\nphone-2\t0\n", r.stdout)
+	assert.Equal(t, "phone-1\trunning\nphone-2\trunning\n", r.stdout)
 
 	r = runCLI(t, context.Background(), append([]string{"token", "--instance", "phone-1", "--stream-type", "h5"}, flags...)...)
 	assert.Equal(t, exitOK, r.code, r.stderr)

@@ -72,27 +72,43 @@ func line(values ...value) *output { return &output{top: values} }
 // rowsOf is an output of one line per row, listed under key in JSON.
 func rowsOf(key string, rows [][]value) *output { return &output{list: key, rows: rows} }
 
-// print writes out to stdout in the form the flags ask for. Every string
-// is escaped and bounded as clean does, keys included.
-func (s *session) print(out *output) {
+// print writes out to stdout in the form the flags ask for, and returns
+// the exit code: out's, or 2 if --jq failed on a command that succeeded.
+// Every string is escaped and bounded as clean does, keys included.
+func (s *session) print(out *output) int {
 	if s.g.asJSON {
-		for i := 0; out.each != "" && i < len(out.rows); i++ {
-			ev := object(out.rows[i])
-			ev["event"] = out.each
-			writeJSON(s.stdout, ev)
+		s.printJSON(out)
+		if s.jqErr != nil && out.code == exitOK {
+			return exitUsage
 		}
-		ev := object(out.top)
-		ev["event"], ev["command"], ev["ok"], ev["exit_code"] = "result", s.name, out.code == exitOK, out.code
-		if out.list != "" && out.each == "" {
-			list := make([]map[string]any, len(out.rows))
-			for i, row := range out.rows {
-				list[i] = object(row)
-			}
-			ev[out.list] = list
-		}
-		writeJSON(s.stdout, ev)
-		return
+		return out.code
 	}
+	s.printText(out)
+	return out.code
+}
+
+// printJSON writes out as JSON objects, one a line.
+func (s *session) printJSON(out *output) {
+	for i := 0; out.each != "" && i < len(out.rows); i++ {
+		ev := object(out.rows[i])
+		ev["event"] = out.each
+		s.emit(ev)
+	}
+	ev := object(out.top)
+	ev["event"], ev["command"], ev["ok"], ev["exit_code"] = "result", s.name, out.code == exitOK, out.code
+	if out.list != "" && out.each == "" {
+		list := make([]map[string]any, len(out.rows))
+		for i, row := range out.rows {
+			list[i] = object(row)
+		}
+		ev[out.list] = list
+	}
+	s.emit(ev)
+}
+
+// printText writes out as text: lines of tab-separated values, aligned on
+// a terminal.
+func (s *session) printText(out *output) {
 	w := s.stdout
 	if out.document != "" {
 		fmt.Fprint(w, out.document)
@@ -117,6 +133,53 @@ func (s *session) print(out *output) {
 	}
 	for _, row := range out.rows {
 		writeLine(w, row)
+	}
+}
+
+// streamBlock is how many rows a terminal aligns at once when rows are
+// printed as they come.
+const streamBlock = 100
+
+// rowStream prints a listing's rows as they come: with --json one
+// {"event": event, ...} object each, else one text line each (on a
+// terminal aligned under a header, streamBlock rows at a time). It holds
+// one block at most.
+type rowStream struct {
+	s     *session
+	event string
+	tw    *tabwriter.Writer // on a terminal, once a row is written
+	n     int
+}
+
+// rowStream starts printing the rows of a listing of event objects.
+func (s *session) rowStream(event string) *rowStream { return &rowStream{s: s, event: event} }
+
+// write prints one row.
+func (r *rowStream) write(row []value) {
+	if r.s.g.asJSON {
+		ev := object(row)
+		ev["event"] = r.event
+		r.s.emit(ev)
+		return
+	}
+	w := r.s.stdout
+	if isTerminal(w) {
+		if r.tw == nil {
+			r.tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			writeHeader(r.tw, row)
+		}
+		w = r.tw
+	}
+	writeLine(w, row)
+	if r.n++; r.tw != nil && r.n%streamBlock == 0 {
+		r.tw.Flush()
+	}
+}
+
+// flush prints what a terminal's alignment holds back.
+func (r *rowStream) flush() {
+	if r.tw != nil {
+		r.tw.Flush()
 	}
 }
 

@@ -22,7 +22,8 @@ type pollPrinter struct {
 }
 
 func newPollPrinter(s *session, total int) *pollPrinter {
-	return &pollPrinter{s: s, total: total, terminal: isTerminal(s.stderr),
+	terminal := isTerminal(s.stderr) && s.getenv("TERM") != "dumb" // a dumb terminal moves no cursor
+	return &pollPrinter{s: s, total: total, terminal: terminal,
 		latest: map[string]koophone.PollEvent{}, shown: map[string]string{}}
 }
 
@@ -35,7 +36,7 @@ func (p *pollPrinter) event(e koophone.PollEvent) {
 	switch {
 	case p.s.g.quiet:
 	case p.s.g.asJSON:
-		writeJSON(p.s.stdout, pollEvent(e))
+		p.s.emit(pollEvent(e))
 	case p.terminal:
 		line := p.summary()
 		if p.total == 1 {

@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/itchyny/gojq"
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 	"github.com/koophone-go/koophone/koophonetest"
@@ -18,23 +22,23 @@ import (
 
 // globals are the flags every command takes.
 type globals struct {
-	endpoint, tokenFile, user string
-	asJSON, quiet, simulate   bool
-	requestTimeout            time.Duration
+	endpoint, tokenFile, user, jq string
+	asJSON, quiet, simulate       bool
+	requestTimeout                durationFlag
 }
 
-// register adds the global flags to fs; local commands get --json only.
-func (g *globals) register(fs *flag.FlagSet, local bool) {
+// register adds the global flags to fs, the root's persistent flags: they
+// go before or after the command.
+func (g *globals) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&g.asJSON, "json", false, "print one JSON object per line")
-	if local {
-		return
-	}
-	fs.StringVar(&g.endpoint, "endpoint", "", "service endpoint (env KOOPHONE_ENDPOINT)")
+	fs.StringVar(&g.jq, "jq", "", "print what the jq expression `EXPR` makes of each JSON object (implies --json)")
+	fs.StringVar(&g.endpoint, "endpoint", "", "service endpoint, https (env KOOPHONE_ENDPOINT)")
 	fs.StringVar(&g.tokenFile, "token-file", "", `read the IAM token from this file ("-": standard input)`)
 	fs.StringVar(&g.user, "user", "", "the user id (env KOOPHONE_USER_ID)")
 	fs.BoolVar(&g.quiet, "quiet", false, "print only the result")
 	fs.BoolVar(&g.simulate, "simulate", false, "use an in-process fake service (not with --endpoint or --token-file)")
-	fs.DurationVar(&g.requestTimeout, "request-timeout", 0, "give up on one HTTP attempt after this long (default 30s)")
+	fs.Var(&g.requestTimeout, "request-timeout", "give up on one HTTP attempt after this long")
+	fs.Lookup("request-timeout").DefValue = "30s" // the SDK's, for --help: 0 leaves it to the SDK
 }
 
 // session is one invocation of a command: its name, global flags and
@@ -48,21 +52,10 @@ type session struct {
 	getenv         func(string) string
 	args           []string // the command's positional arguments
 	closers        []func()
-}
-
-// flagSet builds the flag set of cmd: the global flags and its own. It
-// returns the function that runs cmd with them.
-func (s *session) flagSet(cmd *command) (*flag.FlagSet, runFunc) {
-	fs := flag.NewFlagSet("koophone "+cmd.name, flag.ContinueOnError)
-	fs.SetOutput(s.stderr)
-	s.g.register(fs, cmd.local)
-	runCmd := cmd.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(s.stderr, "Usage: koophone %s [flags]%s\n\n%s\n\nFlags:\n", cmd.name, strings.TrimRight(" "+cmd.args, " "), cmd.long)
-		fs.PrintDefaults()
-		fmt.Fprintf(s.stderr, "\nExamples:\n  %s\n\nExit codes: %s\n", strings.Join(cmd.examples, "\n  "), exitCodes(cmd.exits, cmd.failed))
-	}
-	return fs, runCmd
+	code           int        // the exit code of the command that ran
+	jq             *gojq.Code // --jq, compiled
+	jqErr          error      // the first error --jq raised
+	stdinUsedBy    string     // the flag that reads standard input, if one does
 }
 
 // close releases what the command opened: the client's connections, the
@@ -84,6 +77,9 @@ func (s *session) user() string {
 // requireUser returns the user id, or a usage error when there is none.
 func (s *session) requireUser() (string, error) {
 	if u := s.user(); u != "" {
+		if err := checkID(u); err != nil {
+			return "", usageErrorf("--user %v", err)
+		}
 		return u, nil
 	}
 	return "", usageErrorf("--user is required (or set KOOPHONE_USER_ID)")
@@ -106,11 +102,10 @@ type seed struct {
 // it.
 func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error) {
 	opts := []koophone.Option{koophone.WithUserAgent("koophone-cli/" + koophone.Version)}
-	if s.g.requestTimeout < 0 {
-		return nil, usageErrorf("--request-timeout %s must be positive", s.g.requestTimeout)
-	}
-	if s.g.requestTimeout != 0 {
-		opts = append(opts, koophone.WithRequestTimeout(s.g.requestTimeout))
+	if timeout := time.Duration(s.g.requestTimeout); timeout < 0 {
+		return nil, usageErrorf("--request-timeout %s must be positive", timeout)
+	} else if timeout != 0 {
+		opts = append(opts, koophone.WithRequestTimeout(timeout))
 	}
 	if s.g.simulate {
 		if s.g.endpoint != "" || s.g.tokenFile != "" {
@@ -118,9 +113,12 @@ func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error)
 		}
 		return s.simulated(ctx, sd, opts)
 	}
-	endpoint := s.g.endpoint
+	endpoint, from := s.g.endpoint, "--endpoint"
 	if endpoint == "" {
-		endpoint = s.getenv("KOOPHONE_ENDPOINT")
+		endpoint, from = s.getenv("KOOPHONE_ENDPOINT"), "KOOPHONE_ENDPOINT"
+	}
+	if err := checkEndpoint(endpoint); err != nil {
+		return nil, usageErrorf("%s: %v", from, err)
 	}
 	if endpoint != "" {
 		opts = append(opts, koophone.WithEndpoint(endpoint))
@@ -142,8 +140,26 @@ func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error)
 	return c, nil
 }
 
+// checkEndpoint refuses an endpoint the SDK would refuse to send
+// credentials to, before anything starts: plain http to a host that is not
+// loopback. The CLI has no flag to allow it. The endpoint is not quoted: it
+// may hold credentials.
+func checkEndpoint(endpoint string) error {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "http" {
+		return nil // the SDK says what else is wrong
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("plain http to %s: endpoints must be https (plain http is allowed only to a loopback address, as a credential would cross the network unencrypted)", clean(u.Host))
+}
+
 // simulated starts the fake service for --simulate. An instance whose id
-// contains "fail" fails to prepare, and its first job fails.
+// contains "fail" fails to prepare, and its first job fails (for every
+// command that starts a task: unassign's pairs too). Each run has a fake
+// of its own: a task started by one run is unknown to the next.
 func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option) (*koophone.Client, error) {
 	if sd.pace <= 0 {
 		sd.pace = koophone.DefaultMinPollInterval
@@ -154,6 +170,9 @@ func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option
 	s.closers = append(s.closers, srv.Close)
 	for _, p := range sd.pairs {
 		srv.AddInstance(p.UserID, p.InstanceID)
+		if strings.Contains(p.InstanceID, "fail") {
+			srv.FailJobs(p.InstanceID, "CPS0005", "simulated failure")
+		}
 	}
 	for _, id := range sd.ids {
 		switch {
@@ -184,7 +203,11 @@ func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option
 // readToken reads the token file (or standard input), never echoing it.
 func (s *session) readToken() (string, error) {
 	r := s.stdin
-	if s.g.tokenFile != "-" {
+	if s.g.tokenFile == "-" {
+		if err := s.useStdin("--token-file -"); err != nil {
+			return "", err
+		}
+	} else {
 		f, err := os.Open(s.g.tokenFile)
 		if err != nil {
 			return "", fmt.Errorf("cannot open %s", s.g.tokenFile)

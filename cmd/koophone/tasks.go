@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
 )
@@ -14,11 +16,11 @@ import (
 type taskFlags struct {
 	wait  bool
 	flags waitFlags
-	fs    *flag.FlagSet // where they were registered
+	fs    *pflag.FlagSet // where they were registered
 }
 
 // register adds the task flags to fs.
-func (t *taskFlags) register(fs *flag.FlagSet) {
+func (t *taskFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&t.wait, "wait", false, "wait until every job of the task has ended (exit 1 if one failed)")
 	t.flags.registerTimes(fs)
 	t.fs = fs
@@ -29,7 +31,7 @@ func (t *taskFlags) register(fs *flag.FlagSet) {
 func (t *taskFlags) check() error {
 	if !t.wait {
 		var stray string
-		t.fs.Visit(func(f *flag.Flag) {
+		t.fs.Visit(func(f *pflag.Flag) {
 			if f.Name == "timeout" || f.Name == "interval" {
 				stray = f.Name
 			}
@@ -41,12 +43,16 @@ func (t *taskFlags) check() error {
 	return t.flags.check()
 }
 
-// runOn checks ids (1 to 100), then runs start on them as run does.
+// runOn checks ids (1 to 100) and the task flags, reporting every problem
+// at once, then runs start on them as run does.
 func (t *taskFlags) runOn(ctx context.Context, s *session, ids *idList, start func(*koophone.Client, []string) (*koophone.Task, error)) (*output, error) {
-	if err := ids.batch(); err != nil {
+	var errs problems
+	errs.add(ids.batch())
+	errs.add(t.check())
+	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	return t.run(ctx, s, seed{ids: *ids}, func(c *koophone.Client) (*koophone.Task, error) { return start(c, *ids) })
+	return t.run(ctx, s, seed{ids: ids.ids}, func(c *koophone.Client) (*koophone.Task, error) { return start(c, ids.ids) })
 }
 
 // run checks the task flags, starts a task with start on the session's
@@ -88,11 +94,13 @@ func taskOutput(task *koophone.Task) *output {
 // jobs, when known, name each job's instance.
 func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string, jobs []koophone.Job, w *waitFlags) (*output, error) {
 	polls := newPollPrinter(s, 1)
-	results, err := c.WaitTask(ctx, taskID, w.options(polls.event)...)
+	start := time.Now()
+	results, err := c.WaitTask(ctx, taskID, taskWaitOptions(w, jobs, polls.event)...)
+	spent := time.Since(start)
 	polls.finish()
 	failures := koophone.JobErrors(err)
-	timedOut := errors.Is(err, koophone.ErrWaitTimeout) && results != nil
-	if err != nil && failures == nil && !timedOut {
+	ranOut := errors.Is(err, koophone.ErrWaitTimeout) && results != nil
+	if err != nil && failures == nil && !ranOut {
 		return nil, err
 	}
 	out := jobsOutput(taskID, jobs, results)
@@ -100,12 +108,19 @@ func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string
 		out.code = exitCode(err)
 		msg := fmt.Sprintf("%d of %d jobs failed", len(failures), len(results))
 		if failures == nil {
-			msg = fmt.Sprintf("timed out waiting for the task (--timeout %s)", w.timeout)
+			msg = "waiting for the task: " + timedOut(spent, w.timeout)
 		}
 		out.top = append(out.top, jsonOnly("error", msg))
 		fmt.Fprintf(s.stderr, "koophone %s: %s\n", s.name, msg)
 	}
 	return out, nil
+}
+
+// taskWaitOptions are the options of a wait for a task; jobs, the task's
+// jobs as it started (nil for task wait TASK_ID), are where the SDK can
+// learn each job's instance (WithJobs, once the SDK has it, goes here).
+func taskWaitOptions(w *waitFlags, jobs []koophone.Job, onPoll func(koophone.PollEvent)) []koophone.WaitOption {
+	return w.options(onPoll)
 }
 
 // jobsOutput is where the jobs of taskID stand: the task id, then one
@@ -115,12 +130,15 @@ func jobsOutput(taskID string, jobs []koophone.Job, results []koophone.JobResult
 	for _, j := range jobs {
 		instance[j.JobID] = j.InstanceID
 	}
+	// The instance of a job; once the SDK's JobResult has InstanceID, it is
+	// that, and task wait TASK_ID shows it too.
+	instanceOf := func(r koophone.JobResult) string { return instance[r.JobID] }
 	out := rowsOf("jobs", make([][]value, len(results)))
 	out.top = []value{field("task_id", taskID)}
 	for i, r := range results {
 		row := []value{field("job_id", r.JobID)}
 		if len(jobs) > 0 {
-			row = append(row, field("instance_id", instance[r.JobID]))
+			row = append(row, field("instance_id", instanceOf(r)))
 		}
 		out.rows[i] = append(row, jobValues(r.Status, r.Code, r.Message, r.Output)...)
 	}

@@ -122,7 +122,7 @@ func TestTaskGetAndWait(t *testing.T) {
 	r = cli(t, srv, append([]string{"task", "wait", task.ID, "--timeout", "30ms"}, fast...)...)
 	assert.Equal(t, exitTimeout, r.code, r.stderr)
 	assert.Equal(t, task.ID+"\n"+task.Jobs[0].JobID+"\trunning\t\t\t\n", r.stdout, "the last results")
-	assert.Contains(t, r.stderr, "koophone task wait: timed out waiting for the task (--timeout 30ms)\n")
+	assert.Regexp(t, `koophone task wait: waiting for the task: (timed out|stopped waiting) after \d+ms,? \(?(before )?--timeout 30ms`, r.stderr)
 
 	r = cli(t, srv, "task", "get", "CMD_unknown")
 	assert.Equal(t, exitAPI, r.code)
@@ -150,9 +150,10 @@ func TestVideo(t *testing.T) {
 	r := runCLI(t, context.Background(), "video", "template")
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	golden(t, "video-template.txt", r.stdout)
-	var settings []koophone.VideoSetting
+	var settings []videoSettingFile
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &settings))
-	assert.Equal(t, koophone.VideoSettingsForAll(koophone.DefaultVideoSpecGroup()), settings)
+	assert.Equal(t, koophone.VideoSettingsForAll(koophone.DefaultVideoSpecGroup()), videoSettings(settings))
+	assert.Contains(t, r.stdout, `"network_type": "MOBILE_NETWORK"`, "the API's snake_case names")
 
 	srv := fakeWith(t, koophonetest.WithInstances("user-1", "phone-1"))
 	file := filepath.Join(t.TempDir(), "video.json")
@@ -208,36 +209,49 @@ func TestNewCommandsUsageErrors(t *testing.T) {
 		{[]string{"instances", "list", "--all", "--page", "2"}, "--page and --all"},
 		{[]string{"instances", "list", "--since", "yesterday"}, "want RFC 3339"},
 		{[]string{"instances", "list", "--order", "sideways"}, "invalid parameter"},
-		{[]string{"instances", "list", "--page-size", "501"}, "invalid parameter"},
+		{[]string{"instances", "list", "--page-size", "501"}, "--page-size 501: want 1 to 500"},
+		{[]string{"instances", "list", "--page-size", "0"}, "--page-size 0: want 1 to 500"},
+		{[]string{"instances", "list", "--page", "0"}, "--page 0: want 1 or more"},
+		{[]string{"apps", "list", "--instance", "phone-1", "--page-size", "201"}, "--page-size 201: want 1 to 200"},
 		{[]string{"instances", "list", "extra"}, `unexpected argument "extra"`},
 		{[]string{"apps", "list"}, "--instance is required, once"},
 		{[]string{"apps", "list", "--instance", "phone-1", "--type", "games"}, `--type "games"`},
 		{[]string{"assign", "--pair", "nocolon"}, "want USER:INSTANCE"},
 		{[]string{"assign"}, "give 1 to 100 pairs"},
-		{[]string{"assign", "--pair", "u:" + long}, "invalid parameter"},
+		{[]string{"assign", "--pair", "u:" + long}, "the first --pair has 33 characters; at most 32 are allowed"},
 		{[]string{"unassign", "--pair", "u:phone-1", "--pair", "v:phone-1"}, "invalid parameter"},
 		{[]string{"create", "--yes", "--period", "week"}, `--period "week"`},
-		{[]string{"create", "--yes", "--region", "cn-north-4"}, "invalid parameter"},
+		{[]string{"create", "--yes", "--region", "cn-north-4"}, "--os, --sku, --band-sku, --name-prefix, --bandwidth are required"},
+		{[]string{"create", "--yes", "--os", "A", "--sku", "S", "--band-sku", "B", "--region", "R", "--name-prefix", "fifteen-chars-x",
+			"--bandwidth", "0", "--count", "0", "--period", "year", "--period-count", "4", "--network", "5G"},
+			`--period-count 4: want 1 to 3 for --period year; --name-prefix has 15 characters: want 1 to 14; --bandwidth 0: want a number above 0; --count 0: want 1 to 2000; --network "5G": want EIP or ADN`},
+		{[]string{"apps", "install", "--size-mb", "-1"}, "--url, --package, --version are required; --size-mb -1: want a number above 0; --instance is required (1 to 100 times; 0 given)"},
+		{[]string{"create", "--period", "week"}, `--os, --sku, --band-sku, --region, --name-prefix, --bandwidth are required; --period "week": want month or year; this command buys instances and spends money: add --yes to confirm`},
 		{[]string{"delete", "--yes"}, "--instance is required"},
-		{[]string{"reset", "--instance", long}, "invalid parameter"},
+		{[]string{"reset", "--instance", long}, "the first --instance has 33 characters; at most 32 are allowed"},
+		{[]string{"reset", "--instance", "phone-1", "--instance", "phone-1"}, `--instance "phone-1" is given twice`},
 		{[]string{"reset", "--instance", "phone-1", "--wait", "--timeout", "0s"}, "--timeout 0s must be positive"},
 		{[]string{"reset", "--instance", "phone-1", "--timeout", "1s"}, "--timeout needs --wait"},
-		{[]string{"apps", "install", "--instance", "phone-1", "--interval", "1s"}, "--interval needs --wait"},
+		{[]string{"apps", "install", "--instance", "phone-1", "--interval", "1s"}, "--url, --package, --version, --size-mb are required; --interval needs --wait"},
 		{[]string{"exec", "--instance", "phone-1", "--timeout", "1s", "--", "ls"}, "--timeout needs --wait"},
 		{[]string{"video", "set", "--file", "-"}, "--instance is required"},
 		{[]string{"backup"}, "--instance is required"},
-		{[]string{"reboot", "--instance", "phone-1", "--wait"}, "flag provided but not defined: -wait"},
+		{[]string{"reboot", "--instance", "phone-1", "--wait"}, "unknown flag: --wait"},
+		{[]string{"reboot", "--instance", "phone-1", "--wiat"}, "unknown flag: --wiat"},
+		{[]string{"rebot", "--instance", "phone-1"}, `unknown command "rebot" (did you mean reset or reboot?)`},
+		{[]string{"task", "wiat"}, `unknown command "wiat" for "koophone task" (did you mean wait?)`},
+		{[]string{"wait", "--instance", "phone-1", "--timeout", "5"}, `invalid argument "5" for "--timeout" flag: want a duration with a unit, such as 30s, 10m or 1h30m`},
 		{[]string{"exec", "--instance", "phone-1"}, "the command is missing"},
 		{[]string{"exec", "--instance", "phone-1", "--wait", "--", "ls"}, "--wait needs --async"},
-		{[]string{"exec", "--instance", "phone-1", "ls", "-l"}, "flag provided but not defined: -l"},
 		{[]string{"exec", "--instance", "phone-1", "--", strings.Repeat("x", 1025)}, "invalid parameter"},
 		{[]string{"task", "get"}, "want one TASK_ID argument"},
 		{[]string{"task", "get", "a", "b"}, "want one TASK_ID argument"},
 		{[]string{"task", "wait", ".."}, "invalid parameter"},
 		{[]string{"video", "set", "--instance", "phone-1"}, "--file is required"},
 		{[]string{"video", "set", "--instance", "phone-1", "--file", filepath.Join(t.TempDir(), "none")}, "--file: cannot open"},
-		{[]string{"video", "template", "--instance", "phone-1"}, "flag provided but not defined: -instance"},
-		{[]string{"apps", "install", "--instance", "phone-1", "--url", "http://plain.example.com/a.apk", "--package", "p", "--size-mb", "1"}, "invalid parameter"},
+		{[]string{"video", "template", "--instance", "phone-1"}, "unknown flag: --instance"},
+		{[]string{"video", "template", "--user", "u"}, "video template takes only --json and --jq"},
+		{[]string{"apps", "install", "--instance", "phone-1", "--url", "http://plain.example.com/a.apk", "--package", "p", "--size-mb", "1", "--version", "1"}, "invalid parameter"},
 	}
 	for _, tt := range tests {
 		args := beforeDashes(tt.args, at(t, srv))

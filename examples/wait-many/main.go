@@ -2,8 +2,9 @@
 // of them with one WaitAllReady call, drawing a progress summary.
 //
 // It runs against an in-process fake KooPhone service (package
-// koophonetest) in which one instance fails to prepare, to show how the
-// errors of a batch come back.
+// koophonetest) in which the last instance fails to prepare on purpose, to
+// show how the errors of a batch come back. It exits 0 when that one, and
+// only that one, failed as scripted; 1 when anything else went wrong.
 //
 //	go run ./examples/wait-many
 package main
@@ -35,7 +36,9 @@ func run(ctx context.Context, out io.Writer, count int, pace time.Duration) int 
 	}
 	srv := koophonetest.NewServer(koophonetest.WithInstances(user, ids...))
 	defer srv.Close()
-	srv.Script(ids[len(ids)-1], koophone.PrepareQueuing, koophone.PrepareRestoring, koophone.PrepareFailed)
+	doomed := ids[len(ids)-1]
+	srv.Script(doomed, koophone.PrepareQueuing, koophone.PrepareRestoring, koophone.PrepareFailed)
+	fmt.Fprintf(out, "%s is scripted to fail, to show how the errors of a batch come back.\n", doomed)
 	client := srv.Client()
 
 	// PrepareInstances takes up to 100 ids a call.
@@ -74,9 +77,14 @@ func run(ctx context.Context, out io.Writer, count int, pace time.Duration) int 
 		fmt.Fprintln(out, "All instances are ready.")
 		return 0
 	}
-	for _, ie := range koophone.InstanceErrors(err) { // one per instance that did not become ready
+	failed := koophone.InstanceErrors(err) // one per instance that did not become ready
+	for _, ie := range failed {
 		fmt.Fprintf(out, "%s did not become ready: %v (prepare failed: %v)\n",
 			ie.InstanceID, ie.Err, errors.Is(ie, koophone.ErrPrepareFailed))
+	}
+	if len(failed) == 1 && failed[0].InstanceID == doomed && errors.Is(failed[0], koophone.ErrPrepareFailed) {
+		fmt.Fprintf(out, "As intended: every instance is ready but %s, which failed as scripted.\n", doomed)
+		return 0
 	}
 	return 1
 }

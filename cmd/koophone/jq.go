@@ -1,0 +1,71 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/itchyny/gojq"
+)
+
+// compileJQ compiles --jq, which implies --json: a bad expression is a
+// usage error before anything is sent.
+func (s *session) compileJQ() error {
+	if s.g.jq == "" {
+		return nil
+	}
+	query, err := gojq.Parse(s.g.jq)
+	if err == nil {
+		s.jq, err = gojq.Compile(query)
+	}
+	if err != nil {
+		return usageErrorf("--jq %q: %v", s.g.jq, err)
+	}
+	s.g.asJSON = true
+	return nil
+}
+
+// emit prints one JSON object of the output, cleaned as writeJSON cleans
+// it; with --jq, what the expression makes of it instead, one value a
+// line, strings raw (as jq -r prints them). The first error the expression
+// raises is kept in jqErr, for the exit code.
+func (s *session) emit(v map[string]any) {
+	if s.jq == nil {
+		writeJSON(s.stdout, v)
+		return
+	}
+	b, err := json.Marshal(cleanData(v))
+	var in any
+	if err == nil {
+		err = json.Unmarshal(b, &in) // the plain values gojq takes
+	}
+	if err != nil {
+		s.jqFailed(err)
+		return
+	}
+	enc := json.NewEncoder(s.stdout)
+	enc.SetEscapeHTML(false)
+	iter := s.jq.Run(in)
+	for {
+		out, ok := iter.Next()
+		if !ok {
+			return
+		}
+		switch out := out.(type) {
+		case error:
+			s.jqFailed(out)
+			return
+		case string:
+			fmt.Fprintln(s.stdout, out)
+		default:
+			_ = enc.Encode(out) // gojq's values always encode; a closed stdout is not worth a panic
+		}
+	}
+}
+
+// jqFailed reports the first error of --jq on stderr.
+func (s *session) jqFailed(err error) {
+	if s.jqErr == nil {
+		s.jqErr = err
+		fmt.Fprintf(s.stderr, "koophone %s: --jq %q: %s\n", s.name, s.g.jq, clean(err.Error()))
+	}
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// maxStdinIDs bounds what --instance - reads.
+const maxStdinIDs = 1 << 20
+
+// readIDs gives each --instance - of fs the ids standard input holds, one
+// a line; blank lines are skipped and spaces around an id trimmed.
+// Standard input can be read once: by one flag.
+func (s *session) readIDs(fs *pflag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		ids, ok := f.Value.(*idList)
+		if !ok || !ids.fromStdin || err != nil {
+			return
+		}
+		if err = s.useStdin("--" + f.Name + " -"); err != nil {
+			return
+		}
+		sc := bufio.NewScanner(io.LimitReader(s.stdin, maxStdinIDs+1))
+		read := 0
+		for sc.Scan() {
+			read += len(sc.Bytes()) + 1
+			if id := strings.TrimSpace(sc.Text()); id != "" {
+				ids.ids = append(ids.ids, id)
+			}
+		}
+		switch {
+		case errors.Is(sc.Err(), bufio.ErrTooLong):
+			err = usageErrorf("--%s -: a line of standard input is longer than %d bytes: want one id a line", f.Name, bufio.MaxScanTokenSize)
+		case sc.Err() != nil || read > maxStdinIDs:
+			err = usageErrorf("--%s -: cannot read standard input (at most %d bytes of ids, one a line)", f.Name, maxStdinIDs)
+		case len(ids.ids) == 0:
+			err = usageErrorf("--%s -: standard input holds no id", f.Name)
+		}
+	})
+	return err
+}
+
+// useStdin records that flag reads standard input, or says that another
+// flag does already.
+func (s *session) useStdin(flag string) error {
+	if s.stdinUsedBy != "" {
+		return usageErrorf("%s and %s both read standard input: give one", s.stdinUsedBy, flag)
+	}
+	s.stdinUsedBy = flag
+	return nil
+}
