@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
-	"github.com/koophone-go/koophone/internal/wire"
+	"github.com/koophone-go/koophone/internal/redact"
 )
 
 var appsListCmd = command{
@@ -90,7 +90,7 @@ var appsInstallCmd = command{
 		fs.BoolVar(&req.Fast, "fast", false, "fast install")
 		t.register(fs)
 		return func(ctx context.Context, s *session) (*output, error) {
-			s.hide(wire.URLSecrets(req.PackageURL)) // a failed job's message may quote it
+			s.hide(redact.URLSecrets(req.PackageURL)) // a failed job's message may quote it
 			var errs problems
 			errs.add(required(fs, "url", "package", "version", "size-mb"))
 			if fs.Changed("size-mb") && !(req.SizeMB > 0) {

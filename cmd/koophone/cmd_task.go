@@ -28,7 +28,7 @@ var taskGetCmd = command{
 			if err != nil {
 				return nil, err
 			}
-			return jobsOutput(id, nil, results), nil
+			return jobsOutput(id, results), nil
 		}
 	},
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/internal/redact"
 	"github.com/koophone-go/koophone/koophonetest"
 )
 
@@ -243,26 +242,21 @@ func (s *session) hide(secrets []string) {
 	if len(secrets) == 0 {
 		return
 	}
-	s.stdout = &hidingWriter{w: s.stdout, secrets: secrets}
-	s.stderr = &hidingWriter{w: s.stderr, secrets: secrets}
+	set := redact.New(secrets...)
+	s.stdout = &hidingWriter{w: s.stdout, secrets: set}
+	s.stderr = &hidingWriter{w: s.stderr, secrets: set}
 }
 
-// hidingWriter writes through w with secrets replaced. The printers write
-// a line or a JSON object at a time, so a secret is never split between
-// two writes.
+// hidingWriter writes through w with secrets replaced, in every form a
+// server may echo them (internal/redact). The printers write a line or a
+// JSON object at a time, so a secret is never split between two writes.
 type hidingWriter struct {
 	w       io.Writer
-	secrets []string
+	secrets *redact.Set
 }
 
 func (h *hidingWriter) Write(p []byte) (int, error) {
-	out := p
-	for _, secret := range h.secrets {
-		for _, form := range []string{secret, jsonEscaped(secret)} {
-			out = bytes.ReplaceAll(out, []byte(form), []byte("[redacted]"))
-		}
-	}
-	if _, err := h.w.Write(out); err != nil {
+	if _, err := io.WriteString(h.w, h.secrets.Echoed(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
@@ -271,9 +265,3 @@ func (h *hidingWriter) Write(p []byte) (int, error) {
 // IsTerminal says what the writer it wraps is, so that the printers lay
 // out their output as they would without it.
 func (h *hidingWriter) IsTerminal() bool { return isTerminal(h.w) }
-
-// jsonEscaped is s as encoding/json writes it inside a string.
-func jsonEscaped(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b[1 : len(b)-1])
-}

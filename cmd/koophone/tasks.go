@@ -103,7 +103,7 @@ func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string
 	if err != nil && failures == nil && !ranOut {
 		return nil, err
 	}
-	out := jobsOutput(taskID, jobs, results)
+	out := jobsOutput(taskID, results)
 	if err != nil {
 		out.code = exitCode(err)
 		msg := fmt.Sprintf("%d of %d jobs failed", len(failures), len(results))
@@ -117,28 +117,30 @@ func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string
 }
 
 // taskWaitOptions are the options of a wait for a task; jobs, the task's
-// jobs as it started (nil for task wait TASK_ID), are where the SDK can
-// learn each job's instance (WithJobs, once the SDK has it, goes here).
+// jobs as it started (nil for task wait TASK_ID), name each job's instance
+// in the SDK's results.
 func taskWaitOptions(w *waitFlags, jobs []koophone.Job, onPoll func(koophone.PollEvent)) []koophone.WaitOption {
-	return w.options(onPoll)
+	opts := w.options(onPoll)
+	if len(jobs) > 0 {
+		opts = append(opts, koophone.WithJobs(jobs))
+	}
+	return opts
 }
 
 // jobsOutput is where the jobs of taskID stand: the task id, then one
-// line per job. jobs, when known, name each job's instance.
-func jobsOutput(taskID string, jobs []koophone.Job, results []koophone.JobResult) *output {
-	instance := make(map[string]string, len(jobs))
-	for _, j := range jobs {
-		instance[j.JobID] = j.InstanceID
+// line per job, with the job's instance when the task's start or the
+// service named it.
+func jobsOutput(taskID string, results []koophone.JobResult) *output {
+	named := false
+	for _, r := range results {
+		named = named || r.InstanceID != ""
 	}
-	// The instance of a job; once the SDK's JobResult has InstanceID, it is
-	// that, and task wait TASK_ID shows it too.
-	instanceOf := func(r koophone.JobResult) string { return instance[r.JobID] }
 	out := rowsOf("jobs", make([][]value, len(results)))
 	out.top = []value{field("task_id", taskID)}
 	for i, r := range results {
 		row := []value{field("job_id", r.JobID)}
-		if len(jobs) > 0 {
-			row = append(row, field("instance_id", instanceOf(r)))
+		if named {
+			row = append(row, field("instance_id", r.InstanceID))
 		}
 		out.rows[i] = append(row, jobValues(r.Status, r.Code, r.Message, r.Output)...)
 	}

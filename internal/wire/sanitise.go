@@ -2,7 +2,6 @@ package wire
 
 import (
 	"bytes"
-	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -114,35 +113,4 @@ func StripInvisible(s string) string {
 		i += size
 	}
 	return b.String()
-}
-
-// URLSecrets returns the parts of a URL that may be credentials: its user
-// information, its query and each longer query value, and its fragment.
-// A signed OBS URL carries its signature in the query. A URL that does not
-// parse is a secret as a whole.
-func URLSecrets(raw string) []string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return []string{raw}
-	}
-	var out []string
-	add := func(s string) {
-		if len(s) >= 6 { // shorter parts would redact ordinary words
-			out = append(out, s)
-		}
-	}
-	if u.User != nil {
-		add(u.User.String())
-		if p, ok := u.User.Password(); ok {
-			add(p)
-		}
-	}
-	add(u.RawQuery)
-	for _, values := range u.Query() {
-		for _, v := range values {
-			add(v)
-		}
-	}
-	add(u.Fragment)
-	return out
 }
