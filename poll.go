@@ -20,6 +20,8 @@ type waitConfig struct {
 	maxWait                  time.Duration
 	maxErrors                int
 	concurrency              int
+	pollRate                 float64 // WithPollRate's; 0: no cap
+	pollRateSet              bool
 	onPoll                   func(PollEvent)
 	clock                    clock          // nil: the real clock
 	random                   func() float64 // nil: math/rand/v2
@@ -108,6 +110,10 @@ func newWaitConfig(opts []WaitOption) (waitConfig, error) {
 		return cfg, invalidArg("max consecutive errors %d must not be negative", cfg.maxErrors)
 	case cfg.concurrency < 1:
 		return cfg, invalidArg("concurrency %d must be at least 1", cfg.concurrency)
+	case cfg.pollRateSet:
+		if err := checkPollRate(cfg.pollRate); err != nil {
+			return cfg, err
+		}
 	}
 	if cfg.clock == nil {
 		cfg.clock = realClock{}
@@ -196,6 +202,20 @@ func (instanceSubject) judge(_ string, p Progress) (bool, error) {
 		return true, &waitEndError{kind: ErrPrepareFailed, msg: "preparing the instance failed (status -1)", requestID: p.RequestID}
 	}
 	return false, nil
+}
+
+// maxPosition bounds the queue position the scheduler takes from an
+// answer: a hostile waitingCount must not overflow its arithmetic.
+const maxPosition = 1 << 30
+
+func (instanceSubject) phase(p Progress) phase {
+	switch p.Status {
+	case PrepareQueuing:
+		return phase{kind: phaseQueuing, position: min(max(p.WaitingCount, 0), maxPosition)}
+	case PrepareRestoring:
+		return phase{kind: phaseRestoring}
+	}
+	return phase{}
 }
 
 func (instanceSubject) waitingFor(string) string { return "the instance to be ready" }

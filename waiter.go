@@ -42,6 +42,8 @@ type waiter[R any] struct {
 	cfg      waitConfig
 	start    time.Time
 	deadline time.Time // the earlier of start+maxWait and the context's deadline
+	budget   budget    // WithPollRate's; with it, polls follow the targets' phases
+	fleet    fleet     // what the polls taught, with a budget
 }
 
 func newWaiter[R any](ctx context.Context, s subject[R], opts []WaitOption) (*waiter[R], error) {
@@ -52,7 +54,7 @@ func newWaiter[R any](ctx context.Context, s subject[R], opts []WaitOption) (*wa
 	if err != nil {
 		return nil, err
 	}
-	w := &waiter[R]{subject: s, cfg: cfg, start: cfg.clock.Now()}
+	w := &waiter[R]{subject: s, cfg: cfg, start: cfg.clock.Now(), budget: newBudget(cfg.pollRate)}
 	w.deadline = w.start.Add(cfg.maxWait)
 	if d, ok := ctx.Deadline(); ok {
 		if left := time.Until(d); w.start.Add(left).Before(w.deadline) {
@@ -72,6 +74,7 @@ type target[R any] struct {
 	last     R         // the last result
 	seen     bool      // whether last holds a result
 	err      error     // how the wait for it ended; nil: success
+	track    track     // its phases, with a budget
 }
 
 // run waits for every id and returns their ends, in the order of ids.
@@ -79,7 +82,7 @@ func (w *waiter[R]) run(ctx context.Context, ids []string) []target[R] {
 	targets := make([]target[R], len(ids))
 	due := make(waitHeap[R], len(ids))
 	for i, id := range ids {
-		targets[i] = target[R]{id: id, index: i, next: w.start}
+		targets[i] = target[R]{id: id, index: i, next: w.firstPoll(i)}
 		due[i] = &targets[i]
 	}
 	heap.Init(&due)
@@ -131,6 +134,13 @@ func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
 	for inflight > 0 || due.Len() > 0 {
 		now := w.cfg.clock.Now()
 		for inflight < limit && due.Len() > 0 && !(*due)[0].next.After(now) {
+			if w.replan((*due)[0], now) {
+				heap.Fix(due, 0)
+				continue
+			}
+			if !w.budget.take(now) {
+				break
+			}
 			tg := heap.Pop(due).(*target[R])
 			inflight++
 			prev := tg.last // a target is never polled twice at once
@@ -141,8 +151,15 @@ func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
 		}
 		var wake <-chan time.Time
 		if inflight < limit && due.Len() > 0 {
-			t = w.arm(t, (*due)[0].next.Sub(now))
-			wake = t.C()
+			at := later((*due)[0].next, w.budget.next(now))
+			if !at.Before(w.deadline) { // the budget holds every poll past the deadline
+				if inflight == 0 {
+					w.expire(due)
+				}
+			} else {
+				t = w.arm(t, at.Sub(now))
+				wake = t.C()
+			}
 		}
 		select {
 		case r := <-results:
@@ -159,6 +176,54 @@ func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
 		if wake != nil {
 			t.Stop()
 		}
+	}
+}
+
+// replan moves tg's next poll, due at now, later if it was set only to
+// learn what the wait has learnt since (see fleet.replan). It reports
+// whether it moved.
+func (w *waiter[R]) replan(tg *target[R], now time.Time) bool {
+	if !w.budget.capped() {
+		return false
+	}
+	at, ok := w.fleet.replan(&tg.track, now)
+	if !ok {
+		return false
+	}
+	tg.next = earlier(at, now.Add(w.deadline.Sub(now)/2))
+	return tg.next.After(now)
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// firstPoll is when the target at index i of the wait is first polled: at
+// once, or with a budget, in turn at its pace, so that the first round
+// leaves room for polls that answers since then call for.
+func (w *waiter[R]) firstPoll(i int) time.Time {
+	if !w.budget.capped() {
+		return w.start
+	}
+	return w.start.Add(time.Duration(float64(i) / w.cfg.pollRate * float64(time.Second)))
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// expire ends the wait of every target not polled yet: the budget would
+// hold their next polls past the deadline.
+func (w *waiter[R]) expire(due *waitHeap[R]) {
+	for due.Len() > 0 {
+		tg := heap.Pop(due).(*target[R])
+		tg.err = w.timedOut(tg, nil)
 	}
 }
 
@@ -252,6 +317,9 @@ func (w *waiter[R]) decide(ctx context.Context, tg *target[R], r R, err error, n
 	default:
 		tg.last, tg.seen, tg.failures = r, true, 0
 		if done, err := w.subject.judge(tg.id, r); done {
+			if err == nil && w.budget.capped() {
+				w.fleet.finished(&tg.track, now)
+			}
 			return 0, true, err
 		}
 	}
@@ -259,10 +327,31 @@ func (w *waiter[R]) decide(ctx context.Context, tg *target[R], r R, err error, n
 		return 0, true, w.contextEnded(ctx, tg)
 	}
 	delay := backoff.Delay(tg.attempts-1, w.cfg.minInterval, w.cfg.maxInterval, w.cfg.random())
+	if w.budget.capped() && err == nil {
+		delay = w.paced(tg, r, now, delay)
+	}
 	if !now.Add(delay).Before(w.deadline) {
 		return 0, true, w.timedOut(tg, nil) // don't sleep to fail
 	}
 	return delay, false, nil
+}
+
+// paced is the delay before the next poll of a target, with a budget,
+// after a poll at now that answered r: what its phase calls for (see
+// fleet.plan), else at most its backoff, and never under the min poll
+// interval. A prediction past the deadline is polled halfway there first.
+func (w *waiter[R]) paced(tg *target[R], r R, now time.Time, backoff time.Duration) time.Duration {
+	var ph phase
+	if p, ok := w.subject.(phaser[R]); ok {
+		ph = p.phase(r)
+	}
+	d, sure := w.fleet.plan(&tg.track, ph, now, w.cfg.maxInterval)
+	if sure {
+		d = min(d, w.deadline.Sub(now)/2)
+	} else {
+		d = min(d, backoff)
+	}
+	return max(d, w.cfg.minInterval)
 }
 
 // contextEnded is the error for a wait whose context ended: a timeout for

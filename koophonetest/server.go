@@ -38,6 +38,8 @@ type Server struct {
 	nestInstall  bool             // WithInstallAppNestedData
 	taskDuration time.Duration    // WithTaskDuration
 
+	timelines func(instanceID string) Timeline // WithTimelines; nil: timeline for all
+
 	mu        sync.Mutex
 	inventory inventory
 	faults    []queuedFault
@@ -97,12 +99,6 @@ func newServer(opts ...Option) *Server {
 	}
 	for _, opt := range opts {
 		opt(s)
-	}
-	if s.timeline.QueuePolls <= 0 {
-		s.timeline.QueuePolls = defaultTimeline.QueuePolls
-	}
-	if s.timeline.RestorePolls <= 0 {
-		s.timeline.RestorePolls = defaultTimeline.RestorePolls
 	}
 	if s.taskDuration <= 0 {
 		s.taskDuration = defaultTaskDuration
