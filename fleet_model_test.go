@@ -61,13 +61,17 @@ func (s fleetStats) String() string {
 // follow too) and reports how it went. One poll is in flight at a time,
 // so the fake clock, which jumps to each timer, never moves during a poll:
 // polls take no time, and the run is deterministic.
-func runFleet(tb testing.TB, c *koophone.Client, m fleetModel, clk *koophone.FakeClock, opts ...koophone.WaitOption) fleetStats {
+// also, if not nil, sees every poll event too.
+func runFleet(tb testing.TB, c *koophone.Client, m fleetModel, clk *koophone.FakeClock, also func(koophone.PollEvent), opts ...koophone.WaitOption) fleetStats {
 	tb.Helper()
 	seenAt := make(map[string]time.Duration, len(m.ids))
 	var st fleetStats
 	opts = append([]koophone.WaitOption{koophone.WithClock(clk), koophone.WithConcurrency(1),
 		koophone.WithRandom(rand.New(rand.NewPCG(7, 7)).Float64), koophone.WithMaxWait(time.Hour),
 		koophone.WithOnPoll(func(e koophone.PollEvent) {
+			if also != nil {
+				also(e)
+			}
 			st.pollTimes = append(st.pollTimes, e.Elapsed)
 			if e.Err != nil {
 				st.errors++

@@ -37,7 +37,7 @@ func TestPollRateFleetOf300(t *testing.T) {
 	clk := koophone.NewFakeClock(true)
 	srv, c := fakeFleet(t, m, clk)
 
-	st := runFleet(t, c, m, clk, koophone.WithPollRate(100))
+	st := runFleet(t, c, m, clk, nil, koophone.WithPollRate(100))
 	t.Log(st)
 	assert.Equal(t, 300, st.detected, "every instance is seen ready")
 	assert.Zero(t, st.errors, "no poll failed (no 429)")

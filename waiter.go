@@ -75,18 +75,19 @@ type target[R any] struct {
 	seen     bool      // whether last holds a result
 	err      error     // how the wait for it ended; nil: success
 	track    track     // its phases, with a budget
+	urgent   bool      // with a budget: its answer likely changes by next
 }
 
 // run waits for every id and returns their ends, in the order of ids.
 func (w *waiter[R]) run(ctx context.Context, ids []string) []target[R] {
 	targets := make([]target[R], len(ids))
-	due := make(waitHeap[R], len(ids))
+	due := &dueQueue[R]{routine: make(waitHeap[R], len(ids)), lead: w.cfg.minInterval / 2}
 	for i, id := range ids {
 		targets[i] = target[R]{id: id, index: i, next: w.firstPoll(i)}
-		due[i] = &targets[i]
+		due.routine[i] = &targets[i]
 	}
-	heap.Init(&due)
-	w.schedule(ctx, &due)
+	heap.Init(&due.routine)
+	w.schedule(ctx, due)
 	return targets
 }
 
@@ -119,7 +120,7 @@ type pollResult[R any] struct {
 // a heap and starts the due ones, at most cfg.concurrency at once, until
 // each target's wait has ended. Only this loop calls record, so OnPoll
 // calls never overlap.
-func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
+func (w *waiter[R]) schedule(ctx context.Context, due *dueQueue[R]) {
 	pctx, cancelPolls := context.WithCancel(ctx)
 	defer cancelPolls()
 	limit := min(w.cfg.concurrency, due.Len()) // what depends on it is sized by the targets
@@ -133,15 +134,19 @@ func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
 	}()
 	for inflight > 0 || due.Len() > 0 {
 		now := w.cfg.clock.Now()
-		for inflight < limit && due.Len() > 0 && !(*due)[0].next.After(now) {
-			if w.replan((*due)[0], now) {
-				heap.Fix(due, 0)
+		for inflight < limit && due.Len() > 0 {
+			h := due.first(now)
+			if (*h)[0].next.After(now) {
+				break
+			}
+			if w.replan((*h)[0], now) {
+				due.push(heap.Pop(h).(*target[R]))
 				continue
 			}
 			if !w.budget.take(now) {
 				break
 			}
-			tg := heap.Pop(due).(*target[R])
+			tg := heap.Pop(h).(*target[R])
 			inflight++
 			prev := tg.last // a target is never polled twice at once
 			go func() {
@@ -151,7 +156,7 @@ func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
 		}
 		var wake <-chan time.Time
 		if inflight < limit && due.Len() > 0 {
-			at := later((*due)[0].next, w.budget.next(now))
+			at := later(due.earliest(), w.budget.next(now))
 			if !at.Before(w.deadline) { // the budget holds every poll past the deadline
 				if inflight == 0 {
 					w.expire(due)
@@ -165,7 +170,7 @@ func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
 		case r := <-results:
 			inflight--
 			if !w.record(ctx, r) {
-				heap.Push(due, r.t)
+				due.push(r.t)
 			}
 		case <-wake:
 		case <-ctx.Done():
@@ -190,7 +195,7 @@ func (w *waiter[R]) replan(tg *target[R], now time.Time) bool {
 	if !ok {
 		return false
 	}
-	tg.next = earlier(at, now.Add(w.deadline.Sub(now)/2))
+	tg.next, tg.urgent = earlier(at, now.Add(w.deadline.Sub(now)/2)), true
 	return tg.next.After(now)
 }
 
@@ -220,9 +225,8 @@ func later(a, b time.Time) time.Time {
 
 // expire ends the wait of every target not polled yet: the budget would
 // hold their next polls past the deadline.
-func (w *waiter[R]) expire(due *waitHeap[R]) {
-	for due.Len() > 0 {
-		tg := heap.Pop(due).(*target[R])
+func (w *waiter[R]) expire(due *dueQueue[R]) {
+	for _, tg := range due.clear() {
 		tg.err = w.timedOut(tg, nil)
 	}
 }
@@ -238,12 +242,11 @@ func (w *waiter[R]) arm(t timer, d time.Duration) timer {
 
 // drain ends a wait whose context ended: it waits for the polls in flight
 // (they end promptly: their context is cancelled) and ends every target.
-func (w *waiter[R]) drain(ctx context.Context, results <-chan pollResult[R], inflight int, due *waitHeap[R]) {
+func (w *waiter[R]) drain(ctx context.Context, results <-chan pollResult[R], inflight int, due *dueQueue[R]) {
 	for ; inflight > 0; inflight-- {
 		w.record(ctx, <-results) // ends the target: ctx is done
 	}
-	for due.Len() > 0 {
-		tg := heap.Pop(due).(*target[R])
+	for _, tg := range due.clear() {
 		tg.err = w.contextEnded(ctx, tg)
 	}
 }
@@ -346,6 +349,7 @@ func (w *waiter[R]) paced(tg *target[R], r R, now time.Time, backoff time.Durati
 		ph = p.phase(r)
 	}
 	d, sure := w.fleet.plan(&tg.track, ph, now, w.cfg.maxInterval)
+	tg.urgent = sure || ph.kind == phaseRestoring
 	if sure {
 		d = min(d, w.deadline.Sub(now)/2)
 	} else {
@@ -423,24 +427,3 @@ func (e *waitEndError) Is(target error) bool {
 }
 
 func (e *waitEndError) Unwrap() error { return e.cause }
-
-// waitHeap orders targets by their next poll time, then by their index.
-type waitHeap[R any] []*target[R]
-
-func (h waitHeap[R]) Len() int { return len(h) }
-func (h waitHeap[R]) Less(i, j int) bool {
-	if h[i].next.Equal(h[j].next) {
-		return h[i].index < h[j].index
-	}
-	return h[i].next.Before(h[j].next)
-}
-func (h waitHeap[R]) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *waitHeap[R]) Push(x any)   { *h = append(*h, x.(*target[R])) }
-func (h *waitHeap[R]) Pop() any {
-	old := *h
-	n := len(old)
-	tg := old[n-1]
-	old[n-1] = nil
-	*h = old[:n-1]
-	return tg
-}
