@@ -89,10 +89,15 @@ func (f *fleet) paceOf(tr *track) (time.Duration, bool) {
 	return f.pace.per()
 }
 
-// plan learns from a poll at now that saw ph and returns when to poll the
-// target next: a delay, and whether it rests on what was learnt (sure);
-// a delay that is not sure is only a bound, which the caller may shorten.
-func (f *fleet) plan(tr *track, ph phase, now time.Time, maxInterval time.Duration) (time.Duration, bool) {
+// next is when to poll a target again, as the scheduler plans it.
+type next struct {
+	delay  time.Duration
+	sure   bool // it rests on what was learnt; else it is a bound the caller may shorten
+	urgent bool // the answer likely changes by then
+}
+
+// plan learns from a poll at now that saw ph and plans the next one.
+func (f *fleet) plan(tr *track, ph phase, now time.Time, maxInterval time.Duration) next {
 	switch ph.kind {
 	case phaseQueuing:
 		f.queued(tr, ph.position, now)
@@ -100,16 +105,36 @@ func (f *fleet) plan(tr *track, ph phase, now time.Time, maxInterval time.Durati
 		f.restoring(tr, now)
 	default:
 		tr.queuing, tr.unsure = false, false
-		return maxInterval, false
+		return next{delay: maxInterval}
 	}
+	return f.ahead(tr, now, maxInterval)
+}
+
+// ahead plans tr's next poll at now from what is known. Without a
+// prediction: soon, to learn (a queuing target; a restoring one after half
+// as long as it has been restoring, or at once). With one: then, or halfway there when it is
+// further than maxInterval (so that a long prediction is checked, and the
+// pace measured over a longer span); after it, half as long again as it
+// has been overdue, so that a longer restore than usual costs a few polls,
+// not one a second.
+func (f *fleet) ahead(tr *track, now time.Time, maxInterval time.Duration) next {
 	at, ok := f.predict(tr)
-	if !ok {
-		if !tr.queuing {
-			return 0, false // restoring: as soon as the poll interval allows
-		}
-		return maxInterval / learnFraction, false
+	switch {
+	case !ok && tr.queuing:
+		return next{delay: maxInterval / learnFraction}
+	case !ok && !tr.entered.IsZero():
+		return next{delay: now.Sub(tr.entered) / 2, sure: true, urgent: true}
+	case !ok:
+		return next{urgent: true} // restoring since before it was first polled
 	}
-	return at.Sub(now), true
+	d := at.Sub(now)
+	switch {
+	case d > maxInterval:
+		return next{delay: d / 2, sure: true}
+	case d > 0:
+		return next{delay: d, sure: true, urgent: true}
+	}
+	return next{delay: -d / 2, sure: true, urgent: true}
 }
 
 // predict is when tr should be ready, from its last poll: for a queuing
@@ -136,15 +161,17 @@ func (f *fleet) predict(tr *track) (at time.Time, ok bool) {
 	return tr.queuedAt.Add(times(tr.position, pace) - pace/2 + l), true // the position is rounded up
 }
 
-// replan moves the next poll of a target that was set while the wait knew
-// less (its queue's pace, or the restore length) to when what it knows now
-// says, if that is after now.
-func (f *fleet) replan(tr *track, now time.Time) (time.Time, bool) {
+// replan plans again, at now, the next poll of a target that was planned
+// while the wait knew less (its queue's pace, or the restore length),
+// if what it knows now says to poll it later.
+func (f *fleet) replan(tr *track, now time.Time, maxInterval time.Duration) (next, bool) {
 	if !tr.unsure {
-		return time.Time{}, false
+		return next{}, false
 	}
-	at, ok := f.predict(tr)
-	return at, ok && at.After(now)
+	if at, ok := f.predict(tr); !ok || !at.After(now) {
+		return next{}, false
+	}
+	return f.ahead(tr, now, maxInterval), true
 }
 
 // queued records that tr was at position at now, and the pace since the

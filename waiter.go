@@ -191,12 +191,12 @@ func (w *waiter[R]) replan(tg *target[R], now time.Time) bool {
 	if !w.budget.capped() {
 		return false
 	}
-	at, ok := w.fleet.replan(&tg.track, now)
+	nx, ok := w.fleet.replan(&tg.track, now, w.cfg.maxInterval)
 	if !ok {
 		return false
 	}
-	tg.next, tg.urgent = earlier(at, now.Add(w.deadline.Sub(now)/2)), true
-	return tg.next.After(now)
+	tg.next, tg.urgent = now.Add(min(nx.delay, w.deadline.Sub(now)/2)), nx.urgent
+	return true
 }
 
 func earlier(a, b time.Time) time.Time {
@@ -348,14 +348,14 @@ func (w *waiter[R]) paced(tg *target[R], r R, now time.Time, backoff time.Durati
 	if p, ok := w.subject.(phaser[R]); ok {
 		ph = p.phase(r)
 	}
-	d, sure := w.fleet.plan(&tg.track, ph, now, w.cfg.maxInterval)
-	tg.urgent = sure || ph.kind == phaseRestoring
-	if sure {
-		d = min(d, w.deadline.Sub(now)/2)
+	nx := w.fleet.plan(&tg.track, ph, now, w.cfg.maxInterval)
+	tg.urgent = nx.urgent
+	if nx.sure {
+		nx.delay = min(nx.delay, w.deadline.Sub(now)/2)
 	} else {
-		d = min(d, backoff)
+		nx.delay = min(nx.delay, backoff)
 	}
-	return max(d, w.cfg.minInterval)
+	return max(nx.delay, w.cfg.minInterval)
 }
 
 // contextEnded is the error for a wait whose context ended: a timeout for
