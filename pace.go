@@ -123,7 +123,7 @@ func (f *fleet) ahead(tr *track, now time.Time, maxInterval time.Duration) next 
 	case !ok && tr.queuing:
 		return next{delay: maxInterval / learnFraction}
 	case !ok && !tr.entered.IsZero():
-		return next{delay: now.Sub(tr.entered) / 2, sure: true, urgent: true}
+		return next{delay: now.Sub(tr.entered) / 2, urgent: true}
 	case !ok:
 		return next{urgent: true} // restoring since before it was first polled
 	}
@@ -134,7 +134,7 @@ func (f *fleet) ahead(tr *track, now time.Time, maxInterval time.Duration) next 
 	case d > 0:
 		return next{delay: d, sure: true, urgent: true}
 	}
-	return next{delay: -d / 2, sure: true, urgent: true}
+	return next{delay: min(-d/2, maxInterval), sure: true, urgent: true}
 }
 
 // predict is when tr should be ready, from its last poll: for a queuing

@@ -52,15 +52,29 @@ func (q *dueQueue[R]) first(now time.Time) *waitHeap[R] {
 	return &q.urgent
 }
 
-// earliest is when the first target is due. The queue must not be empty.
-func (q *dueQueue[R]) earliest() time.Time {
+// spare returns the urgent heap if its top may be polled at now before it
+// is due, with a poll to spare: gap (non-zero) after its last poll; else nil.
+func (q *dueQueue[R]) spare(now time.Time, gap time.Duration) *waitHeap[R] {
+	if gap > 0 && q.urgent.Len() > 0 && !q.urgent[0].polled.Add(gap).After(now) {
+		return &q.urgent
+	}
+	return nil
+}
+
+// earliest is when the first target is due, or the top urgent one may be
+// polled early (see spare). The queue must not be empty.
+func (q *dueQueue[R]) earliest(gap time.Duration) time.Time {
 	if q.urgent.Len() == 0 {
 		return q.routine[0].next
 	}
-	if q.routine.Len() == 0 {
-		return q.urgent[0].next
+	at := q.urgent[0].next
+	if gap > 0 {
+		at = earlier(at, q.urgent[0].polled.Add(gap))
 	}
-	return earlier(q.urgent[0].next, q.routine[0].next)
+	if q.routine.Len() == 0 {
+		return at
+	}
+	return earlier(at, q.routine[0].next)
 }
 
 // clear empties the queue and returns its targets.

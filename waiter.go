@@ -76,6 +76,7 @@ type target[R any] struct {
 	err      error     // how the wait for it ended; nil: success
 	track    track     // its phases, with a budget
 	urgent   bool      // with a budget: its answer likely changes by next
+	polled   time.Time // when its last poll began
 }
 
 // run waits for every id and returns their ends, in the order of ids.
@@ -135,18 +136,11 @@ func (w *waiter[R]) schedule(ctx context.Context, due *dueQueue[R]) {
 	for inflight > 0 || due.Len() > 0 {
 		now := w.cfg.clock.Now()
 		for inflight < limit && due.Len() > 0 {
-			h := due.first(now)
-			if (*h)[0].next.After(now) {
+			tg := w.pick(now, due)
+			if tg == nil {
 				break
 			}
-			if w.replan((*h)[0], now) {
-				due.push(heap.Pop(h).(*target[R]))
-				continue
-			}
-			if !w.budget.take(now) {
-				break
-			}
-			tg := heap.Pop(h).(*target[R])
+			tg.polled = now
 			inflight++
 			prev := tg.last // a target is never polled twice at once
 			go func() {
@@ -156,7 +150,7 @@ func (w *waiter[R]) schedule(ctx context.Context, due *dueQueue[R]) {
 		}
 		var wake <-chan time.Time
 		if inflight < limit && due.Len() > 0 {
-			at := later(due.earliest(), w.budget.next(now))
+			at := later(due.earliest(w.spare()), w.budget.next(now))
 			if !at.Before(w.deadline) { // the budget holds every poll past the deadline
 				if inflight == 0 {
 					w.expire(due)
@@ -182,6 +176,36 @@ func (w *waiter[R]) schedule(ctx context.Context, due *dueQueue[R]) {
 			t.Stop()
 		}
 	}
+}
+
+// pick takes the target to poll at now out of due, or returns nil when
+// none is to be polled yet: the first due one (see dueQueue.first), unless
+// what the wait has learnt moves it later (replan); with a budget to
+// spare, an urgent target before it is due (see dueQueue.spare).
+func (w *waiter[R]) pick(now time.Time, due *dueQueue[R]) *target[R] {
+	for due.Len() > 0 {
+		h := due.first(now)
+		if (*h)[0].next.After(now) {
+			h = due.spare(now, w.spare())
+		} else if w.replan((*h)[0], now) {
+			due.push(heap.Pop(h).(*target[R]))
+			continue
+		}
+		if h == nil || !w.budget.take(now) {
+			return nil
+		}
+		return heap.Pop(h).(*target[R])
+	}
+	return nil
+}
+
+// spare is how long after its last poll an urgent target may be polled
+// early, when the budget has a poll to spare; 0: never (no budget).
+func (w *waiter[R]) spare() time.Duration {
+	if !w.budget.capped() {
+		return 0
+	}
+	return w.cfg.minInterval
 }
 
 // replan moves tg's next poll, due at now, later if it was set only to
