@@ -49,7 +49,7 @@ type track struct {
 	entered     time.Time // when it is thought to have begun restoring; zero: unknown
 	restoringAt time.Time // the last poll that saw it restoring
 	queuing     bool      // the last poll saw it queuing
-	unsure      bool      // its next poll was set while the pace or the restore length was unknown
+	knew        knowledge // what the wait knew when it planned the next poll
 }
 
 // paceSum is time spent over queue positions fallen: the pace of a queue.
@@ -104,7 +104,7 @@ func (f *fleet) plan(tr *track, ph phase, now time.Time, maxInterval time.Durati
 	case phaseRestoring:
 		f.restoring(tr, now)
 	default:
-		tr.queuing, tr.unsure = false, false
+		tr.queuing, tr.knew = false, knowAll
 		return next{delay: maxInterval}
 	}
 	return f.ahead(tr, now, maxInterval)
@@ -143,10 +143,10 @@ func (f *fleet) ahead(tr *track, now time.Time, maxInterval time.Duration) next 
 // restore length. ok is false when the pace is not known (queuing), or the
 // restore length or its start is not (restoring): then poll it soon to
 // learn. Where only the restore length is missing, a queuing target is
-// predicted to be at the front then; tr.unsure says so.
+// predicted to be at the front then. tr.knew records what was known.
 func (f *fleet) predict(tr *track) (at time.Time, ok bool) {
+	tr.knew = f.knows(tr)
 	l, known := f.restore()
-	tr.unsure = !known
 	if !tr.queuing {
 		if !known || tr.entered.IsZero() {
 			return time.Time{}, false
@@ -155,17 +155,37 @@ func (f *fleet) predict(tr *track) (at time.Time, ok bool) {
 	}
 	pace, ok := f.paceOf(tr)
 	if !ok {
-		tr.unsure = true
 		return time.Time{}, false
 	}
 	return tr.queuedAt.Add(times(tr.position, pace) - pace/2 + l), true // the position is rounded up
+}
+
+// knowledge is what a prediction rests on.
+type knowledge uint8
+
+const (
+	knowPace    knowledge = 1 << iota // the pace of the target's queue
+	knowRestore                       // how long restoring takes
+	knowAll     = knowPace | knowRestore
+)
+
+// knows is what the wait knows for tr's prediction.
+func (f *fleet) knows(tr *track) knowledge {
+	var k knowledge
+	if _, ok := f.paceOf(tr); ok {
+		k |= knowPace
+	}
+	if _, ok := f.restore(); ok {
+		k |= knowRestore
+	}
+	return k
 }
 
 // replan plans again, at now, the next poll of a target that was planned
 // while the wait knew less (its queue's pace, or the restore length),
 // if what it knows now says to poll it later.
 func (f *fleet) replan(tr *track, now time.Time, maxInterval time.Duration) (next, bool) {
-	if !tr.unsure {
+	if f.knows(tr)&^tr.knew == 0 {
 		return next{}, false
 	}
 	if at, ok := f.predict(tr); !ok || !at.After(now) {

@@ -73,6 +73,31 @@ func WithOnPoll(fn func(PollEvent)) WaitOption {
 	return func(c *waitConfig) { c.onPoll = fn }
 }
 
+// WithWaitDefaults sets wait options that every wait of the client
+// ([Client.WaitUntilReady], [Client.WaitAllReady], [Client.WaitTask],
+// [Client.WaitTasks]) starts from: the options a wait is given come after
+// them and override them. koophonetest's Server.Client uses it so that
+// waits in tests poll every few milliseconds. The options are checked
+// here: a nil or invalid one makes [NewClient] return an error matching
+// [ErrInvalidParameter]. Given more than once, the last one counts.
+func WithWaitDefaults(opts ...WaitOption) Option {
+	return func(c *clientConfig) error {
+		if _, err := newWaitConfig(opts); err != nil {
+			return fmt.Errorf("wait defaults: %w", err)
+		}
+		c.waits = append([]WaitOption(nil), opts...)
+		return nil
+	}
+}
+
+// waitOptions is opts after the client's wait defaults.
+func (c *Client) waitOptions(opts []WaitOption) []WaitOption {
+	if len(c.waits) == 0 {
+		return opts
+	}
+	return append(append([]WaitOption(nil), c.waits...), opts...)
+}
+
 // PollEvent describes one poll of a wait, for [WithOnPoll]. A wait for
 // instances sets InstanceID and Progress; a wait for tasks sets TaskID and
 // Jobs, and leaves InstanceID and Progress zero.
@@ -148,7 +173,7 @@ func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, 
 	if err := checkID("instance id", instanceID); err != nil {
 		return Progress{}, err
 	}
-	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, opts)
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, c.waitOptions(opts))
 	if err != nil {
 		return Progress{}, err
 	}
@@ -175,7 +200,7 @@ func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []
 	if err := checkIDs(instanceIDs, 0); err != nil {
 		return nil, err
 	}
-	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, opts)
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, c.waitOptions(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +277,7 @@ func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption
 	if err := checkText("task id", taskID, maxTaskIDLen); err != nil {
 		return nil, err
 	}
-	return waitTask(ctx, taskID, c.getTask, opts)
+	return waitTask(ctx, taskID, c.getTask, c.waitOptions(opts))
 }
 
 // waitTask is WaitTask polling with getTask.
@@ -284,7 +309,7 @@ func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOp
 	if err := checkList("task ids", taskIDs, 0, maxTaskIDLen); err != nil {
 		return nil, err
 	}
-	return waitTasks(ctx, taskIDs, c.getTask, opts)
+	return waitTasks(ctx, taskIDs, c.getTask, c.waitOptions(opts))
 }
 
 // waitTasks is WaitTasks polling with getTask.

@@ -2,6 +2,8 @@ package koophone_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -14,13 +16,15 @@ import (
 
 // fakeFleet starts a koophonetest server on clk whose instances follow m,
 // prepares them all at the clock's present time, and returns a client
-// without retries (so a poll is one request).
+// without retries (so a poll is one request) and with the SDK's default
+// wait options.
 func fakeFleet(t *testing.T, m fleetModel, clk *koophone.FakeClock) (*koophonetest.Server, *koophone.Client) {
 	t.Helper()
 	srv := koophonetest.NewServer(koophonetest.WithClock(clk.Now), koophonetest.WithInstances("user-1", m.ids...),
 		koophonetest.WithTimelines(func(id string) koophonetest.Timeline { return m.timelines[id] }))
 	t.Cleanup(srv.Close)
-	c := srv.Client(koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
+	// The SDK's default wait options, not Server.Client's fast ones.
+	c := srv.Client(koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}), koophone.WithWaitDefaults())
 	for i := 0; i < len(m.ids); i += 100 {
 		_, err := c.PrepareInstances(context.Background(), "user-1", m.ids[i:min(i+100, len(m.ids))])
 		require.NoError(t, err)
@@ -46,5 +50,104 @@ func TestPollRateFleetOf300(t *testing.T) {
 	assert.LessOrEqual(t, st.p95, 2200*time.Millisecond)
 	for _, r := range srv.Requests() {
 		assert.False(t, r.Fault)
+	}
+}
+
+func TestWithPollRateRejectsBadRates(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(0)}})
+	tasks := newTaskScript(map[string][]answerStep{"t-1": {jobs(koophone.JobSucceeded)}})
+	for _, rate := range []float64{math.NaN(), 0, -1, math.Inf(1), math.Inf(-1), koophone.MaxPollRate * 1.0001, math.MaxFloat64} {
+		opt := koophone.WithPollRate(rate)
+		_, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, "rate %v", rate)
+		_, err = c.WaitAllReady(waitCtx(t), "u", []string{"i-1"}, opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, "rate %v", rate)
+		_, err = koophone.WaitTasksUsing(waitCtx(t), []string{"t-1"}, tasks.getTask, opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, "rate %v", rate)
+		_, err = koophone.NewClient(koophone.WithToken("t"), koophone.WithWaitDefaults(opt))
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter, "rate %v", rate)
+	}
+	assert.Zero(t, sc.Polls("i-1"), "nothing was sent")
+	assert.Zero(t, tasks.Polls("t-1"))
+
+	for _, rate := range []float64{koophone.MaxPollRate, 1e-9, 0.5} {
+		_, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk), koophone.WithPollRate(rate))
+		assert.NoError(t, err, "rate %v", rate)
+	}
+}
+
+// TestPollRateBoundsWaitTasks: 200 tasks that never end, at 10 polls a
+// second: without the cap the first round alone is 200 polls at once.
+func TestPollRateBoundsWaitTasks(t *testing.T) {
+	t.Parallel()
+	const n = 200
+	steps := map[string][]answerStep{}
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("t-%03d", i)
+		steps[ids[i]] = []answerStep{jobs(koophone.JobRunning)}
+	}
+	tasks := newTaskScript(steps)
+	clk := koophone.NewFakeClock(true)
+	var times []time.Duration
+	start := clk.Now()
+	_, err := koophone.WaitTasksUsing(waitCtx(t), ids, func(ctx context.Context, id string) ([]koophone.JobResult, error) {
+		times = append(times, clk.Now().Sub(start)) // one poll at a time: no lock needed
+		return tasks.getTask(ctx, id)
+	}, koophone.WithClock(clk), koophone.WithConcurrency(1), koophone.WithMaxWait(time.Minute), koophone.WithPollRate(10))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.LessOrEqual(t, busiestSecond(times), 10)
+	assert.InDelta(t, 600, len(times), 10, "the budget is spent, not wasted: 10 a second for a minute")
+	for _, id := range ids {
+		assert.Positive(t, tasks.Polls(id), "every task is polled")
+	}
+}
+
+// TestPollRateOneInstanceNoSlowerThanToday: a wait for one instance with a
+// budget sees it ready no later than today's backoff does, whatever its
+// timeline.
+func TestPollRateOneInstanceNoSlowerThanToday(t *testing.T) {
+	t.Parallel()
+	for _, tl := range []koophonetest.Timeline{
+		{},
+		{Queue: 10 * time.Second, Restore: 30 * time.Second},
+		{Queue: 3 * time.Second, Restore: time.Second, QueueStep: 300 * time.Millisecond},
+		{Queue: 40 * time.Second, Restore: 60 * time.Second, QueueStep: 2 * time.Second},
+		{Queue: 5 * time.Minute, Restore: 50 * time.Second, QueueStep: 10 * time.Second},
+		{Restore: 20 * time.Second},
+		{Queue: 90 * time.Second},
+	} {
+		m := fleetModel{ids: []string{"fleet-00001"}, timelines: map[string]koophonetest.Timeline{"fleet-00001": tl}}
+		detect := func(opts ...koophone.WaitOption) (time.Duration, int) {
+			clk := koophone.NewFakeClock(true)
+			srv, c := fakeFleet(t, m, clk)
+			st := runFleet(t, c, m, clk, nil, append(opts, koophone.WithRandom(noJitter))...)
+			return st.waitElapsed, srv.Polls("fleet-00001")
+		}
+		today, todayPolls := detect()
+		budget, budgetPolls := detect(koophone.WithPollRate(100))
+		assert.LessOrEqual(t, budget, today, "%+v", tl)
+		t.Logf("%+v: ready seen after %s in %d polls; today %s in %d", tl, budget, budgetPolls, today, todayPolls)
+	}
+}
+
+func TestWithWaitDefaults(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(1)}},
+		koophone.WithWaitDefaults(koophone.WithMaxWait(10*time.Second), koophone.WithPollInterval(time.Second, time.Second)))
+	_, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.Contains(t, err.Error(), "timed out after 10s")
+	assert.Equal(t, 10, sc.Polls("i-1"), "a poll a second for 10s")
+
+	_, err = c.WaitAllReady(waitCtx(t), "u", []string{"i-1"}, koophone.WithClock(clk), koophone.WithMaxWait(3*time.Second))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.Contains(t, err.Error(), "timed out after 3s", "the wait's own option wins")
+	assert.Equal(t, 13, sc.Polls("i-1"))
+
+	for _, bad := range [][]koophone.WaitOption{{nil}, {koophone.WithMaxWait(-1)}, {koophone.WithConcurrency(0)}} {
+		_, err := koophone.NewClient(koophone.WithToken("t"), koophone.WithWaitDefaults(bad...))
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
 	}
 }

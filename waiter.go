@@ -154,6 +154,7 @@ func (w *waiter[R]) schedule(ctx context.Context, due *dueQueue[R]) {
 			if !at.Before(w.deadline) { // the budget holds every poll past the deadline
 				if inflight == 0 {
 					w.expire(due)
+					return
 				}
 			} else {
 				t = w.arm(t, at.Sub(now))

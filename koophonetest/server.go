@@ -127,12 +127,20 @@ func (s *Server) Token() string { return s.token }
 // of retries with millisecond backoffs, so that tests stay fast.
 var clientRetries = koophone.RetryPolicy{MaxRetries: 3, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
 
+// clientPolls are the wait defaults of [Server.Client]: polls 1 to 10 ms
+// apart, so that a wait with default options takes milliseconds.
+var clientPolls = koophone.WithPollInterval(time.Millisecond, 10*time.Millisecond)
+
 // Client returns a koophone.Client wired to the server with its token,
-// retries after 1 to 10 ms, and then opts (which may override any of
-// those). It panics if an option is invalid: it is meant for tests and
-// demos, where that is a bug.
+// retries after 1 to 10 ms, waits that poll every 1 to 10 ms
+// (koophone.WithWaitDefaults: a wait's own WithPollInterval still wins),
+// and then opts (which may override any of those). A timeline of
+// durations ([Timeline]) still takes its time on the server's clock. It
+// panics if an option is invalid: it is meant for tests and demos, where
+// that is a bug.
 func (s *Server) Client(opts ...koophone.Option) *koophone.Client {
-	all := append([]koophone.Option{koophone.WithEndpoint(s.URL), koophone.WithToken(s.Token()), koophone.WithRetryPolicy(clientRetries)}, opts...)
+	all := append([]koophone.Option{koophone.WithEndpoint(s.URL), koophone.WithToken(s.Token()),
+		koophone.WithRetryPolicy(clientRetries), koophone.WithWaitDefaults(clientPolls)}, opts...)
 	c, err := koophone.NewClient(all...)
 	if err != nil {
 		panic("koophonetest: Server.Client: " + err.Error())
