@@ -5,11 +5,12 @@ import (
 	"time"
 )
 
-// Where a wait with a poll budget ([WithPollRate]) spends it. The heap of
-// waiter.go still orders the targets by the time they are next due; this
-// file only chooses that time, from what the target's last answer said
-// (its phase) and what the wait has learned from all its targets so far.
-// Every step is O(1), so a poll costs the heap's O(log n).
+// Where a wait with a poll budget ([WithPollRate]) spends it. The heaps of
+// schedule.go order the targets by the time they are next due; this file
+// only chooses that time, and whether it is urgent, from what the
+// target's last answer said (its phase) and what the wait has learned
+// from all its targets so far (the queue's pace, the restore length).
+// Every step is O(1), so a poll costs the heaps' O(log n).
 
 // phaseKind is where a target is on its way to the end, as far as the
 // scheduler cares.
@@ -238,4 +239,18 @@ func (f *fleet) finished(tr *track, now time.Time) {
 // times is n·d, saturated: a queue position comes from the server.
 func times(n int, d time.Duration) time.Duration {
 	return time.Duration(min(float64(n)*float64(d), math.MaxInt64/2))
+}
+
+// maxPosition bounds the queue position the scheduler takes from an
+// answer: a hostile waitingCount must not overflow its arithmetic.
+const maxPosition = 1 << 30
+
+func (instanceSubject) phase(p Progress) phase {
+	switch p.Status {
+	case PrepareQueuing:
+		return phase{kind: phaseQueuing, position: min(max(p.WaitingCount, 0), maxPosition)}
+	case PrepareRestoring:
+		return phase{kind: phaseRestoring}
+	}
+	return phase{}
 }

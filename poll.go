@@ -73,31 +73,6 @@ func WithOnPoll(fn func(PollEvent)) WaitOption {
 	return func(c *waitConfig) { c.onPoll = fn }
 }
 
-// WithWaitDefaults sets wait options that every wait of the client
-// ([Client.WaitUntilReady], [Client.WaitAllReady], [Client.WaitTask],
-// [Client.WaitTasks]) starts from: the options a wait is given come after
-// them and override them. koophonetest's Server.Client uses it so that
-// waits in tests poll every few milliseconds. The options are checked
-// here: a nil or invalid one makes [NewClient] return an error matching
-// [ErrInvalidParameter]. Given more than once, the last one counts.
-func WithWaitDefaults(opts ...WaitOption) Option {
-	return func(c *clientConfig) error {
-		if _, err := newWaitConfig(opts); err != nil {
-			return fmt.Errorf("wait defaults: %w", err)
-		}
-		c.waits = append([]WaitOption(nil), opts...)
-		return nil
-	}
-}
-
-// waitOptions is opts after the client's wait defaults.
-func (c *Client) waitOptions(opts []WaitOption) []WaitOption {
-	if len(c.waits) == 0 {
-		return opts
-	}
-	return append(append([]WaitOption(nil), c.waits...), opts...)
-}
-
 // PollEvent describes one poll of a wait, for [WithOnPoll]. A wait for
 // instances sets InstanceID and Progress; a wait for tasks sets TaskID and
 // Jobs, and leaves InstanceID and Progress zero.
@@ -227,20 +202,6 @@ func (instanceSubject) judge(_ string, p Progress) (bool, error) {
 		return true, &waitEndError{kind: ErrPrepareFailed, msg: "preparing the instance failed (status -1)", requestID: p.RequestID}
 	}
 	return false, nil
-}
-
-// maxPosition bounds the queue position the scheduler takes from an
-// answer: a hostile waitingCount must not overflow its arithmetic.
-const maxPosition = 1 << 30
-
-func (instanceSubject) phase(p Progress) phase {
-	switch p.Status {
-	case PrepareQueuing:
-		return phase{kind: phaseQueuing, position: min(max(p.WaitingCount, 0), maxPosition)}
-	case PrepareRestoring:
-		return phase{kind: phaseRestoring}
-	}
-	return phase{}
 }
 
 func (instanceSubject) waitingFor(string) string { return "the instance to be ready" }

@@ -5,6 +5,11 @@ import (
 	"time"
 )
 
+// How the wait's loop (waiter.schedule) chooses its next poll: the targets
+// wait in a dueQueue; pick takes the one to poll, within the budget of
+// WithPollRate; paced and replan set when a target is due again, from
+// what pace.go predicts.
+
 // dueQueue holds the targets of a wait between their polls, in two heaps
 // ordered by when each target is next due: urgent ones, whose last answer
 // says the next one likely differs (restoring, or predicted ready: only
@@ -103,4 +108,100 @@ func (h *waitHeap[R]) Pop() any {
 	old[n-1] = nil
 	*h = old[:n-1]
 	return tg
+}
+
+// pick takes the target to poll at now out of due, or returns nil when
+// none is to be polled yet: the first due one (see dueQueue.first), unless
+// what the wait has learnt moves it later (replan); with a budget to
+// spare, an urgent target before it is due (see dueQueue.spare).
+func (w *waiter[R]) pick(now time.Time, due *dueQueue[R]) *target[R] {
+	for due.Len() > 0 {
+		h := due.first(now)
+		if (*h)[0].next.After(now) {
+			h = due.spare(now, w.spare())
+		} else if w.replan((*h)[0], now) {
+			due.push(heap.Pop(h).(*target[R]))
+			continue
+		}
+		if h == nil || !w.budget.take(now) {
+			return nil
+		}
+		return heap.Pop(h).(*target[R])
+	}
+	return nil
+}
+
+// spare is how long after its last poll an urgent target may be polled
+// early, when the budget has a poll to spare; 0: never (no budget).
+func (w *waiter[R]) spare() time.Duration {
+	if !w.budget.capped() {
+		return 0
+	}
+	return w.cfg.minInterval
+}
+
+// replan moves tg's next poll, due at now, later if it was set only to
+// learn what the wait has learnt since (see fleet.replan). It reports
+// whether it moved.
+func (w *waiter[R]) replan(tg *target[R], now time.Time) bool {
+	if !w.budget.capped() {
+		return false
+	}
+	nx, ok := w.fleet.replan(&tg.track, now, w.cfg.maxInterval)
+	if !ok {
+		return false
+	}
+	tg.next, tg.urgent = now.Add(min(nx.delay, w.deadline.Sub(now)/2)), nx.urgent
+	return true
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// firstPoll is when the target at index i of the wait is first polled: at
+// once, or with a budget, in turn at its pace, so that the first round
+// leaves room for polls that answers since then call for.
+func (w *waiter[R]) firstPoll(i int) time.Time {
+	if !w.budget.capped() {
+		return w.start
+	}
+	return w.start.Add(time.Duration(float64(i) / w.cfg.pollRate * float64(time.Second)))
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// expire ends the wait of every target not polled yet: the budget would
+// hold their next polls past the deadline.
+func (w *waiter[R]) expire(due *dueQueue[R]) {
+	for _, tg := range due.clear() {
+		tg.err = w.timedOut(tg, nil)
+	}
+}
+
+// paced is the delay before the next poll of a target, with a budget,
+// after a poll at now that answered r: what its phase calls for (see
+// fleet.plan), else at most its backoff, and never under the min poll
+// interval. A prediction past the deadline is polled halfway there first.
+func (w *waiter[R]) paced(tg *target[R], r R, now time.Time, backoff time.Duration) time.Duration {
+	var ph phase
+	if p, ok := w.subject.(phaser[R]); ok {
+		ph = p.phase(r)
+	}
+	nx := w.fleet.plan(&tg.track, ph, now, w.cfg.maxInterval)
+	tg.urgent = nx.urgent
+	if nx.sure {
+		nx.delay = min(nx.delay, w.deadline.Sub(now)/2)
+	} else {
+		nx.delay = min(nx.delay, backoff)
+	}
+	return max(nx.delay, w.cfg.minInterval)
 }
