@@ -18,7 +18,7 @@ const MaxPollRate = 100_000
 // so no one-second window (a sliding one, not a calendar second) holds more
 // than perSecond of them (⌈perSecond⌉ for a fractional rate). Retries of
 // one poll (the client's [RetryPolicy]) are not counted again: bound the
-// attempts with [WithRateLimit] or [WithLimiter].
+// attempts with [WithRateLimit] (or a client-wide limiter).
 //
 // Without it a wait makes as many polls as its targets' backoffs and
 // [WithConcurrency] allow, as before. With it, the wait also spends its
