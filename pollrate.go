@@ -85,8 +85,12 @@ func (b budget) next(now time.Time) time.Time {
 		return now
 	}
 	// Round up: a wake a nanosecond early would find no token yet.
-	return now.Add(time.Duration(math.Ceil(missing / float64(b.lim.Limit()) * 1e9)))
+	return now.Add(nanoseconds(math.Ceil(missing / float64(b.lim.Limit()) * 1e9)))
 }
 
 // capped reports whether there is a cap.
 func (b budget) capped() bool { return b.lim != nil }
+
+// nanoseconds is ns nanoseconds as a Duration, saturated: a tiny rate makes
+// the gaps between polls longer than a Duration holds.
+func nanoseconds(ns float64) time.Duration { return time.Duration(min(ns, math.MaxInt64/2)) }

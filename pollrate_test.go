@@ -55,7 +55,7 @@ func TestPollRateFleetOf300(t *testing.T) {
 
 func TestWithPollRateRejectsBadRates(t *testing.T) {
 	t.Parallel()
-	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(0)}})
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(0)}, "q-1": {st(1)}, "q-2": {st(1)}})
 	tasks := newTaskScript(map[string][]answerStep{"t-1": {jobs(koophone.JobSucceeded)}})
 	for _, rate := range []float64{math.NaN(), 0, -1, math.Inf(1), math.Inf(-1), koophone.MaxPollRate * 1.0001, math.MaxFloat64} {
 		opt := koophone.WithPollRate(rate)
@@ -71,9 +71,16 @@ func TestWithPollRateRejectsBadRates(t *testing.T) {
 	assert.Zero(t, sc.Polls("i-1"), "nothing was sent")
 	assert.Zero(t, tasks.Polls("t-1"))
 
-	for _, rate := range []float64{koophone.MaxPollRate, 1e-9, 0.5} {
+	for _, rate := range []float64{koophone.MaxPollRate, 1e-9, 0.5, 1e-300, math.SmallestNonzeroFloat64} {
 		_, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk), koophone.WithPollRate(rate))
 		assert.NoError(t, err, "rate %v", rate)
+		// A rate so low that the second poll would come after the deadline:
+		// the wait ends with a timeout, it does not spin or overflow.
+		got, err := c.WaitAllReady(waitCtx(t), "u", []string{"i-1", "q-1", "q-2"}, koophone.WithClock(clk), koophone.WithPollRate(rate))
+		if rate < 0.001 {
+			assert.ErrorIs(t, err, koophone.ErrWaitTimeout, "rate %v", rate)
+			assert.Len(t, got, 1, "rate %v: one poll", rate)
+		}
 	}
 }
 

@@ -169,7 +169,7 @@ func (w *waiter[R]) firstPoll(i int) time.Time {
 	if !w.budget.capped() {
 		return w.start
 	}
-	return w.start.Add(time.Duration(float64(i) / w.cfg.pollRate * float64(time.Second)))
+	return w.start.Add(nanoseconds(float64(i) / w.cfg.pollRate * 1e9))
 }
 
 func later(a, b time.Time) time.Time {
