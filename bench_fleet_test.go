@@ -29,7 +29,9 @@ const benchRate = 100
 // mean and p95, in seconds), polls per instance, the most polls in any
 // one-second window, and the status-blind bound: polling every instance
 // in turn at the budget, N/(2·rate). One poll is in flight at a time and
-// polls take no time, so runs are deterministic. Today's backoff at
+// polls take no time, so runs are deterministic. It fails if the budget
+// is exceeded, or if from 1,000 instances on (where the budget binds) the
+// mean delay is not below the bound. Today's backoff at
 // 10,000 instances runs only with -fleet.full.
 func BenchmarkWaitFleet(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
@@ -55,6 +57,10 @@ func BenchmarkWaitFleet(b *testing.B) {
 					if st.detected != n || st.errors != 0 {
 						b.Fatalf("%d of %d detected, %d failed polls", st.detected, n, st.errors)
 					}
+				}
+				bound := time.Duration(float64(n) / (2 * benchRate) * float64(time.Second))
+				if wait.opts != nil && (st.busiest > benchRate || n >= 1000 && st.mean >= bound) {
+					b.Fatalf("the budget's promise is broken: %v (status-blind bound %s)", st, bound)
 				}
 				b.ReportMetric(st.mean.Seconds(), "delay-mean-s")
 				b.ReportMetric(st.p95.Seconds(), "delay-p95-s")
