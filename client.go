@@ -51,6 +51,7 @@ type Client struct {
 	jar     http.CookieJar // the caller's, used per attempt (transport.go); nil: none
 	http    *retryablehttp.Client
 	now     func() time.Time
+	waits   []WaitOption // WithWaitDefaults
 }
 
 // Option configures a [Client] in [NewClient]. An Option checks its argument
@@ -71,6 +72,7 @@ type clientConfig struct {
 	observer     Observer // WithObserver; nil: none
 	insecureHTTP bool
 	now          func() time.Time // nil: time.Now; tests set it
+	waits        []WaitOption     // WithWaitDefaults
 }
 
 // RetryPolicy says how often and how patiently a call is repeated after a
@@ -164,6 +166,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		policy:    cfg.policy,
 		timeout:   cfg.timeout,
 		now:       cfg.now,
+		waits:     cfg.waits,
 	}
 	if c.now == nil {
 		c.now = time.Now

@@ -20,6 +20,8 @@ type waitConfig struct {
 	maxWait                  time.Duration
 	maxErrors                int
 	concurrency              int
+	pollRate                 float64 // WithPollRate's; 0: no cap
+	pollRateSet              bool
 	onPoll                   func(PollEvent)
 	jobs                     jobNames       // WithJobs
 	clock                    clock          // nil: the real clock
@@ -109,6 +111,10 @@ func newWaitConfig(opts []WaitOption) (waitConfig, error) {
 		return cfg, invalidArg("max consecutive errors %d must not be negative", cfg.maxErrors)
 	case cfg.concurrency < 1:
 		return cfg, invalidArg("concurrency %d must be at least 1", cfg.concurrency)
+	case cfg.pollRateSet:
+		if err := checkPollRate(cfg.pollRate); err != nil {
+			return cfg, err
+		}
 	}
 	if cfg.clock == nil {
 		cfg.clock = realClock{}
@@ -143,7 +149,7 @@ func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, 
 	if err := checkID("instance id", instanceID); err != nil {
 		return Progress{}, err
 	}
-	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, opts)
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, c.waitOptions(opts))
 	if err != nil {
 		return Progress{}, err
 	}
@@ -172,7 +178,7 @@ func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []
 	if err := checkIDs(instanceIDs, 0); err != nil {
 		return nil, err
 	}
-	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, opts)
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, c.waitOptions(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +246,7 @@ func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption
 	}
 	ctx, end := c.startWait(ctx, "WaitTask", 1)
 	defer func() { end(err) }()
-	return waitTask(ctx, taskID, c.getTask, opts)
+	return waitTask(ctx, taskID, c.getTask, c.waitOptions(opts))
 }
 
 // waitTask is WaitTask polling with getTask.
@@ -279,7 +285,7 @@ func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOp
 	}
 	ctx, end := c.startWait(ctx, "WaitTasks", len(taskIDs))
 	defer func() { end(err) }()
-	return waitTasks(ctx, taskIDs, c.getTask, opts)
+	return waitTasks(ctx, taskIDs, c.getTask, c.waitOptions(opts))
 }
 
 // waitTasks is WaitTasks polling with getTask.

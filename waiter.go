@@ -42,6 +42,8 @@ type waiter[R any] struct {
 	cfg      waitConfig
 	start    time.Time
 	deadline time.Time // the earlier of start+maxWait and the context's deadline
+	budget   budget    // WithPollRate's; with it, polls follow the targets' phases
+	fleet    fleet     // what the polls taught, with a budget
 }
 
 func newWaiter[R any](ctx context.Context, s subject[R], opts []WaitOption) (*waiter[R], error) {
@@ -52,7 +54,7 @@ func newWaiter[R any](ctx context.Context, s subject[R], opts []WaitOption) (*wa
 	if err != nil {
 		return nil, err
 	}
-	w := &waiter[R]{subject: s, cfg: cfg, start: cfg.clock.Now()}
+	w := &waiter[R]{subject: s, cfg: cfg, start: cfg.clock.Now(), budget: newBudget(cfg.pollRate)}
 	w.deadline = w.start.Add(cfg.maxWait)
 	if d, ok := ctx.Deadline(); ok {
 		if left := time.Until(d); w.start.Add(left).Before(w.deadline) {
@@ -72,18 +74,21 @@ type target[R any] struct {
 	last     R         // the last result
 	seen     bool      // whether last holds a result
 	err      error     // how the wait for it ended; nil: success
+	track    track     // its phases, with a budget
+	urgent   bool      // with a budget: its answer likely changes by next
+	polled   time.Time // when its last poll began
 }
 
 // run waits for every id and returns their ends, in the order of ids.
 func (w *waiter[R]) run(ctx context.Context, ids []string) []target[R] {
 	targets := make([]target[R], len(ids))
-	due := make(waitHeap[R], len(ids))
+	due := &dueQueue[R]{routine: make(waitHeap[R], len(ids)), lead: w.cfg.minInterval / 2}
 	for i, id := range ids {
-		targets[i] = target[R]{id: id, index: i, next: w.start}
-		due[i] = &targets[i]
+		targets[i] = target[R]{id: id, index: i, next: w.firstPoll(i)}
+		due.routine[i] = &targets[i]
 	}
-	heap.Init(&due)
-	w.schedule(ctx, &due)
+	heap.Init(&due.routine)
+	w.schedule(ctx, due)
 	return targets
 }
 
@@ -116,7 +121,7 @@ type pollResult[R any] struct {
 // a heap and starts the due ones, at most cfg.concurrency at once, until
 // each target's wait has ended. Only this loop calls record, so OnPoll
 // calls never overlap.
-func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
+func (w *waiter[R]) schedule(ctx context.Context, due *dueQueue[R]) {
 	pctx, cancelPolls := context.WithCancel(ctx)
 	defer cancelPolls()
 	limit := min(w.cfg.concurrency, due.Len()) // what depends on it is sized by the targets
@@ -130,8 +135,12 @@ func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
 	}()
 	for inflight > 0 || due.Len() > 0 {
 		now := w.cfg.clock.Now()
-		for inflight < limit && due.Len() > 0 && !(*due)[0].next.After(now) {
-			tg := heap.Pop(due).(*target[R])
+		for inflight < limit && due.Len() > 0 {
+			tg := w.pick(now, due)
+			if tg == nil {
+				break
+			}
+			tg.polled = now
 			inflight++
 			prev := tg.last // a target is never polled twice at once
 			go func() {
@@ -141,14 +150,22 @@ func (w *waiter[R]) schedule(ctx context.Context, due *waitHeap[R]) {
 		}
 		var wake <-chan time.Time
 		if inflight < limit && due.Len() > 0 {
-			t = w.arm(t, (*due)[0].next.Sub(now))
-			wake = t.C()
+			at := later(due.earliest(w.spare()), w.budget.next(now))
+			if !at.Before(w.deadline) { // the budget holds every poll past the deadline
+				if inflight == 0 {
+					w.expire(due)
+					return
+				}
+			} else {
+				t = w.arm(t, at.Sub(now))
+				wake = t.C()
+			}
 		}
 		select {
 		case r := <-results:
 			inflight--
 			if !w.record(ctx, r) {
-				heap.Push(due, r.t)
+				due.push(r.t)
 			}
 		case <-wake:
 		case <-ctx.Done():
@@ -173,12 +190,11 @@ func (w *waiter[R]) arm(t timer, d time.Duration) timer {
 
 // drain ends a wait whose context ended: it waits for the polls in flight
 // (they end promptly: their context is cancelled) and ends every target.
-func (w *waiter[R]) drain(ctx context.Context, results <-chan pollResult[R], inflight int, due *waitHeap[R]) {
+func (w *waiter[R]) drain(ctx context.Context, results <-chan pollResult[R], inflight int, due *dueQueue[R]) {
 	for ; inflight > 0; inflight-- {
 		w.record(ctx, <-results) // ends the target: ctx is done
 	}
-	for due.Len() > 0 {
-		tg := heap.Pop(due).(*target[R])
+	for _, tg := range due.clear() {
 		tg.err = w.contextEnded(ctx, tg)
 	}
 }
@@ -252,6 +268,9 @@ func (w *waiter[R]) decide(ctx context.Context, tg *target[R], r R, err error, n
 	default:
 		tg.last, tg.seen, tg.failures = r, true, 0
 		if done, err := w.subject.judge(tg.id, r); done {
+			if err == nil && w.budget.capped() {
+				w.fleet.finished(&tg.track, now)
+			}
 			return 0, true, err
 		}
 	}
@@ -259,6 +278,9 @@ func (w *waiter[R]) decide(ctx context.Context, tg *target[R], r R, err error, n
 		return 0, true, w.contextEnded(ctx, tg)
 	}
 	delay := backoff.Delay(tg.attempts-1, w.cfg.minInterval, w.cfg.maxInterval, w.cfg.random())
+	if w.budget.capped() && err == nil {
+		delay = w.paced(tg, r, now, delay)
+	}
 	if !now.Add(delay).Before(w.deadline) {
 		return 0, true, w.timedOut(tg, nil) // don't sleep to fail
 	}
@@ -334,24 +356,3 @@ func (e *waitEndError) Is(target error) bool {
 }
 
 func (e *waitEndError) Unwrap() error { return e.cause }
-
-// waitHeap orders targets by their next poll time, then by their index.
-type waitHeap[R any] []*target[R]
-
-func (h waitHeap[R]) Len() int { return len(h) }
-func (h waitHeap[R]) Less(i, j int) bool {
-	if h[i].next.Equal(h[j].next) {
-		return h[i].index < h[j].index
-	}
-	return h[i].next.Before(h[j].next)
-}
-func (h waitHeap[R]) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *waitHeap[R]) Push(x any)   { *h = append(*h, x.(*target[R])) }
-func (h *waitHeap[R]) Pop() any {
-	old := *h
-	n := len(old)
-	tg := old[n-1]
-	old[n-1] = nil
-	*h = old[:n-1]
-	return tg
-}

@@ -2,27 +2,9 @@ package koophonetest
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/koophone-go/koophone"
 )
-
-// Timeline is how preparing an instance unfolds: first queuing, with a
-// waitingCount that counts down to 1, then restoring, then ready. Each
-// phase lasts a number of polls of ShowProgress, or, when its duration is
-// set, that long from the BatchPrepareInstances call. The zero Timeline
-// (the default) is three polls queuing (waitingCount 3, 2, 1) and two
-// restoring: ready from the sixth poll on.
-type Timeline struct {
-	QueuePolls   int           // polls answered "queuing"; 0 means 3
-	RestorePolls int           // then polls answered "restoring"; 0 means 2
-	Queue        time.Duration // if set, queuing lasts this long instead
-	Restore      time.Duration // if set, restoring lasts this long instead
-}
-
-// defaultTimeline: three polls queuing (waitingCount 3, 2, 1), two polls
-// restoring, then ready from the sixth poll on.
-var defaultTimeline = Timeline{QueuePolls: 3, RestorePolls: 2}
 
 // ShowProgress statuses: the fake's own values from the API reference, not
 // the koophone package's constants, so that a wrong constant there cannot
@@ -138,25 +120,7 @@ func (s *Server) stepAt(in *instance, n int) Step {
 	case !in.prepared:
 		return Step{Status: statusReady}
 	}
-	t := s.timeline
-	if t.Queue > 0 || t.Restore > 0 {
-		elapsed := s.now().Sub(in.preparedAt)
-		switch {
-		case elapsed < t.Queue:
-			left := int((t.Queue - elapsed + time.Second - 1) / time.Second)
-			return Step{Status: statusQueuing, WaitingCount: left}
-		case elapsed < t.Queue+t.Restore:
-			return Step{Status: statusRestoring}
-		}
-		return Step{Status: statusReady}
-	}
-	switch {
-	case n <= t.QueuePolls:
-		return Step{Status: statusQueuing, WaitingCount: t.QueuePolls - n + 1}
-	case n <= t.QueuePolls+t.RestorePolls:
-		return Step{Status: statusRestoring}
-	}
-	return Step{Status: statusReady}
+	return s.timelineOf(in.ID).At(s.now().Sub(in.preparedAt), n)
 }
 
 // ready reports whether ShowProgress would say ready now: the one rule

@@ -38,6 +38,8 @@ type Server struct {
 	nestInstall  bool             // WithInstallAppNestedData
 	taskDuration time.Duration    // WithTaskDuration
 
+	timelines func(instanceID string) Timeline // WithTimelines; nil: timeline for all
+
 	mu        sync.Mutex
 	inventory inventory
 	faults    []queuedFault
@@ -98,12 +100,6 @@ func newServer(opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(s)
 	}
-	if s.timeline.QueuePolls <= 0 {
-		s.timeline.QueuePolls = defaultTimeline.QueuePolls
-	}
-	if s.timeline.RestorePolls <= 0 {
-		s.timeline.RestorePolls = defaultTimeline.RestorePolls
-	}
 	if s.taskDuration <= 0 {
 		s.taskDuration = defaultTaskDuration
 	}
@@ -131,12 +127,20 @@ func (s *Server) Token() string { return s.token }
 // of retries with millisecond backoffs, so that tests stay fast.
 var clientRetries = koophone.RetryPolicy{MaxRetries: 3, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
 
+// clientPolls are the wait defaults of [Server.Client]: polls 1 to 10 ms
+// apart, so that a wait with default options takes milliseconds.
+var clientPolls = koophone.WithPollInterval(time.Millisecond, 10*time.Millisecond)
+
 // Client returns a koophone.Client wired to the server with its token,
-// retries after 1 to 10 ms, and then opts (which may override any of
-// those). It panics if an option is invalid: it is meant for tests and
-// demos, where that is a bug.
+// retries after 1 to 10 ms, waits that poll every 1 to 10 ms
+// (koophone.WithWaitDefaults: a wait's own WithPollInterval still wins),
+// and then opts (which may override any of those). A timeline of
+// durations ([Timeline]) still takes its time on the server's clock. It
+// panics if an option is invalid: it is meant for tests and demos, where
+// that is a bug.
 func (s *Server) Client(opts ...koophone.Option) *koophone.Client {
-	all := append([]koophone.Option{koophone.WithEndpoint(s.URL), koophone.WithToken(s.Token()), koophone.WithRetryPolicy(clientRetries)}, opts...)
+	all := append([]koophone.Option{koophone.WithEndpoint(s.URL), koophone.WithToken(s.Token()),
+		koophone.WithRetryPolicy(clientRetries), koophone.WithWaitDefaults(clientPolls)}, opts...)
 	c, err := koophone.NewClient(all...)
 	if err != nil {
 		panic("koophonetest: Server.Client: " + err.Error())
