@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// scanFile runs vulnfilter on a govulncheck stream in testdata and returns its status and output.
-func scanFile(t *testing.T, name string) (int, string) {
+// scanFile runs vulnfilter on a govulncheck stream in testdata, checks its exit status and
+// returns its output.
+func scanFile(t *testing.T, name string, wantStatus int) string {
 	t.Helper()
 	f, err := os.Open("testdata/" + name)
 	if err != nil {
@@ -16,11 +17,13 @@ func scanFile(t *testing.T, name string) (int, string) {
 	}
 	defer f.Close()
 	var out, errOut bytes.Buffer
-	status := run(f, &out, &errOut)
+	if status := run(f, &out, &errOut); status != wantStatus {
+		t.Errorf("status %d, want %d", status, wantStatus)
+	}
 	if errOut.Len() > 0 {
 		t.Errorf("stderr: %s", errOut.String())
 	}
-	return status, out.String()
+	return out.String()
 }
 
 // wantLines checks that out has each of lines as a whole line.
@@ -41,10 +44,7 @@ func wantLines(t *testing.T, out string, lines ...string) {
 // reachable standard-library vulnerabilities, one imported and not called.
 func TestStandardLibraryFindingsArePrintedAndDoNotFail(t *testing.T) {
 	t.Parallel()
-	status, out := scanFile(t, "stdlib.json")
-	if status != 0 {
-		t.Errorf("status %d, want 0", status)
-	}
+	out := scanFile(t, "stdlib.json", 0)
 	wantLines(t, out,
 		"govulncheck v1.9.0, database file:///tmp/vulndb, go1.26.8",
 		"standard library (the builder's Go toolchain; printed, never failing): 2 reachable in go1.26.8; build with go1.26.10 or newer",
@@ -60,10 +60,7 @@ func TestStandardLibraryFindingsArePrintedAndDoNotFail(t *testing.T) {
 // for go-retryablehttp: Client.Do, which the SDK calls, and Client.PostForm, which it does not.
 func TestReachableModuleVulnerabilityFails(t *testing.T) {
 	t.Parallel()
-	status, out := scanFile(t, "module.json")
-	if status != 1 {
-		t.Errorf("status %d, want 1", status)
-	}
+	out := scanFile(t, "module.json", 1)
 	wantLines(t, out,
 		"standard library (the builder's Go toolchain; printed, never failing): no reachable vulnerability in go1.26.8",
 		"required modules: 1 reachable vulnerability: FAIL",
