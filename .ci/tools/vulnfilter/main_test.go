@@ -3,13 +3,14 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// scanFile runs vulnfilter on a govulncheck stream in testdata, checks its exit status and
-// returns its output.
-func scanFile(t *testing.T, name string, wantStatus int) string {
+// scanFile runs vulnfilter with args on a govulncheck stream in testdata, checks its exit status
+// and returns its output.
+func scanFile(t *testing.T, name string, wantStatus int, args ...string) string {
 	t.Helper()
 	f, err := os.Open("testdata/" + name)
 	if err != nil {
@@ -17,7 +18,7 @@ func scanFile(t *testing.T, name string, wantStatus int) string {
 	}
 	defer f.Close()
 	var out, errOut bytes.Buffer
-	if status := run(f, &out, &errOut); status != wantStatus {
+	if status := run(args, f, &out, &errOut); status != wantStatus {
 		t.Errorf("status %d, want %d", status, wantStatus)
 	}
 	if errOut.Len() > 0 {
@@ -72,6 +73,36 @@ func TestReachableModuleVulnerabilityFails(t *testing.T) {
 	}
 }
 
+// A module that the scanned packages build with fails the scan; one that only tests require is
+// printed under its own heading and does not.
+func TestOnlyModulesThatShipFail(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, modules string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(modules), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	ships := write("ships", "github.com/koophone-go/koophone\ngithub.com/hashicorp/go-retryablehttp\n")
+	scanFile(t, "module.json", 1, "-shipped", ships)
+
+	testOnly := write("test-only", "github.com/koophone-go/koophone\n")
+	out := scanFile(t, "module.json", 0, "-shipped", testOnly)
+	wantLines(t, out,
+		"required modules: no reachable vulnerability",
+		"modules that only tests require (printed, never failing): 1 reachable vulnerability",
+		"      inventory.go:466:16: koophone.Client.DeleteInstances calls koophone.Client.do, which eventually calls go-retryablehttp.Client.Do",
+		"  required or imported, not called: GO-0000-0002",
+	)
+
+	var stdout, stderr bytes.Buffer
+	if status := run([]string{"-shipped", filepath.Join(dir, "missing")}, strings.NewReader(symbolScan), &stdout, &stderr); status != 2 {
+		t.Errorf("a -shipped file that cannot be read: status %d, want 2", status)
+	}
+}
+
 const symbolScan = `{"config":{"protocol_version":"v1.0.0","scanner_version":"v1.9.0","go_version":"go1.26.8","scan_level":"symbol","scan_mode":"source"}}`
 
 func TestUnreadableStreamsAreRefused(t *testing.T) {
@@ -88,7 +119,7 @@ func TestUnreadableStreamsAreRefused(t *testing.T) {
 		"finding without its id": symbolScan + `{"finding":{"trace":[{"module":"m"}]}}`,
 	} {
 		var out, errOut bytes.Buffer
-		if status := run(strings.NewReader(stream), &out, &errOut); status != 2 {
+		if status := run(nil, strings.NewReader(stream), &out, &errOut); status != 2 {
 			t.Errorf("%s: status %d, want 2; output:\n%s", name, status, out.String())
 		}
 		if !strings.HasPrefix(errOut.String(), "vulnfilter: ") {
@@ -105,7 +136,7 @@ func TestEachModuleOfAnAdvisoryIsJudgedOnItsOwn(t *testing.T) {
 		`{"finding":{"osv":"GO-1","fixed_version":"v1.26.9","trace":[{"module":"stdlib","version":"v1.26.8","package":"net/http","function":"Get"},{"module":"example.com/m","package":"example.com/m","function":"main","position":{"filename":"main.go","line":3,"column":1}}]}}` +
 		`{"finding":{"osv":"GO-1","fixed_version":"v0.2.0","trace":[{"module":"golang.org/x/net","version":"v0.1.0","package":"golang.org/x/net/http2"}]}}`
 	var out, errOut bytes.Buffer
-	if status := run(strings.NewReader(stream), &out, &errOut); status != 0 {
+	if status := run(nil, strings.NewReader(stream), &out, &errOut); status != 0 {
 		t.Errorf("status %d, want 0:\n%s%s", status, out.String(), errOut.String())
 	}
 	wantLines(t, out.String(),

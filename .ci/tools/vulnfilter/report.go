@@ -12,29 +12,42 @@ import (
 // maxCalls is how many call paths the report shows for one vulnerability.
 const maxCalls = 3
 
-// report writes what the scan found, the standard library first, and reports whether a required
-// module has a reachable vulnerability (which fails CI).
-func (s *scan) report(w io.Writer) (failed bool) {
+// report writes what the scan found, the standard library first, and reports whether a module
+// that the scanned packages build with has a reachable vulnerability (which fails CI). shipped
+// lists those modules; a module outside it is required by tests alone, and its vulnerabilities
+// are printed, never failing. A nil shipped holds every module.
+func (s *scan) report(w io.Writer, shipped map[string]bool) (failed bool) {
 	c := s.config
 	fmt.Fprintf(w, "govulncheck %s, database %s, %s\n", c.ScannerVersion, c.DB, c.GoVersion)
-	var std, mods []*vuln
+	var std, mods, testOnly []*vuln
 	for _, v := range s.sorted() {
-		if v.stdlib() {
+		switch {
+		case v.stdlib():
 			std = append(std, v)
-		} else {
+		case shipped == nil || shipped[v.module]:
 			mods = append(mods, v)
+		default:
+			testOnly = append(testOnly, v)
 		}
 	}
 	fmt.Fprintf(w, "standard library (the builder's Go toolchain; printed, never failing): %s\n", stdlibAdvice(c.GoVersion, called(std)))
 	list(w, std)
 	failing := called(mods)
-	if len(failing) == 0 {
-		fmt.Fprintln(w, "required modules: no reachable vulnerability")
-	} else {
-		fmt.Fprintf(w, "required modules: %d reachable %s: FAIL\n", len(failing), plural(len(failing), "vulnerability", "vulnerabilities"))
-	}
+	fmt.Fprintf(w, "required modules: %s\n", count(failing, ": FAIL"))
 	list(w, mods)
+	if len(testOnly) > 0 {
+		fmt.Fprintf(w, "modules that only tests require (printed, never failing): %s\n", count(called(testOnly), ""))
+		list(w, testOnly)
+	}
 	return len(failing) > 0
+}
+
+// count says how many vulnerabilities are reachable, with suffix when there is one or more.
+func count(vs []*vuln, suffix string) string {
+	if len(vs) == 0 {
+		return "no reachable vulnerability"
+	}
+	return fmt.Sprintf("%d reachable %s%s", len(vs), plural(len(vs), "vulnerability", "vulnerabilities"), suffix)
 }
 
 // called returns the vulnerabilities that the scanned code reaches.
