@@ -47,6 +47,9 @@ func run(args []string, in io.Reader, out, errOut io.Writer) int {
 		for _, m := range strings.Fields(string(b)) {
 			shipped[m] = true
 		}
+		if len(shipped) == 0 { // it names the scanned module at least
+			return fail(fmt.Errorf("%s lists no module", *shippedFile))
+		}
 	}
 	s, err := read(in)
 	if err != nil {

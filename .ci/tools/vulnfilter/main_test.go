@@ -97,9 +97,11 @@ func TestOnlyModulesThatShipFail(t *testing.T) {
 		"  required or imported, not called: GO-0000-0002",
 	)
 
-	var stdout, stderr bytes.Buffer
-	if status := run([]string{"-shipped", filepath.Join(dir, "missing")}, strings.NewReader(symbolScan), &stdout, &stderr); status != 2 {
-		t.Errorf("a -shipped file that cannot be read: status %d, want 2", status)
+	for _, bad := range []string{filepath.Join(dir, "missing"), write("empty", "\n")} {
+		var stdout, stderr bytes.Buffer
+		if status := run([]string{"-shipped", bad}, strings.NewReader(symbolScan), &stdout, &stderr); status != 2 {
+			t.Errorf("-shipped %s: status %d, want 2", bad, status)
+		}
 	}
 }
 
