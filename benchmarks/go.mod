@@ -3,7 +3,7 @@ module github.com/koophone-go/koophone/benchmarks
 go 1.23.0
 
 require (
-	github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.207
+	github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.215
 	github.com/koophone-go/koophone v0.0.0
 )
 
