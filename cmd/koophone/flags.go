@@ -214,7 +214,12 @@ type waitFlags struct {
 	timeout     durationFlag
 	interval    intervalFlag
 	concurrency int
+	pollRate    float64
 }
+
+// defaultPollRate is --poll-rate's default: half the gateway's 200 calls
+// per second per API, leaving the rest to the tenant's other callers.
+const defaultPollRate = 100
 
 // register adds the wait flags to fs, with the SDK's defaults.
 func (w *waitFlags) register(fs *pflag.FlagSet) {
@@ -230,6 +235,8 @@ func (w *waitFlags) registerTimes(fs *pflag.FlagSet) {
 	w.timeout = durationFlag(koophone.DefaultMaxWait)
 	fs.Var(&w.timeout, "timeout", "give up waiting after this long")
 	fs.Var(&w.interval, "interval", "backoff bounds between polls, MIN..MAX (or one duration)")
+	fs.Float64Var(&w.pollRate, "poll-rate", defaultPollRate, "at most this many polls per second for the wait, all instances (or tasks) together; "+
+		"the default is half the gateway's 200 calls/s per API, and within it instances restoring or about to be ready are polled first")
 }
 
 // check returns a usage error for a value the SDK would refuse.
@@ -241,6 +248,9 @@ func (w *waitFlags) check() error {
 	if w.concurrency < 1 {
 		errs.addf("--concurrency %d must be at least 1", w.concurrency)
 	}
+	if !(w.pollRate > 0 && w.pollRate <= koophone.MaxPollRate) {
+		errs.addf("--poll-rate %v must be above 0 and at most %d", w.pollRate, koophone.MaxPollRate)
+	}
 	return errs.err()
 }
 
@@ -250,6 +260,7 @@ func (w *waitFlags) options(onPoll func(koophone.PollEvent)) []koophone.WaitOpti
 		koophone.WithMaxWait(time.Duration(w.timeout)),
 		koophone.WithPollInterval(w.interval.min, w.interval.max),
 		koophone.WithConcurrency(w.concurrency),
+		koophone.WithPollRate(w.pollRate),
 		koophone.WithOnPoll(onPoll),
 	}
 }

@@ -205,6 +205,8 @@ func TestNewCommandsUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"instances"}, "want a subcommand: instances list"},
+		{[]string{"task", "wait", "T1", "--poll-rate", "0"}, "--poll-rate 0 must be above 0 and at most 100000"},
+		{[]string{"wait", "--user", "user-1", "--instance", "phone-1", "--poll-rate", "NaN"}, "--poll-rate NaN must be above 0"},
 		{[]string{"task", "--json"}, "want a subcommand: task get, task wait"},
 		{[]string{"instances", "list", "--all", "--page", "2"}, "--page and --all"},
 		{[]string{"instances", "list", "--since", "yesterday"}, "want RFC 3339"},
