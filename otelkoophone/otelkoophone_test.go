@@ -218,11 +218,11 @@ func TestNoSecretInTelemetry(t *testing.T) {
 	for _, s := range tel.spans.Ended() {
 		all.WriteString(s.Name() + " " + s.Status().Description)
 		for _, kv := range s.Attributes() {
-			all.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+			all.WriteString(" " + string(kv.Key) + "=" + kv.Value.String())
 		}
 		for _, e := range s.Events() {
 			for _, kv := range e.Attributes {
-				all.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+				all.WriteString(" " + string(kv.Key) + "=" + kv.Value.String())
 			}
 		}
 	}

@@ -84,7 +84,7 @@ func printTree(out io.Writer, spans []sdktrace.ReadOnlySpan) {
 		for _, kv := range s.Attributes() {
 			switch kv.Key {
 			case "koophone.attempts", "http.response.status_code", "error.type":
-				attrs = append(attrs, fmt.Sprintf("%s=%s", kv.Key, kv.Value.Emit()))
+				attrs = append(attrs, fmt.Sprintf("%s=%s", kv.Key, kv.Value.String()))
 			}
 		}
 		fmt.Fprintf(out, "%s%s (%s) %s\n", strings.Repeat("  ", depth), s.Name(), s.SpanKind(), strings.Join(attrs, " "))
