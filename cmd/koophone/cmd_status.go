@@ -8,7 +8,7 @@ import (
 
 var statusCmd = command{
 	name:  "status",
-	short: "query the status of instances",
+	short: "query the power state of instances",
 	long: "Query the power state of up to 100 instances (POST /v1/instances/batch-query-status): " +
 		"unknown, stopped, running, going offline, starting or shut down (with --json, the number as sent: 0 to 5).",
 	examples: []string{"koophone status --instance phone-1 --instance phone-2"},
