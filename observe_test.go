@@ -156,3 +156,25 @@ func TestLoggerAndObserverTogether(t *testing.T) {
 	assert.Contains(t, buf.String(), "koophone: attempt")
 	assert.Contains(t, rec.lines(), "attempt 1 ended 200 err=false retry=false")
 }
+
+// nilContexts is an Observer whose Start methods return a nil context.
+type nilContexts struct{ koophone.NopObserver }
+
+func (nilContexts) StartCall(context.Context, koophone.CallInfo) context.Context { return nil }
+func (nilContexts) StartWait(context.Context, koophone.WaitInfo) context.Context { return nil }
+
+// TestObserverReturningNilContexts: an Observer that returns no context
+// leaves the call and the wait with theirs; nothing crashes.
+func TestObserverReturningNilContexts(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(nilContexts{}))
+	_, err := c.PrepareProgress(timeout(t), "u", "i-1")
+	require.NoError(t, err)
+	_, err = c.WaitUntilReady(timeout(t), "u", "i-1")
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.WaitUntilReady(ctx, "u", "i-1")
+	require.ErrorIs(t, err, context.Canceled, "the wait keeps the caller's context")
+}
