@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -177,4 +178,57 @@ func TestObserverReturningNilContexts(t *testing.T) {
 	cancel()
 	_, err = c.WaitUntilReady(ctx, "u", "i-1")
 	require.ErrorIs(t, err, context.Canceled, "the wait keeps the caller's context")
+}
+
+// counter is an Observer that counts what it is told, from any goroutine.
+type counter struct {
+	koophone.NopObserver
+	calls, attempts, ends, waits atomic.Int64
+}
+
+func (o *counter) StartCall(ctx context.Context, _ koophone.CallInfo) context.Context {
+	o.calls.Add(1)
+	return context.WithValue(ctx, markKey{}, "call")
+}
+
+func (o *counter) EndAttempt(ctx context.Context, _ koophone.CallInfo, _ koophone.AttemptEnd) {
+	if mark(ctx) == "call" {
+		o.attempts.Add(1)
+	}
+}
+
+func (o *counter) EndCall(context.Context, koophone.CallInfo, koophone.CallResult) { o.ends.Add(1) }
+
+func (o *counter) EndWait(context.Context, koophone.WaitInfo, koophone.WaitResult) { o.waits.Add(1) }
+
+// TestObserverAndLimiterUnderConcurrentCalls: many goroutines share one
+// client with an Observer and a limiter (run with -race): every call and
+// attempt is told once, in its own context, and the limiter is asked once
+// per attempt.
+func TestObserverAndLimiterUnderConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	obs, lim := &counter{}, &recordingLimiter{}
+	c, s := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(obs), koophone.WithLimiter(lim))
+	const goroutines, calls = 8, 10
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range calls {
+				_, err := c.PrepareProgress(timeout(t), "u", "i-1")
+				assert.NoError(t, err)
+			}
+			_, err := c.WaitAllReady(timeout(t), "u", []string{"a", "b"})
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	const want = goroutines * (calls + 2) // each wait polls two instances once
+	assert.Equal(t, int64(want), obs.calls.Load())
+	assert.Equal(t, int64(want), obs.attempts.Load())
+	assert.Equal(t, int64(want), obs.ends.Load())
+	assert.Equal(t, int64(goroutines), obs.waits.Load())
+	assert.Len(t, lim.asked(), want)
+	assert.Len(t, s.Requests(), want)
 }
