@@ -203,6 +203,9 @@ type waitKey struct{}
 // observedWait counts a wait's polls: the calls made with its context.
 type observedWait struct{ polls atomic.Int64 }
 
+// startWaitFunc is the type of [Client.startWait].
+type startWaitFunc func(ctx context.Context, method string, targets int) (context.Context, func(error))
+
 // startWait tells the client's Observer, if any, that a wait starts, and
 // returns the wait's context and the function to call with its error when
 // it ends.

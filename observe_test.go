@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -231,4 +232,30 @@ func TestObserverAndLimiterUnderConcurrentCalls(t *testing.T) {
 	assert.Equal(t, int64(goroutines), obs.waits.Load())
 	assert.Len(t, lim.asked(), want)
 	assert.Len(t, s.Requests(), want)
+}
+
+// TestObserverIsNotToldOfRefusedWaits: a wait refused before its first
+// poll (a bad option, a nil context) is not observed, and an Observer
+// does not turn a nil context into a panic.
+func TestObserverIsNotToldOfRefusedWaits(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c, s := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(rec))
+	bad := koophone.WithMaxWait(-time.Second)
+	for _, ctx := range []context.Context{timeout(t), nil} {
+		opt := bad
+		if ctx == nil {
+			opt = koophone.WithMaxWait(time.Second)
+		}
+		_, err := c.WaitUntilReady(ctx, "u", "a", opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+		_, err = c.WaitAllReady(ctx, "u", []string{"a"}, opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+		_, err = c.WaitTask(ctx, "t", opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+		_, err = c.WaitTasks(ctx, []string{"t"}, opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	}
+	assert.Empty(t, rec.lines())
+	assert.Empty(t, s.Requests())
 }
