@@ -241,8 +241,7 @@ func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption
 	return waitTask(ctx, taskID, c.getTask, opts, c.startWait)
 }
 
-// waitTask is WaitTask polling with getTask, observed through start once
-// its arguments are checked.
+// waitTask is WaitTask polling with getTask; start observes it once its arguments pass.
 func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitOption, start startWaitFunc) (_ []JobResult, err error) {
 	getTask, err = namingJobs(getTask, opts)
 	if err != nil {
@@ -281,8 +280,7 @@ func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOp
 	return waitTasks(ctx, taskIDs, c.getTask, opts, c.startWait)
 }
 
-// waitTasks is WaitTasks polling with getTask, observed through start once
-// its arguments are checked.
+// waitTasks is WaitTasks polling with getTask; start observes it once its arguments pass.
 func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []WaitOption, start startWaitFunc) (_ map[string][]JobResult, err error) {
 	getTask, err = namingJobs(getTask, opts)
 	if err != nil {

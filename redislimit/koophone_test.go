@@ -41,17 +41,13 @@ func TestKooPhoneClientWithTheLimiter(t *testing.T) {
 // that names Redis, and is not retried.
 func TestKooPhoneCallWhenRedisIsDown(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	ln.Close()
-	rdb := redis.NewClient(&redis.Options{Addr: addr}) // go-redis's default retries
+	rdb := redis.NewClient(&redis.Options{Addr: deadAddr(t)}) // go-redis's default retries
 	defer rdb.Close()
 	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1"))
 	defer srv.Close()
 	client := srv.Client(koophone.WithLimiter(redislimit.New(rdb, 100)))
 
-	_, err = client.PrepareProgress(timeout(t, 10*time.Second), "alice", "phone-1")
+	_, err := client.PrepareProgress(timeout(t, 10*time.Second), "alice", "phone-1")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Redis")
 	var opErr *net.OpError
