@@ -259,3 +259,18 @@ func TestObserverIsNotToldOfRefusedWaits(t *testing.T) {
 	assert.Empty(t, rec.lines())
 	assert.Empty(t, s.Requests())
 }
+
+// panicking is an Observer that panics as an attempt starts.
+type panicking struct{ koophone.NopObserver }
+
+func (panicking) StartAttempt(context.Context, koophone.CallInfo, koophone.AttemptStart) {
+	panic("observer bug")
+}
+
+// TestObserverPanicReachesTheCaller: the client does not recover an
+// Observer's panic (as documented): it reaches the goroutine that called.
+func TestObserverPanicReachesTheCaller(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(panicking{}))
+	assert.PanicsWithValue(t, "observer bug", func() { _, _ = c.PrepareProgress(timeout(t), "u", "i-1") })
+}
