@@ -2,6 +2,11 @@ package otelkoophone_test
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -289,4 +294,36 @@ func TestEveryWaitSpanIsTheParentOfItsPolls(t *testing.T) {
 		assert.GreaterOrEqual(t, children, map[string]int{"WaitUntilReady": 2, "WaitTask": 1, "WaitTasks": 2}[wait], wait)
 	}
 	assert.False(t, tel.ended("KooPhone.BatchReset")[0].Parent().IsValid(), "a call outside a wait has no parent")
+}
+
+// unreachableStore is a Limiter whose store cannot be reached.
+type unreachableStore struct{}
+
+func (unreachableStore) Wait(context.Context, string) error {
+	return &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+}
+
+// TestErrorTypeOfTimeoutsAndLimiters: an attempt with no answer within the
+// request timeout, and a limiter whose store is down, as ErrorType says.
+func TestErrorTypeOfTimeoutsAndLimiters(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	for want, opt := range map[string]koophone.Option{
+		"context.DeadlineExceeded": koophone.WithRequestTimeout(20 * time.Millisecond),
+		"network":                  koophone.WithLimiter(unreachableStore{}),
+	} {
+		tel := newTelemetry(t)
+		client, err := koophone.NewClient(koophone.WithToken("tok-123456"), koophone.WithEndpoint(srv.URL), opt,
+			koophone.WithObserver(tel.observer), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
+		require.NoError(t, err)
+		_, err = client.PrepareProgress(context.Background(), "alice", "phone-1")
+		require.Error(t, err)
+		assert.Equal(t, want, otelkoophone.ErrorType(err))
+		spans := tel.ended("KooPhone.ShowProgress")
+		require.Len(t, spans, 1)
+		assert.Equal(t, want, attrs(spans[0])["error.type"].AsString())
+	}
 }
