@@ -67,7 +67,7 @@ func (tel *telemetry) everything(t *testing.T) string {
 	var all strings.Builder
 	add := func(kvs []attribute.KeyValue) {
 		for _, kv := range kvs {
-			all.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+			all.WriteString(" " + string(kv.Key) + "=" + kv.Value.String())
 		}
 	}
 	for _, s := range tel.spans.Ended() {
