@@ -17,8 +17,8 @@ import (
 //
 // The client calls an Observer on the goroutine that makes the call, while
 // the call waits: its methods must be quick, must not block, and must be
-// safe for concurrent use. A call refused before sending (a bad argument)
-// is not observed. The errors an Observer is given are the ones the caller
+// safe for concurrent use. A call refused before sending (a bad argument,
+// a context already ended) is not observed. The errors an Observer is given are the ones the caller
 // gets, their text already free of the call's secrets. The client does not
 // recover an Observer's panic: like any panic it ends the program unless
 // the goroutine's caller recovers it, and the polls of WaitAllReady and

@@ -111,6 +111,10 @@ func TestObserverIsNotToldOfRefusedCalls(t *testing.T) {
 	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
 	_, err = c.WaitAllReady(timeout(t), "u", []string{"a", "a"})
 	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.PrepareProgress(ended, "u", "i-1")
+	require.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, rec.lines())
 	assert.Empty(t, s.Requests())
 }
