@@ -113,11 +113,11 @@ func WithRandom(f func() float64) WaitOption { return func(w *waitConfig) { w.ra
 // WaitTaskUsing is [Client.WaitTask] polling getTask instead of GetTask
 // (and without checking the id).
 func WaitTaskUsing(ctx context.Context, taskID string, getTask func(context.Context, string) ([]JobResult, error), opts ...WaitOption) ([]JobResult, error) {
-	return waitTask(ctx, taskID, getTask, opts)
+	return waitTask(ctx, taskID, getTask, opts, new(Client).startWait)
 }
 
 // WaitTasksUsing is [Client.WaitTasks] polling getTask instead of GetTask
 // (and without checking the ids).
 func WaitTasksUsing(ctx context.Context, taskIDs []string, getTask func(context.Context, string) ([]JobResult, error), opts ...WaitOption) (map[string][]JobResult, error) {
-	return waitTasks(ctx, taskIDs, getTask, opts)
+	return waitTasks(ctx, taskIDs, getTask, opts, new(Client).startWait)
 }

@@ -17,9 +17,12 @@ import (
 //
 // The client calls an Observer on the goroutine that makes the call, while
 // the call waits: its methods must be quick, must not block, and must be
-// safe for concurrent use. A call refused before sending (a bad argument)
-// is not observed. The errors an Observer is given are the ones the caller
-// gets, their text already free of the call's secrets.
+// safe for concurrent use. A call refused before sending (a bad argument,
+// a context already ended) is not observed. The errors an Observer is given are the ones the caller
+// gets, their text already free of the call's secrets. The client does not
+// recover an Observer's panic: like any panic it ends the program unless
+// the goroutine's caller recovers it, and the polls of WaitAllReady and
+// WaitTasks run on goroutines of their own, where nothing can.
 //
 // Embed [NopObserver] in an implementation: methods added to Observer in
 // later versions then have a default, and the implementation keeps
@@ -27,7 +30,9 @@ import (
 type Observer interface {
 	// StartCall is called before the call's first attempt. The context it
 	// returns is the call's from then on: its attempts, their HTTP
-	// requests and EndCall get it (a tracer returns it with its span).
+	// requests and EndCall get it (a tracer returns it with its span). It
+	// must be ctx or derived from it, so that the call still ends with
+	// ctx; nil leaves the call with ctx.
 	StartCall(ctx context.Context, call CallInfo) context.Context
 	// StartAttempt is called as each attempt starts, before the client's
 	// limiter is asked.
@@ -38,7 +43,8 @@ type Observer interface {
 	// EndCall is called once the call has its result, before it returns.
 	EndCall(ctx context.Context, call CallInfo, result CallResult)
 	// StartWait is called as a wait starts. The context it returns is the
-	// wait's from then on: its polls (calls) are made with it.
+	// wait's from then on: its polls (calls) are made with it. It must be
+	// ctx or derived from it; nil leaves the wait with ctx.
 	StartWait(ctx context.Context, wait WaitInfo) context.Context
 	// EndWait is called when the wait returns.
 	EndWait(ctx context.Context, wait WaitInfo, result WaitResult)
@@ -147,7 +153,9 @@ func (c *Client) startCall(cl *call, method, path string) {
 		info:  CallInfo{Operation: cl.op.name, RequestID: cl.requestID, Method: method, Path: path},
 		start: time.Now(),
 	}
-	cl.Context = o.StartCall(cl.Context, cl.obs.info)
+	if ctx := o.StartCall(cl.Context, cl.obs.info); ctx != nil {
+		cl.Context = ctx
+	}
 }
 
 // startAttempt tells the Observer that cl's next attempt starts.
@@ -195,6 +203,9 @@ type waitKey struct{}
 // observedWait counts a wait's polls: the calls made with its context.
 type observedWait struct{ polls atomic.Int64 }
 
+// startWaitFunc is the type of [Client.startWait].
+type startWaitFunc func(ctx context.Context, method string, targets int) (context.Context, func(error))
+
 // startWait tells the client's Observer, if any, that a wait starts, and
 // returns the wait's context and the function to call with its error when
 // it ends.
@@ -205,7 +216,10 @@ func (c *Client) startWait(ctx context.Context, method string, targets int) (con
 	}
 	info := WaitInfo{Method: method, Targets: targets}
 	w, start := new(observedWait), time.Now()
-	ctx = o.StartWait(context.WithValue(ctx, waitKey{}, w), info)
+	ctx = context.WithValue(ctx, waitKey{}, w)
+	if octx := o.StartWait(ctx, info); octx != nil {
+		ctx = octx
+	}
 	return ctx, func(err error) {
 		o.EndWait(ctx, info, WaitResult{Polls: int(w.polls.Load()), Err: err, Duration: time.Since(start)})
 	}

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -109,6 +111,10 @@ func TestObserverIsNotToldOfRefusedCalls(t *testing.T) {
 	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
 	_, err = c.WaitAllReady(timeout(t), "u", []string{"a", "a"})
 	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.PrepareProgress(ended, "u", "i-1")
+	require.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, rec.lines())
 	assert.Empty(t, s.Requests())
 }
@@ -155,4 +161,120 @@ func TestLoggerAndObserverTogether(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, buf.String(), "koophone: attempt")
 	assert.Contains(t, rec.lines(), "attempt 1 ended 200 err=false retry=false")
+}
+
+// nilContexts is an Observer whose Start methods return a nil context.
+type nilContexts struct{ koophone.NopObserver }
+
+func (nilContexts) StartCall(context.Context, koophone.CallInfo) context.Context { return nil }
+func (nilContexts) StartWait(context.Context, koophone.WaitInfo) context.Context { return nil }
+
+// TestObserverReturningNilContexts: an Observer that returns no context
+// leaves the call and the wait with theirs; nothing crashes.
+func TestObserverReturningNilContexts(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(nilContexts{}))
+	_, err := c.PrepareProgress(timeout(t), "u", "i-1")
+	require.NoError(t, err)
+	_, err = c.WaitUntilReady(timeout(t), "u", "i-1")
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.WaitUntilReady(ctx, "u", "i-1")
+	require.ErrorIs(t, err, context.Canceled, "the wait keeps the caller's context")
+}
+
+// counter is an Observer that counts what it is told, from any goroutine.
+type counter struct {
+	koophone.NopObserver
+	calls, attempts, ends, waits atomic.Int64
+}
+
+func (o *counter) StartCall(ctx context.Context, _ koophone.CallInfo) context.Context {
+	o.calls.Add(1)
+	return context.WithValue(ctx, markKey{}, "call")
+}
+
+func (o *counter) EndAttempt(ctx context.Context, _ koophone.CallInfo, _ koophone.AttemptEnd) {
+	if mark(ctx) == "call" {
+		o.attempts.Add(1)
+	}
+}
+
+func (o *counter) EndCall(context.Context, koophone.CallInfo, koophone.CallResult) { o.ends.Add(1) }
+
+func (o *counter) EndWait(context.Context, koophone.WaitInfo, koophone.WaitResult) { o.waits.Add(1) }
+
+// TestObserverAndLimiterUnderConcurrentCalls: many goroutines share one
+// client with an Observer and a limiter (run with -race): every call and
+// attempt is told once, in its own context, and the limiter is asked once
+// per attempt.
+func TestObserverAndLimiterUnderConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	obs, lim := &counter{}, &recordingLimiter{}
+	c, s := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(obs), koophone.WithLimiter(lim))
+	const goroutines, calls = 8, 10
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range calls {
+				_, err := c.PrepareProgress(timeout(t), "u", "i-1")
+				assert.NoError(t, err)
+			}
+			_, err := c.WaitAllReady(timeout(t), "u", []string{"a", "b"})
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	const want = goroutines * (calls + 2) // each wait polls two instances once
+	assert.Equal(t, int64(want), obs.calls.Load())
+	assert.Equal(t, int64(want), obs.attempts.Load())
+	assert.Equal(t, int64(want), obs.ends.Load())
+	assert.Equal(t, int64(goroutines), obs.waits.Load())
+	assert.Len(t, lim.asked(), want)
+	assert.Len(t, s.Requests(), want)
+}
+
+// TestObserverIsNotToldOfRefusedWaits: a wait refused before its first
+// poll (a bad option, a nil context) is not observed, and an Observer
+// does not turn a nil context into a panic.
+func TestObserverIsNotToldOfRefusedWaits(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c, s := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(rec))
+	bad := koophone.WithMaxWait(-time.Second)
+	for _, ctx := range []context.Context{timeout(t), nil} {
+		opt := bad
+		if ctx == nil {
+			opt = koophone.WithMaxWait(time.Second)
+		}
+		_, err := c.WaitUntilReady(ctx, "u", "a", opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+		_, err = c.WaitAllReady(ctx, "u", []string{"a"}, opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+		_, err = c.WaitTask(ctx, "t", opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+		_, err = c.WaitTasks(ctx, []string{"t"}, opt)
+		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	}
+	assert.Empty(t, rec.lines())
+	assert.Empty(t, s.Requests())
+}
+
+// panicking is an Observer that panics as an attempt starts.
+type panicking struct{ koophone.NopObserver }
+
+func (panicking) StartAttempt(context.Context, koophone.CallInfo, koophone.AttemptStart) {
+	panic("observer bug")
+}
+
+// TestObserverPanicReachesTheCaller: the client does not recover an
+// Observer's panic (as documented): it reaches the goroutine that called.
+func TestObserverPanicReachesTheCaller(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(panicking{}))
+	assert.PanicsWithValue(t, "observer bug", func() { _, _ = c.PrepareProgress(timeout(t), "u", "i-1") })
 }

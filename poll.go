@@ -240,18 +240,16 @@ func (instanceSubject) event(ev *PollEvent, id string, p Progress) {
 // taskID must be 1 to 128 characters without control characters, and not
 // "." or ".."; otherwise it returns an error matching [ErrInvalidParameter]
 // and sends nothing.
-func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption) (_ []JobResult, err error) {
+func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption) ([]JobResult, error) {
 	if err := checkText("task id", taskID, maxTaskIDLen); err != nil {
 		return nil, err
 	}
-	ctx, end := c.startWait(ctx, "WaitTask", 1)
-	defer func() { end(err) }()
-	return waitTask(ctx, taskID, c.getTask, c.waitOptions(opts))
+	return waitTask(ctx, taskID, c.getTask, c.waitOptions(opts), c.startWait)
 }
 
-// waitTask is WaitTask polling with getTask.
-func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitOption) ([]JobResult, error) {
-	getTask, err := namingJobs(getTask, opts)
+// waitTask is WaitTask polling with getTask; start observes it once its arguments pass.
+func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitOption, start startWaitFunc) (_ []JobResult, err error) {
+	getTask, err = namingJobs(getTask, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -259,6 +257,8 @@ func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitO
 	if err != nil {
 		return nil, err
 	}
+	ctx, end := start(ctx, "WaitTask", 1)
+	defer func() { end(err) }()
 	t := w.run(ctx, []string{taskID})[0]
 	return t.last, t.err
 }
@@ -279,18 +279,16 @@ func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitO
 // cause, which errors.Is and errors.As reach ([ErrWaitTimeout], ctx's
 // error, an [*APIError]). The ids must be distinct and valid, as for WaitTask.
 // [WithJobs] takes the jobs of all the tasks, matched by job id.
-func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOption) (_ map[string][]JobResult, err error) {
+func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOption) (map[string][]JobResult, error) {
 	if err := checkList("task ids", taskIDs, 0, maxTaskIDLen); err != nil {
 		return nil, err
 	}
-	ctx, end := c.startWait(ctx, "WaitTasks", len(taskIDs))
-	defer func() { end(err) }()
-	return waitTasks(ctx, taskIDs, c.getTask, c.waitOptions(opts))
+	return waitTasks(ctx, taskIDs, c.getTask, c.waitOptions(opts), c.startWait)
 }
 
-// waitTasks is WaitTasks polling with getTask.
-func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []WaitOption) (map[string][]JobResult, error) {
-	getTask, err := namingJobs(getTask, opts)
+// waitTasks is WaitTasks polling with getTask; start observes it once its arguments pass.
+func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []WaitOption, start startWaitFunc) (_ map[string][]JobResult, err error) {
+	getTask, err = namingJobs(getTask, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +296,8 @@ func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []W
 	if err != nil {
 		return nil, err
 	}
+	ctx, end := start(ctx, "WaitTasks", len(taskIDs))
+	defer func() { end(err) }()
 	return lastResults(w.run(ctx, taskIDs), func(id string, err error) error {
 		if errors.Is(err, ErrTaskFailed) { // *JobErrors: they name the task
 			return err

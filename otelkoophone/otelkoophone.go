@@ -168,9 +168,13 @@ func (o *observer) EndWait(ctx context.Context, w koophone.WaitInfo, r koophone.
 
 // ErrorType is the error.type this package records for err: the API's
 // error code (such as KOOPHONE.API.4001 or APIGW.0308) when the service
-// answered with one; else "context.DeadlineExceeded", "context.Canceled",
-// "network" (no answer came), or "_OTHER". It never returns the error's
-// text, which may quote what was sent.
+// answered with one (as koophone.APIError.Code holds it: bounded, the
+// call's secrets redacted); else "context.DeadlineExceeded" (the caller's
+// deadline, or an attempt that got no answer within the client's request
+// timeout), "context.Canceled", "network" (a network error: no answer
+// came, or a limiter's store such as Redis could not be reached), or
+// "_OTHER". It never returns the error's text, which may quote what was
+// sent.
 func ErrorType(err error) string {
 	var apiErr *koophone.APIError
 	var netErr net.Error

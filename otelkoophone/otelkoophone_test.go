@@ -2,6 +2,11 @@ package otelkoophone_test
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -251,4 +256,74 @@ func TestErrorType(t *testing.T) {
 	assert.Equal(t, "KOOPHONE.API.4001", otelkoophone.ErrorType(&koophone.APIError{Code: "KOOPHONE.API.4001"}))
 	assert.Equal(t, "_OTHER", otelkoophone.ErrorType(&koophone.APIError{HTTPStatus: 500}))
 	assert.Equal(t, "_OTHER", otelkoophone.ErrorType(assert.AnError))
+}
+
+// TestEveryWaitSpanIsTheParentOfItsPolls: WaitUntilReady, WaitTask and
+// WaitTasks too (WaitAllReady above).
+func TestEveryWaitSpanIsTheParentOfItsPolls(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1", "phone-2"),
+		koophonetest.WithTimeline(koophonetest.Timeline{QueuePolls: 1}), koophonetest.WithTaskDuration(time.Nanosecond))
+	defer srv.Close()
+	client := fastClient(srv, tel.observer)
+	ctx, fast := context.Background(), koophone.WithPollInterval(time.Millisecond, time.Millisecond)
+	_, err := client.PrepareInstances(ctx, "alice", []string{"phone-1"})
+	require.NoError(t, err)
+	_, err = client.WaitUntilReady(ctx, "alice", "phone-1", fast)
+	require.NoError(t, err)
+	t1, err := client.ResetInstances(ctx, []string{"phone-1"})
+	require.NoError(t, err)
+	_, err = client.WaitTask(ctx, t1.ID, fast)
+	require.NoError(t, err)
+	t2, err := client.ResetInstances(ctx, []string{"phone-2"})
+	require.NoError(t, err)
+	_, err = client.WaitTasks(ctx, []string{t1.ID, t2.ID}, fast)
+	require.NoError(t, err)
+
+	for wait, poll := range map[string]string{"WaitUntilReady": "ShowProgress", "WaitTask": "GetTask", "WaitTasks": "GetTask"} {
+		waits := tel.ended("KooPhone." + wait)
+		require.Len(t, waits, 1, wait)
+		assert.Equal(t, trace.SpanKindInternal, waits[0].SpanKind(), wait)
+		var children int
+		for _, p := range tel.ended("KooPhone." + poll) {
+			if p.Parent().SpanID() == waits[0].SpanContext().SpanID() {
+				children++
+				assert.Equal(t, trace.SpanKindClient, p.SpanKind())
+			}
+		}
+		assert.GreaterOrEqual(t, children, map[string]int{"WaitUntilReady": 2, "WaitTask": 1, "WaitTasks": 2}[wait], wait)
+	}
+	assert.False(t, tel.ended("KooPhone.BatchReset")[0].Parent().IsValid(), "a call outside a wait has no parent")
+}
+
+// unreachableStore is a Limiter whose store cannot be reached.
+type unreachableStore struct{}
+
+func (unreachableStore) Wait(context.Context, string) error {
+	return &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+}
+
+// TestErrorTypeOfTimeoutsAndLimiters: an attempt with no answer within the
+// request timeout, and a limiter whose store is down, as ErrorType says.
+func TestErrorTypeOfTimeoutsAndLimiters(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	for want, opt := range map[string]koophone.Option{
+		"context.DeadlineExceeded": koophone.WithRequestTimeout(20 * time.Millisecond),
+		"network":                  koophone.WithLimiter(unreachableStore{}),
+	} {
+		tel := newTelemetry(t)
+		client, err := koophone.NewClient(koophone.WithToken("tok-123456"), koophone.WithEndpoint(srv.URL), opt,
+			koophone.WithObserver(tel.observer), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
+		require.NoError(t, err)
+		_, err = client.PrepareProgress(context.Background(), "alice", "phone-1")
+		require.Error(t, err)
+		assert.Equal(t, want, otelkoophone.ErrorType(err))
+		spans := tel.ended("KooPhone.ShowProgress")
+		require.Len(t, spans, 1)
+		assert.Equal(t, want, attrs(spans[0])["error.type"].AsString())
+	}
 }

@@ -125,16 +125,22 @@ func TestWaitsForTheNextAttempt(t *testing.T) {
 	}
 }
 
-// TestRedisDownFailsTheCall: nothing listens at the address.
-func TestRedisDownFailsTheCall(t *testing.T) {
-	t.Parallel()
+// deadAddr returns a loopback address where nothing listens.
+func deadAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	return addr
+}
+
+// TestRedisDownFailsTheCall: nothing listens at the address.
+func TestRedisDownFailsTheCall(t *testing.T) {
+	t.Parallel()
+	rdb := redis.NewClient(&redis.Options{Addr: deadAddr(t), MaxRetries: -1})
 	defer rdb.Close()
-	err = redislimit.New(rdb, 100).Wait(timeout(t, 5*time.Second), "ShowProgress")
+	err := redislimit.New(rdb, 100).Wait(timeout(t, 5*time.Second), "ShowProgress")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Redis")
 	assert.True(t, strings.HasPrefix(err.Error(), "koophone: "), err.Error())
