@@ -450,3 +450,16 @@ func TestCookieJarCookiesAreSentOncePerAttempt(t *testing.T) {
 	assert.Equal(t, []string{"hop=1; sid=abc"}, reqs[1].Header["Cookie"], "the answer's cookie is kept in the jar")
 	assert.Equal(t, []string{"hop=2; sid=abc"}, reqs[2].Header["Cookie"])
 }
+
+// "An endpoint that carries a password (or a query) is refused without
+// quoting it, whichever check fails first" (TestEndpointErrorsNeverQuoteSecrets):
+// not when the scheme or the host check fails first.
+func TestAttackEndpointErrorsNeverQuoteTheQuery(t *testing.T) {
+	t.Parallel()
+	for _, endpoint := range []string{"ftp://host/?sig=hunter2", "https:///?sig=hunter2", "ftp://host/#hunter2"} {
+		c, err := koophone.NewClient(koophone.WithToken("t"), koophone.WithEndpoint(endpoint))
+		assert.Nil(t, c)
+		require.ErrorIs(t, err, koophone.ErrInvalidParameter, endpoint)
+		assert.NotContains(t, err.Error(), "hunter2", endpoint)
+	}
+}

@@ -514,3 +514,33 @@ func TestIAMNetworkErrorsAreScrubbed(t *testing.T) {
 	assert.Contains(t, err.Error(), "[redacted]", "the server did echo the password")
 	assert.Less(t, len(err.Error()), 2048)
 }
+
+// An IAM endpoint with user information holds a password (net/http sends
+// it as basic auth). WithEndpoint refuses user information; the IAM config
+// takes it and then prints it in fmt, encoding/json, the token source, the
+// Client and its own errors.
+func TestAttackIAMEndpointPasswordIsNeverPrinted(t *testing.T) {
+	t.Parallel()
+	const secret = "PROXY-PASSW0RD-91"
+	cfg := koophone.IAMConfig{Endpoint: "https://proxy:" + secret + "@iam.example.com", DomainName: "acme",
+		UserName: "ops", Password: testPassword, ProjectName: "p"}
+	var out []string
+	js, _ := json.Marshal(cfg)
+	out = append(out, fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", &cfg), string(js))
+	ts, err := koophone.NewIAMTokenSource(cfg)
+	if err != nil {
+		out = append(out, err.Error())
+	} else {
+		c, err := koophone.NewClient(koophone.WithTokenSource(ts))
+		require.NoError(t, err)
+		out = append(out, fmt.Sprintf("%v", ts), fmt.Sprintf("%+v", c))
+	}
+	bad := cfg
+	bad.Endpoint = "ftp://proxy:" + secret + "@iam.example.com"
+	_, err = koophone.NewIAMTokenSource(bad)
+	require.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	out = append(out, err.Error())
+	for _, s := range out {
+		assert.NotContains(t, s, secret)
+	}
+}
