@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,3 +109,63 @@ func timeout(t *testing.T) context.Context {
 
 // decodeJSON decodes a request's JSON body.
 func decodeJSON(r *http.Request, v any) error { return json.NewDecoder(r.Body).Decode(v) }
+
+// hundredAndOne returns 101 distinct instance ids: one more than a batch takes.
+func hundredAndOne() []string {
+	ids := make([]string, 101)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("i-%d", i)
+	}
+	return ids
+}
+
+// validInstall is an InstallApp request that passes every check.
+func validInstall() koophone.InstallAppRequest {
+	return koophone.InstallAppRequest{
+		InstanceIDs: []string{"i-1", "i-2"},
+		PackageName: "com.example.app",
+		FileName:    "app.apk",
+		Version:     "1.2.3",
+		SizeMB:      12.5,
+		PackageURL:  "https://bucket.obs.cn-north-4.myhuaweicloud.com/app.apk",
+	}
+}
+
+// A signed package URL whose every secret part holds "SECRET": its access
+// key, its expiry-bound signature (base64: "+", "/" and "=" escaped in the
+// query) and the query as a whole.
+const (
+	signedURL    = "https://bucket.obs.example.com/app.apk?AccessKeyId=AKSECRET0001&Expires=1767225600&Signature=Zm9vSECRET%2Bc2ln%2FYmFy%3D"
+	signedQuery  = "AccessKeyId=AKSECRET0001&Expires=1767225600&Signature=Zm9vSECRET%2Bc2ln%2FYmFy%3D"
+	plainSig     = "Zm9vSECRET+c2ln/YmFy="
+	specialToken = "tokSECRET+a/b=c&d<e>f%g"
+)
+
+// echoForms are the ways a server may echo a secret in its text, each
+// applied to the secret (or to the text holding it).
+var echoForms = map[string]func(string) string{
+	"as sent":                  func(s string) string { return s },
+	"percent-encoded":          url.QueryEscape,
+	"percent-encoded, %20":     func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") },
+	"lower-case escapes":       func(s string) string { return lowerEscapes(url.QueryEscape(s)) },
+	"path-escaped":             url.PathEscape,
+	"query-escaped, + a space": func(s string) string { return url.QueryEscape(s + " x") },
+	"JSON-escaped":             func(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) },
+	"JSON-escaped, \\/": func(s string) string {
+		b, _ := json.Marshal(s)
+		return strings.ReplaceAll(string(b[1:len(b)-1]), "/", `\/`)
+	},
+	"HTML-escaped":         html.EscapeString,
+	"HTML-escaped, &quot;": func(s string) string { return strings.ReplaceAll(html.EscapeString(s+`"`), "&#34;", "&quot;") },
+}
+
+// lowerEscapes lower-cases the hex digits of every percent escape in s.
+func lowerEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = byte(strings.ToLower(string(b[i+1]))[0]), byte(strings.ToLower(string(b[i+2]))[0])
+		}
+	}
+	return string(b)
+}
