@@ -90,3 +90,15 @@ func TestEveryFormOfAnEchoedTokenIsRedacted(t *testing.T) {
 		}
 	}
 }
+
+// A token of any length that a server echoes is scrubbed.
+func TestShortEchoedTokenIsScrubbed(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		answer(w, http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"token `+r.Header.Get("X-Auth-Token")+` is invalid"}`)
+	}, koophone.WithToken("tok1234"))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "tok1234")
+	assert.Contains(t, err.Error(), "token [redacted] is invalid", "the server did echo the token")
+}

@@ -3,6 +3,7 @@ package koophone_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -461,5 +464,30 @@ func TestAttackEndpointErrorsNeverQuoteTheQuery(t *testing.T) {
 		assert.Nil(t, c)
 		require.ErrorIs(t, err, koophone.ErrInvalidParameter, endpoint)
 		assert.NotContains(t, err.Error(), "hunter2", endpoint)
+	}
+}
+
+func TestTLSIsVerifiedAndAtLeast12(t *testing.T) {
+	t.Parallel()
+	c := newClient(t)
+	tr, ok := koophone.BaseTransport(c).(*http.Transport)
+	require.True(t, ok)
+	require.NotNil(t, tr.TLSClientConfig)
+	assert.Equal(t, uint16(tls.VersionTLS12), tr.TLSClientConfig.MinVersion)
+	assert.False(t, tr.TLSClientConfig.InsecureSkipVerify)
+	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 32, "a pool for concurrent polls")
+
+	// No code of the SDK (tests aside) turns verification off.
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	more, err := filepath.Glob("*/*.go")
+	require.NoError(t, err)
+	for _, f := range append(files, more...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotContains(t, string(src), "InsecureSkipVerify", f)
 	}
 }

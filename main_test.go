@@ -1,12 +1,14 @@
 package koophone_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -168,4 +170,45 @@ func lowerEscapes(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// rawServer answers every connection with what reply makes of the request
+// head, bypassing net/http's server, as a hostile peer can.
+func rawServer(t *testing.T, reply func(head string) string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				var head strings.Builder
+				for {
+					l, err := br.ReadString('\n')
+					head.WriteString(l)
+					if err != nil || l == "\r\n" {
+						break
+					}
+				}
+				io.WriteString(c, reply(head.String()))
+			}(c)
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// headerValue returns the value of header name in a raw request head.
+func headerValue(head, name string) string {
+	for _, l := range strings.Split(head, "\r\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.EqualFold(k, name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
