@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -348,4 +349,55 @@ func TestSecretsNeverAppear(t *testing.T) {
 			assert.NotContains(t, strings.ToLower(s), fmt.Sprintf("%x", secret))
 		}
 	}
+}
+
+func TestEndpointBasePathIsKept(t *testing.T) {
+	t.Parallel()
+	_, s := setup(t, always(http.StatusOK, okReady))
+	c := newClient(t, koophone.WithEndpoint(s.URL+"/gateway/koophone/"))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, "/gateway/koophone/v1/instances/prepare-progress", s.Requests()[0].Path)
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, okQueuing))
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := c.PrepareProgress(timeout(t), "u", fmt.Sprintf("i-%d", i))
+			assert.NoError(t, err)
+			assert.Equal(t, koophone.PrepareQueuing, p.Status)
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, s.Requests(), 32)
+}
+
+func TestNilContextIsRejected(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, okReady))
+	var nilCtx context.Context // a nil context is what this test is about
+	_, err := c.PrepareProgress(nilCtx, "u", "i")
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.Empty(t, s.Requests())
+}
+
+func TestCancelledContextSendsNothing(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","error_msg":"OK"}`))
+	require.NoError(t, c.RebootInstances(timeout(t), []string{"i-1"})) // an idle keep-alive connection
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 50 {
+		err := c.RebootInstances(ctx, []string{"i-1"})
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, "koophone: BatchRebootInstance: context canceled", err.Error(), "no request id: none was sent")
+	}
+	// Requests on the one connection arrive in order: any sent above came first.
+	require.NoError(t, c.RebootInstances(timeout(t), []string{"i-1"}))
+	assert.Len(t, s.Requests(), 2, "the calls with a cancelled context sent nothing")
 }

@@ -212,3 +212,5 @@ func headerValue(head, name string) string {
 	}
 	return ""
 }
+
+const retried = 4 // 1 + fastRetries.MaxRetries
