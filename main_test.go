@@ -214,3 +214,134 @@ func headerValue(head, name string) string {
 }
 
 const retried = 4 // 1 + fastRetries.MaxRetries
+
+// step is one scripted answer: an HTTP status and a body.
+type step struct {
+	code int
+	body string
+}
+
+// st is a successful answer with a status and a waitingCount of 2.
+func st(status int) step {
+	return step{200, fmt.Sprintf(`{"data":{"status":%d,"waitingCount":2},"error_code":"0","error_msg":"OK"}`, status)}
+}
+
+var (
+	unavailable = step{503, ``}
+	notFound    = step{200, `{"error_code":"KOOPHONE.API.4001","error_msg":"instance not exist"}`}
+)
+
+// script answers each instance's polls with its steps in order, repeating
+// the last one. It counts the polls of each instance.
+type script struct {
+	mu    sync.Mutex
+	steps map[string][]step
+	polls map[string]int
+}
+
+func newScript(steps map[string][]step) *script {
+	return &script{steps: steps, polls: map[string]int{}}
+}
+
+func (s *script) handle(w http.ResponseWriter, r *http.Request, _ int) {
+	var body struct {
+		InstanceID string `json:"instance_id"`
+	}
+	_ = decodeJSON(r, &body)
+	s.mu.Lock()
+	steps := s.steps[body.InstanceID]
+	n := s.polls[body.InstanceID]
+	s.polls[body.InstanceID]++
+	s.mu.Unlock()
+	if len(steps) == 0 {
+		answer(w, notFound.code, notFound.body)
+		return
+	}
+	next := steps[min(n, len(steps)-1)]
+	answer(w, next.code, next.body)
+}
+
+func (s *script) Polls(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.polls[id]
+}
+
+// waitSetup returns a client without retries (so each poll is one request)
+// talking to a scripted server, and a fake clock that runs waits at once.
+func waitSetup(t *testing.T, steps map[string][]step, opts ...koophone.Option) (*koophone.Client, *script, *koophone.FakeClock) {
+	t.Helper()
+	sc := newScript(steps)
+	opts = append([]koophone.Option{koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1})}, opts...)
+	c, _ := setup(t, sc.handle, opts...)
+	return c, sc, koophone.NewFakeClock(true)
+}
+
+// waitCtx is the context of a wait on a fake clock. Its deadline counts
+// for the wait too, so it is far enough not to matter; it only keeps a bug
+// from hanging the test run.
+func waitCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 24*time.Hour)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// noJitter makes the backoff deterministic: with 1s..15s the delays are
+// 1s, 2s, 4s, 7.5s, 7.5s, ...
+func noJitter() float64 { return 0 }
+
+// answerStep is one scripted answer of GetTask: jobs, or an error.
+type answerStep struct {
+	jobs []koophone.JobResult
+	err  error
+}
+
+// jobs is a successful answer listing jobs "j1", "j2", … with these statuses.
+func jobs(statuses ...koophone.JobStatus) answerStep {
+	out := make([]koophone.JobResult, len(statuses))
+	for i, s := range statuses {
+		out[i] = koophone.JobResult{JobID: fmt.Sprintf("j%d", i+1), Status: s}
+	}
+	return answerStep{jobs: out}
+}
+
+var (
+	// taskUnavailable is a failed poll that returns jobs too: the wait must
+	// neither keep them nor show them in its event.
+	taskUnavailable = answerStep{jobs: jobs(koophone.JobRunning).jobs, err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 503, Message: "unavailable"}}
+	taskNotFound    = answerStep{err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 400, Code: koophone.CodeInvalidParameter, Message: "task not exist"}}
+)
+
+// taskScript stands in for GetTask: it answers each task's polls with its
+// steps in order, repeating the last one, and counts the polls.
+type taskScript struct {
+	mu    sync.Mutex
+	steps map[string][]answerStep
+	polls map[string]int
+}
+
+func newTaskScript(steps map[string][]answerStep) *taskScript {
+	return &taskScript{steps: steps, polls: map[string]int{}}
+}
+
+func (s *taskScript) getTask(ctx context.Context, taskID string) ([]koophone.JobResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	steps := s.steps[taskID]
+	n := s.polls[taskID]
+	s.polls[taskID]++
+	if len(steps) == 0 {
+		return nil, taskNotFound.err
+	}
+	next := steps[min(n, len(steps)-1)]
+	return next.jobs, next.err
+}
+
+func (s *taskScript) Polls(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.polls[id]
+}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,62 +15,6 @@ import (
 
 	"github.com/koophone-go/koophone"
 )
-
-// answerStep is one scripted answer of GetTask: jobs, or an error.
-type answerStep struct {
-	jobs []koophone.JobResult
-	err  error
-}
-
-// jobs is a successful answer listing jobs "j1", "j2", … with these statuses.
-func jobs(statuses ...koophone.JobStatus) answerStep {
-	out := make([]koophone.JobResult, len(statuses))
-	for i, s := range statuses {
-		out[i] = koophone.JobResult{JobID: fmt.Sprintf("j%d", i+1), Status: s}
-	}
-	return answerStep{jobs: out}
-}
-
-var (
-	// taskUnavailable is a failed poll that returns jobs too: the wait must
-	// neither keep them nor show them in its event.
-	taskUnavailable = answerStep{jobs: jobs(koophone.JobRunning).jobs, err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 503, Message: "unavailable"}}
-	taskNotFound    = answerStep{err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 400, Code: koophone.CodeInvalidParameter, Message: "task not exist"}}
-)
-
-// taskScript stands in for GetTask: it answers each task's polls with its
-// steps in order, repeating the last one, and counts the polls.
-type taskScript struct {
-	mu    sync.Mutex
-	steps map[string][]answerStep
-	polls map[string]int
-}
-
-func newTaskScript(steps map[string][]answerStep) *taskScript {
-	return &taskScript{steps: steps, polls: map[string]int{}}
-}
-
-func (s *taskScript) getTask(ctx context.Context, taskID string) ([]koophone.JobResult, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	steps := s.steps[taskID]
-	n := s.polls[taskID]
-	s.polls[taskID]++
-	if len(steps) == 0 {
-		return nil, taskNotFound.err
-	}
-	next := steps[min(n, len(steps)-1)]
-	return next.jobs, next.err
-}
-
-func (s *taskScript) Polls(id string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.polls[id]
-}
 
 func TestWaitTaskFollowsTheJobs(t *testing.T) {
 	t.Parallel()
