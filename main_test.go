@@ -231,49 +231,63 @@ var (
 	notFound    = step{200, `{"error_code":"KOOPHONE.API.4001","error_msg":"instance not exist"}`}
 )
 
-// script answers each instance's polls with its steps in order, repeating
-// the last one. It counts the polls of each instance.
-type script struct {
+// script answers each target's polls with its steps in order, repeating
+// the last one, and counts the polls of each target: the service a wait
+// polls, scripted. S is one answer: a step of PrepareProgress (served over
+// HTTP by serveProgress), an answerStep of GetTask (see taskScript).
+type script[S any] struct {
 	mu    sync.Mutex
-	steps map[string][]step
+	steps map[string][]S
 	polls map[string]int
 }
 
-func newScript(steps map[string][]step) *script {
-	return &script{steps: steps, polls: map[string]int{}}
+func newScript[S any](steps map[string][]S) *script[S] {
+	return &script[S]{steps: steps, polls: map[string]int{}}
 }
 
-func (s *script) handle(w http.ResponseWriter, r *http.Request, _ int) {
-	var body struct {
-		InstanceID string `json:"instance_id"`
-	}
-	_ = decodeJSON(r, &body)
+// next counts a poll of id and returns its answer; ok is false for an id
+// without steps.
+func (s *script[S]) next(id string) (a S, ok bool) {
 	s.mu.Lock()
-	steps := s.steps[body.InstanceID]
-	n := s.polls[body.InstanceID]
-	s.polls[body.InstanceID]++
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	steps := s.steps[id]
+	n := s.polls[id]
+	s.polls[id]++
 	if len(steps) == 0 {
-		answer(w, notFound.code, notFound.body)
-		return
+		return a, false
 	}
-	next := steps[min(n, len(steps)-1)]
-	answer(w, next.code, next.body)
+	return steps[min(n, len(steps)-1)], true
 }
 
-func (s *script) Polls(id string) int {
+func (s *script[S]) Polls(id string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.polls[id]
 }
 
+// serveProgress answers PrepareProgress from sc; an instance without
+// steps is not found.
+func serveProgress(sc *script[step]) func(http.ResponseWriter, *http.Request, int) {
+	return func(w http.ResponseWriter, r *http.Request, _ int) {
+		var body struct {
+			InstanceID string `json:"instance_id"`
+		}
+		_ = decodeJSON(r, &body)
+		next, ok := sc.next(body.InstanceID)
+		if !ok {
+			next = notFound
+		}
+		answer(w, next.code, next.body)
+	}
+}
+
 // waitSetup returns a client without retries (so each poll is one request)
 // talking to a scripted server, and a fake clock that runs waits at once.
-func waitSetup(t *testing.T, steps map[string][]step, opts ...koophone.Option) (*koophone.Client, *script, *koophone.FakeClock) {
+func waitSetup(t *testing.T, steps map[string][]step, opts ...koophone.Option) (*koophone.Client, *script[step], *koophone.FakeClock) {
 	t.Helper()
 	sc := newScript(steps)
 	opts = append([]koophone.Option{koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1})}, opts...)
-	c, _ := setup(t, sc.handle, opts...)
+	c, _ := setup(t, serveProgress(sc), opts...)
 	return c, sc, koophone.NewFakeClock(true)
 }
 
@@ -312,36 +326,20 @@ var (
 	taskNotFound    = answerStep{err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 400, Code: koophone.CodeInvalidParameter, Message: "task not exist"}}
 )
 
-// taskScript stands in for GetTask: it answers each task's polls with its
-// steps in order, repeating the last one, and counts the polls.
-type taskScript struct {
-	mu    sync.Mutex
-	steps map[string][]answerStep
-	polls map[string]int
-}
+// taskScript stands in for GetTask: a script of its answers.
+type taskScript struct{ *script[answerStep] }
 
 func newTaskScript(steps map[string][]answerStep) *taskScript {
-	return &taskScript{steps: steps, polls: map[string]int{}}
+	return &taskScript{newScript(steps)}
 }
 
 func (s *taskScript) getTask(ctx context.Context, taskID string) ([]koophone.JobResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	steps := s.steps[taskID]
-	n := s.polls[taskID]
-	s.polls[taskID]++
-	if len(steps) == 0 {
+	next, ok := s.next(taskID)
+	if !ok {
 		return nil, taskNotFound.err
 	}
-	next := steps[min(n, len(steps)-1)]
 	return next.jobs, next.err
-}
-
-func (s *taskScript) Polls(id string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.polls[id]
 }
