@@ -343,3 +343,8 @@ func (s *taskScript) getTask(ctx context.Context, taskID string) ([]koophone.Job
 	}
 	return next.jobs, next.err
 }
+
+// getTaskBody is a GetTask answer listing the jobs, given as JSON objects.
+func getTaskBody(jobs ...string) string {
+	return `{"error_code":"0","data":{"jobs":[` + strings.Join(jobs, ",") + `]}}`
+}
