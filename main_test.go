@@ -348,3 +348,16 @@ func (s *taskScript) getTask(ctx context.Context, taskID string) ([]koophone.Job
 func getTaskBody(jobs ...string) string {
 	return `{"error_code":"0","data":{"jobs":[` + strings.Join(jobs, ",") + `]}}`
 }
+
+// busiestSecond is the most of the (sorted) times that fall in any
+// half-open window of one second.
+func busiestSecond(times []time.Duration) int {
+	most, lo := 0, 0
+	for hi, t := range times {
+		for times[lo] <= t-time.Second {
+			lo++
+		}
+		most = max(most, hi-lo+1)
+	}
+	return most
+}
