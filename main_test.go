@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -360,4 +361,79 @@ func busiestSecond(times []time.Duration) int {
 		most = max(most, hi-lo+1)
 	}
 	return most
+}
+
+// codeCase is a documented error code and the category it must match.
+type codeCase struct {
+	code string
+	want error
+}
+
+// assertCodes answers call with each code, in the envelope body(code)
+// builds, with HTTP 200, and checks the error it returns.
+func assertCodes(t *testing.T, body func(code string) string, call func(context.Context, *koophone.Client) error, cases []codeCase) {
+	t.Helper()
+	for _, tc := range cases {
+		c, s := setup(t, always(http.StatusOK, body(tc.code)))
+		err := call(timeout(t), c)
+		var apiErr *koophone.APIError
+		require.ErrorAs(t, err, &apiErr, tc.code)
+		want := strings.Replace(strings.ToUpper(tc.code), "KP.API.", "KOOPHONE.API.", 1)
+		assert.Equal(t, want, apiErr.Code, "the code in its canonical spelling")
+		assert.ErrorIs(t, err, tc.want, tc.code)
+		if tc.want != koophone.ErrInternal { // reads retry KOOPHONE.API.9999
+			assert.Len(t, s.Requests(), 1, "a business error is not retried: %s", tc.code)
+		}
+	}
+}
+
+// topLevel is the usual envelope of an error answer.
+func topLevel(code string) string {
+	return `{"error_code":"` + code + `","error_msg":"documented error"}`
+}
+
+// queryLog records the query of every request a test server receives.
+type queryLog struct {
+	mu      sync.Mutex
+	queries []url.Values
+}
+
+func (l *queryLog) add(r *http.Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.queries = append(l.queries, r.URL.Query())
+}
+
+func (l *queryLog) all() []url.Values {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]url.Values(nil), l.queries...)
+}
+
+// instancePageBody is a ListInstances answer with instances from to to-1.
+func instancePageBody(from, to, no, size, total int) string {
+	var b strings.Builder
+	b.WriteString(`{"data":{"result":[`)
+	for i := from; i < to; i++ {
+		if i > from {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"instance_id":"i-%05d","instance_name":"phone-%05d","region":"cn-north-4","running_status":2,"assign_status":0}`, i, i)
+	}
+	fmt.Fprintf(&b, `],"page_no":%d,"page_size":%d,"total_count":%d,"error_code":"0","error_msg":"ok"}}`, no, size, total)
+	return b.String()
+}
+
+// collectIDs ranges over seq and returns the ids and errors it yields.
+func collectIDs(seq func(func(koophone.Instance, error) bool)) ([]string, []error) {
+	var ids []string
+	var errs []error
+	for in, err := range seq {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ids = append(ids, in.InstanceID)
+	}
+	return ids, errs
 }
