@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -436,4 +437,87 @@ func collectIDs(seq func(func(koophone.Instance, error) bool)) ([]string, []erro
 		ids = append(ids, in.InstanceID)
 	}
 	return ids, errs
+}
+
+// iamServer is a fake IAM that issues numbered tokens valid for ttl.
+type iamServer struct {
+	*httptest.Server
+	requests atomic.Int32
+	mu       sync.Mutex
+	bodies   []map[string]any
+	ttl      time.Duration
+	now      func() time.Time
+	fail     func(n int) (status int, body string) // non-nil: answer this instead
+	hold     time.Duration                         // delay every answer
+	stall    func(n int) bool                      // request n gets no answer until the client gives up
+	header   http.Header                           // sent with every answer
+}
+
+func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
+	s := &iamServer{ttl: 24 * time.Hour, now: now}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int(s.requests.Add(1))
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		s.mu.Lock()
+		s.bodies = append(s.bodies, body)
+		fail, hold, stall := s.fail, s.hold, s.stall
+		for k, v := range s.header {
+			w.Header()[k] = v
+		}
+		s.mu.Unlock()
+		if stall != nil && stall(n) {
+			<-r.Context().Done()
+			return
+		}
+		if hold > 0 {
+			time.Sleep(hold)
+		}
+		if r.Method != http.MethodPost || r.URL.Path != "/v3/auth/tokens" {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		if fail != nil {
+			if status, msg := fail(n); status != 0 {
+				w.WriteHeader(status)
+				io.WriteString(w, msg)
+				return
+			}
+		}
+		w.Header().Set("X-Subject-Token", fmt.Sprintf("iam-token-%d", n))
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"token":{"expires_at":%q,"methods":["password"]}}`, s.now().Add(s.ttl).UTC().Format("2006-01-02T15:04:05.000000Z"))
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *iamServer) setFail(f func(n int) (int, string)) { s.mu.Lock(); s.fail = f; s.mu.Unlock() }
+
+func newIAMSource(t *testing.T, iam *iamServer, clock *koophone.FakeClock, edit func(*koophone.IAMConfig)) koophone.TokenSource {
+	t.Helper()
+	cfg := koophone.IAMConfig{
+		Endpoint: iam.URL, DomainName: "acme", UserName: "ops", Password: testPassword, ProjectName: "cn-north-4",
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	ts, err := koophone.NewIAMTokenSource(cfg)
+	require.NoError(t, err)
+	koophone.SetIAMClock(ts, clock.Now)
+	return ts
+}
+
+// inRenewalWindow returns a source whose token, iam-token-1, is due for
+// renewal but still valid, from an IAM that now answers status and body.
+func inRenewalWindow(t *testing.T, status int, body string) (koophone.TokenSource, *iamServer, *koophone.FakeClock) {
+	t.Helper()
+	clock := koophone.NewFakeClock(false)
+	iam := newIAMServer(t, clock.Now)
+	ts := newIAMSource(t, iam, clock, nil)
+	_, err := ts.Token(timeout(t))
+	require.NoError(t, err)
+	iam.setFail(func(int) (int, string) { return status, body })
+	clock.Advance(24*time.Hour - 10*time.Minute)
+	return ts, iam, clock
 }
