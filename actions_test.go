@@ -11,9 +11,6 @@ import (
 	"github.com/koophone-go/koophone"
 )
 
-const taskOK = `{"error_code":"0","error_msg":"ok","data":{"task_id":"RM_6837a1","cmd_jobs":[
-	{"instance_id":"i-1","job_id":"j-1"},{"instance_id":"i-2","job_id":"j-2"}]}}`
-
 func TestResetAndBackupInstances(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +30,10 @@ import (
 
 	"github.com/koophone-go/koophone"
 )
+
+// The helpers that test files share live here (a file's own helpers stay
+// in it): the recording test server (setup), the wait scripts, listing
+// pages, a fake IAM and a misbehaving HTTP/2 server.
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
@@ -739,3 +745,39 @@ func (s *h2Server) respond(fr *http2.Framer, id uint32, st *h2Stream) bool {
 	}
 	return fr.WriteData(id, true, []byte(s.answer)) == nil
 }
+
+const taskOK = `{"error_code":"0","error_msg":"ok","data":{"task_id":"RM_6837a1","cmd_jobs":[
+	{"instance_id":"i-1","job_id":"j-1"},{"instance_id":"i-2","job_id":"j-2"}]}}`
+
+// assertRedacted checks that v shows none of the secrets through fmt,
+// encoding/json or log/slog.
+func assertRedacted(t *testing.T, v any, secrets ...string) {
+	t.Helper()
+	var out []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out = append(out, fmt.Sprintf(verb, v))
+	}
+	j, err := json.Marshal(v)
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("m", "v", v)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("m", "v", v)
+	out = append(out, string(j), logs.String())
+	for _, s := range out {
+		for _, secret := range secrets {
+			assert.NotContains(t, s, secret)
+		}
+	}
+}
+
+// createRequest is a valid CreateInstancesRequest.
+func createRequest() koophone.CreateInstancesRequest {
+	return koophone.CreateInstancesRequest{
+		OS: "AOSP11", SKUID: "sku-1", BandSKUID: "band-1", RegionID: "cn-north-4", NamePrefix: "fleet",
+		BandwidthMbps: 4, Count: 2, Charge: koophone.ChargeParam{Unit: koophone.PeriodMonth, Count: 3, AutoPay: true},
+	}
+}
+
+const prepareOK = `{"data":{"status_list":[{"instance_id":"i-1","status":0}]},"error_code":"0","error_msg":"OK"}`
+
+var discardLog = log.New(io.Discard, "", 0)

@@ -17,14 +17,6 @@ import (
 const createOK = `{"error_code":"0","error_msg":"ok","data":{"orderId":"CS2501010000ABCD",
 	"instanceInfos":[{"instanceId":"i-1","instanceName":"fleet-001"},{"instanceId":"i-2","instanceName":"fleet-002"}]}}`
 
-// createRequest is a valid CreateInstancesRequest.
-func createRequest() koophone.CreateInstancesRequest {
-	return koophone.CreateInstancesRequest{
-		OS: "AOSP11", SKUID: "sku-1", BandSKUID: "band-1", RegionID: "cn-north-4", NamePrefix: "fleet",
-		BandwidthMbps: 4, Count: 2, Charge: koophone.ChargeParam{Unit: koophone.PeriodMonth, Count: 3, AutoPay: true},
-	}
-}
-
 func TestCreateInstancesWireFormatAndAnswer(t *testing.T) {
 	t.Parallel()
 	c, s := setup(t, always(http.StatusOK, createOK))

@@ -130,8 +130,6 @@ func TestRetryRecoversAfterTransientFailures(t *testing.T) {
 	assert.Len(t, s.Requests(), 3)
 }
 
-const prepareOK = `{"data":{"status_list":[{"instance_id":"i-1","status":0}]},"error_code":"0","error_msg":"OK"}`
-
 func TestWritesAreRetriedOnlyWhereTheServiceCannotHaveActed(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
