@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,21 +41,16 @@ func verifySignature(t *testing.T, r received, method, host string) bool {
 
 func TestAKSKSignsEveryAttempt(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	clock := time.Date(2026, 11, 25, 17, 50, 12, 0, time.UTC)
-	now := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		clock = clock.Add(time.Second) // the date moves on between attempts
-		return clock
-	}
+	clock := koophone.NewFakeClock(false)
+	clock.Advance(time.Date(2026, 11, 25, 17, 50, 13, 0, time.UTC).Sub(clock.Now()))
 	c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
 		if n == 1 {
+			clock.Advance(time.Second) // the date moves on between attempts
 			answer(w, http.StatusServiceUnavailable, ``)
 			return
 		}
 		answer(w, http.StatusOK, okReady)
-	}, koophone.WithAKSK(testAK, testSK, testProject), koophone.WithNow(now))
+	}, koophone.WithAKSK(testAK, testSK, testProject), koophone.WithNow(clock.Now))
 	_, err := c.PrepareProgress(timeout(t), "u", "i")
 	require.NoError(t, err)
 
