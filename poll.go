@@ -29,7 +29,7 @@ func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, 
 	if err := checkID("instance id", instanceID); err != nil {
 		return Progress{}, err
 	}
-	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, c.waitOptions(opts))
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, instanceWords{}, c.waitOptions(opts))
 	if err != nil {
 		return Progress{}, err
 	}
@@ -58,7 +58,7 @@ func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []
 	if err := checkIDs(instanceIDs, 0); err != nil {
 		return nil, err
 	}
-	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, c.waitOptions(opts))
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, instanceWords{}, c.waitOptions(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -89,12 +89,15 @@ func (instanceSubject) judge(_ string, p Progress) (bool, error) {
 	return false, nil
 }
 
-func (instanceSubject) waitingFor(string) string { return "the instance to be ready" }
+// instanceWords is how a wait for instances speaks of them.
+type instanceWords struct{}
 
-func (instanceSubject) describe(p Progress) (string, string) {
+func (instanceWords) waitingFor(string) string { return "the instance to be ready" }
+
+func (instanceWords) describe(p Progress) (string, string) {
 	return fmt.Sprintf("last status %s (waitingCount %d)", p.Status, p.WaitingCount), p.RequestID
 }
 
-func (instanceSubject) event(ev *PollEvent, id string, p Progress) {
+func (instanceWords) event(ev *PollEvent, id string, p Progress) {
 	ev.InstanceID, ev.Progress = id, p
 }

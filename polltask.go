@@ -43,7 +43,7 @@ func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitO
 	if err != nil {
 		return nil, err
 	}
-	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask}, opts)
+	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask}, taskWords{}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []W
 	if err != nil {
 		return nil, err
 	}
-	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, many: true}, opts)
+	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask}, taskWords{many: true}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -99,8 +99,7 @@ type taskPoll func(ctx context.Context, taskID string) ([]JobResult, error)
 
 // taskSubject waits for tasks to end.
 type taskSubject struct {
-	get  taskPoll
-	many bool // a wait for many tasks, whose errors name the task anyway
+	get taskPoll
 }
 
 // poll asks for the task's jobs and keeps every job it ever listed: a job
@@ -140,7 +139,12 @@ func (taskSubject) judge(id string, jobs []JobResult) (bool, error) {
 	return true, joinErrors(errs)
 }
 
-func (s taskSubject) waitingFor(id string) string {
+// taskWords is how a wait for tasks speaks of them.
+type taskWords struct {
+	many bool // a wait for many tasks, whose errors name the task anyway
+}
+
+func (s taskWords) waitingFor(id string) string {
 	if s.many {
 		return "the task to end"
 	}
@@ -153,7 +157,7 @@ const maxStatusesShown = 5
 
 // describe counts the jobs by status, in the order the statuses first
 // appear: "last job statuses: 2 running, 1 succeeded".
-func (taskSubject) describe(jobs []JobResult) (string, string) {
+func (taskWords) describe(jobs []JobResult) (string, string) {
 	if len(jobs) == 0 {
 		return "the task listed no job yet", ""
 	}
@@ -175,7 +179,7 @@ func (taskSubject) describe(jobs []JobResult) (string, string) {
 	return "last job statuses: " + strings.Join(parts, ", "), ""
 }
 
-func (taskSubject) event(ev *PollEvent, id string, jobs []JobResult) {
+func (taskWords) event(ev *PollEvent, id string, jobs []JobResult) {
 	ev.TaskID, ev.Jobs = id, jobs
 }
 
