@@ -15,9 +15,10 @@ import (
 
 // Limits the API reference gives.
 const (
-	maxIDLen     = 32  // a user or instance id
-	maxTaskIDLen = 128 // a task id (real ones such as "RM_6837…" exceed 32)
-	maxBatch     = 100 // ids in one batch
+	maxIDLen        = 32   // a user or instance id
+	maxTaskIDLen    = 128  // a task id (real ones such as "RM_6837…" exceed 32)
+	maxBatch        = 100  // ids in one batch
+	maxCommandBytes = 1024 // a command, in bytes
 )
 
 // checkID checks a user or instance id: 1 to 32 characters, none of them

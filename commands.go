@@ -7,9 +7,6 @@ import (
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
-// maxCommandBytes is the longest command the service takes, in bytes.
-const maxCommandBytes = 1024
-
 // CommandResult is what a command did on one instance, as
 // [Client.RunCommand] reports it.
 type CommandResult struct {

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -187,4 +189,54 @@ func TestInstallAppErrorNeverEchoesTheSignedURL(t *testing.T) {
 	assert.NotContains(t, err.Error(), "SIG-SECRET-42")
 	assert.NotContains(t, err.Error(), "AK-0123")
 	assert.Contains(t, err.Error(), "cannot download https://bucket.obs.example.com/app.apk?[redacted]")
+}
+
+// urlEchoes are the texts a server may echo InstallApp's signed URL in.
+func urlEchoes() map[string]string {
+	out := map[string]string{
+		"signature decoded":        "bad signature " + plainSig,
+		"query reordered":          "https://bucket.obs.example.com/app.apk?Signature=Zm9vSECRET%2Bc2ln%2FYmFy%3D&Expires=1767225600&AccessKeyId=AKSECRET0001",
+		"query re-encoded, sorted": "got " + mustParse(signedURL).Query().Encode(),
+		"mixed-case escapes":       "sig Zm9vSECRET%2bc2ln%2FYmFy%3d",
+		"values one by one":        "key AKSECRET0001 signature " + plainSig,
+	}
+	for name, form := range echoForms {
+		out["url "+name] = "cannot download " + form(signedURL)
+		out["signature "+name] = "signature " + form(plainSig) + " expired"
+	}
+	return out
+}
+
+func mustParse(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// Each form of InstallApp's signed URL, echoed in the error's message (a
+// JSON answer and a plain-text one), is redacted.
+func TestInstallAppRedactsEveryFormOfTheSignedURL(t *testing.T) {
+	t.Parallel()
+	for name, echo := range urlEchoes() {
+		for place, handler := range map[string]func(http.ResponseWriter, *http.Request, int){
+			"error message": func(w http.ResponseWriter, _ *http.Request, _ int) {
+				body, _ := json.Marshal(map[string]string{"error_code": "KOOPHONE.API.1000", "error_msg": echo})
+				answer(w, http.StatusBadRequest, string(body))
+			},
+			"plain-text error": func(w http.ResponseWriter, _ *http.Request, _ int) {
+				w.WriteHeader(http.StatusBadRequest)
+				io.WriteString(w, echo)
+			},
+		} {
+			c, _ := setup(t, handler)
+			req := validInstall()
+			req.PackageURL = signedURL
+			_, err := c.InstallApp(timeout(t), req)
+			require.Error(t, err, name)
+			assert.NotContains(t, err.Error(), "SECRET", "%s in the %s", name, place)
+			assert.Contains(t, err.Error(), "[redacted]", "%s in the %s", name, place)
+		}
+	}
 }

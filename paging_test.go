@@ -121,3 +121,25 @@ func TestListingsGoOnWhileAPageBringsSomethingNew(t *testing.T) {
 	assert.Len(t, ids, 10, "the announced total")
 	assert.Len(t, s.Requests(), 4)
 }
+
+// ListInstances with PageSize 1 against a service announcing a total_count
+// of MaxInt: paging computes its last page as total/size+1, which
+// overflows for size 1, and ends silently after the first page although
+// it was full and the service had more.
+func TestAttackHugeTotalCountDoesNotEndPagingEarly(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		page := r.URL.Query().Get("page_no")
+		result := `[]`
+		if page == "1" || page == "2" || page == "3" {
+			result = `[{"instance_id":"i-` + page + `"}]`
+		}
+		answer(w, 200, `{"data":{"result":`+result+`,"page_no":`+page+`,"page_size":1,"total_count":9223372036854775807,"error_code":"0","error_msg":"ok"}}`)
+	})
+	var ids []string
+	for inst, err := range c.ListInstances(timeout(t), &koophone.ListInstancesOptions{PageSize: 1}) {
+		require.NoError(t, err)
+		ids = append(ids, inst.InstanceID)
+	}
+	assert.Equal(t, []string{"i-1", "i-2", "i-3"}, ids, strings.Join(ids, ","))
+}

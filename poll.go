@@ -2,128 +2,8 @@ package koophone
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	mrand "math/rand/v2"
-	"strings"
-	"time"
 )
-
-// WaitOption configures the waits: [Client.WaitUntilReady],
-// [Client.WaitAllReady], [Client.WaitTask] and [Client.WaitTasks].
-// Options are checked when the wait starts: a bad one makes it return an
-// error matching [ErrInvalidParameter] before anything is sent.
-type WaitOption func(*waitConfig)
-
-type waitConfig struct {
-	minInterval, maxInterval time.Duration
-	maxWait                  time.Duration
-	maxErrors                int
-	concurrency              int
-	pollRate                 float64 // WithPollRate's; 0: no cap
-	pollRateSet              bool
-	onPoll                   func(PollEvent)
-	jobs                     jobNames       // WithJobs
-	clock                    clock          // nil: the real clock
-	random                   func() float64 // nil: math/rand/v2
-}
-
-// Defaults of the wait options.
-const (
-	DefaultMinPollInterval      = time.Second
-	DefaultMaxPollInterval      = 15 * time.Second
-	DefaultMaxWait              = 10 * time.Minute
-	DefaultMaxConsecutiveErrors = 5
-	DefaultConcurrency          = 8
-)
-
-// WithPollInterval sets the bounds of the backoff between polls, 1s to 15s
-// by default. The delay grows exponentially with jitter from min to max.
-// min must be positive and max at least min.
-func WithPollInterval(min, max time.Duration) WaitOption {
-	return func(c *waitConfig) { c.minInterval, c.maxInterval = min, max }
-}
-
-// WithMaxWait bounds the whole wait, 10 minutes by default; the context's
-// deadline applies too, whichever is earlier. It must be positive.
-func WithMaxWait(d time.Duration) WaitOption {
-	return func(c *waitConfig) { c.maxWait = d }
-}
-
-// WithMaxConsecutiveErrors sets how many transient poll failures in a row
-// are tolerated, 5 by default; 0 ends the wait at the first failure. A
-// successful poll resets the count. Each poll is itself retried by the
-// client's [RetryPolicy] before it counts as failed.
-func WithMaxConsecutiveErrors(n int) WaitOption {
-	return func(c *waitConfig) { c.maxErrors = n }
-}
-
-// WithConcurrency sets how many polls a wait for many targets
-// ([Client.WaitAllReady], [Client.WaitTasks]) keeps in flight at once, 8 by
-// default. It must be at least 1; a number above the number of targets
-// counts as that number, so any int is safe.
-func WithConcurrency(n int) WaitOption {
-	return func(c *waitConfig) { c.concurrency = n }
-}
-
-// WithOnPoll calls fn after every poll, successful or not, in the order the
-// polls end. Calls never overlap, in WaitAllReady too, so fn needs no lock;
-// the wait does not go on while fn runs, so fn should return quickly. The
-// event's Jobs slice is the wait's own: fn must not modify it.
-func WithOnPoll(fn func(PollEvent)) WaitOption {
-	return func(c *waitConfig) { c.onPoll = fn }
-}
-
-// PollEvent describes one poll of a wait, for [WithOnPoll]. A wait for
-// instances sets InstanceID and Progress; a wait for tasks sets TaskID and
-// Jobs, and leaves InstanceID and Progress zero.
-type PollEvent struct {
-	InstanceID string
-	TaskID     string
-	Attempt    int           // 1-based count of this instance's (or task's) polls
-	Progress   Progress      // zero (which reads as ready) when Err != nil: check Err first
-	Jobs       []JobResult   // the task's jobs as this poll saw them; nil when Err != nil
-	Err        error         // a poll that failed (transient or final)
-	Elapsed    time.Duration // since the wait began
-	NextDelay  time.Duration // 0 when the wait for this instance (or task) ends after this poll
-}
-
-func newWaitConfig(opts []WaitOption) (waitConfig, error) {
-	cfg := waitConfig{
-		minInterval: DefaultMinPollInterval,
-		maxInterval: DefaultMaxPollInterval,
-		maxWait:     DefaultMaxWait,
-		maxErrors:   DefaultMaxConsecutiveErrors,
-		concurrency: DefaultConcurrency,
-	}
-	for i, opt := range opts {
-		if opt == nil {
-			return cfg, invalidArg("wait option %d is nil", i)
-		}
-		opt(&cfg)
-	}
-	switch {
-	case cfg.minInterval <= 0 || cfg.maxInterval < cfg.minInterval:
-		return cfg, invalidArg("poll interval %s..%s: min must be positive and max at least min", cfg.minInterval, cfg.maxInterval)
-	case cfg.maxWait <= 0:
-		return cfg, invalidArg("max wait %s must be positive", cfg.maxWait)
-	case cfg.maxErrors < 0:
-		return cfg, invalidArg("max consecutive errors %d must not be negative", cfg.maxErrors)
-	case cfg.concurrency < 1:
-		return cfg, invalidArg("concurrency %d must be at least 1", cfg.concurrency)
-	case cfg.pollRateSet:
-		if err := checkPollRate(cfg.pollRate); err != nil {
-			return cfg, err
-		}
-	}
-	if cfg.clock == nil {
-		cfg.clock = realClock{}
-	}
-	if cfg.random == nil {
-		cfg.random = mrand.Float64
-	}
-	return cfg, nil
-}
 
 // WaitUntilReady polls [Client.PrepareProgress] until the instance is ready
 // (status 0) and returns its progress. The first poll happens at once; the
@@ -149,7 +29,7 @@ func (c *Client) WaitUntilReady(ctx context.Context, userID, instanceID string, 
 	if err := checkID("instance id", instanceID); err != nil {
 		return Progress{}, err
 	}
-	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, c.waitOptions(opts))
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, instanceWords{}, c.waitOptions(opts))
 	if err != nil {
 		return Progress{}, err
 	}
@@ -178,7 +58,7 @@ func (c *Client) WaitAllReady(ctx context.Context, userID string, instanceIDs []
 	if err := checkIDs(instanceIDs, 0); err != nil {
 		return nil, err
 	}
-	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, c.waitOptions(opts))
+	w, err := newWaiter[Progress](ctx, instanceSubject{c, userID}, instanceWords{}, c.waitOptions(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -209,197 +89,15 @@ func (instanceSubject) judge(_ string, p Progress) (bool, error) {
 	return false, nil
 }
 
-func (instanceSubject) waitingFor(string) string { return "the instance to be ready" }
+// instanceWords is how a wait for instances speaks of them.
+type instanceWords struct{}
 
-func (instanceSubject) describe(p Progress) (string, string) {
+func (instanceWords) waitingFor(string) string { return "the instance to be ready" }
+
+func (instanceWords) describe(p Progress) (string, string) {
 	return fmt.Sprintf("last status %s (waitingCount %d)", p.Status, p.WaitingCount), p.RequestID
 }
 
-func (instanceSubject) event(ev *PollEvent, id string, p Progress) {
+func (instanceWords) event(ev *PollEvent, id string, p Progress) {
 	ev.InstanceID, ev.Progress = id, p
 }
-
-// WaitTask polls [Client.GetTask] until every job of the task has ended
-// ([JobStatus.Terminal]) and returns every job's last result. The first
-// poll happens at once; the next ones back off within [WithPollInterval].
-// A task that lists no job yet keeps the wait going.
-//
-// When every job has ended, the error is nil if all succeeded, and
-// otherwise errors.Join of one [*JobError] per failed job, in the order
-// of the results (they match [ErrTaskFailed]; [JobErrors] lists them; past
-// ten, the error's text shows ten and counts the rest).
-// A job that disappears from an answer keeps its last result.
-// The wait ends early as [Client.WaitUntilReady]'s does: a permanent error
-// (an unknown task) at once, with that error; too many transient failures
-// in a row; [WithMaxWait] or ctx's deadline, with the last results and an
-// error matching both [ErrWaitTimeout] and context.DeadlineExceeded; ctx
-// cancelled, with an error matching ctx.Err(). [WithOnPoll] events carry
-// TaskID and Jobs. With [WithJobs](task.Jobs), each result and failed job
-// names its instance (GetTask's answer does not).
-//
-// taskID must be 1 to 128 characters without control characters, and not
-// "." or ".."; otherwise it returns an error matching [ErrInvalidParameter]
-// and sends nothing.
-func (c *Client) WaitTask(ctx context.Context, taskID string, opts ...WaitOption) ([]JobResult, error) {
-	if err := checkText("task id", taskID, maxTaskIDLen); err != nil {
-		return nil, err
-	}
-	return waitTask(ctx, taskID, c.getTask, c.waitOptions(opts), c.startWait)
-}
-
-// waitTask is WaitTask polling with getTask; start observes it once its arguments pass.
-func waitTask(ctx context.Context, taskID string, getTask taskPoll, opts []WaitOption, start startWaitFunc) (_ []JobResult, err error) {
-	getTask, err = namingJobs(getTask, opts)
-	if err != nil {
-		return nil, err
-	}
-	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask}, opts)
-	if err != nil {
-		return nil, err
-	}
-	ctx, end := start(ctx, "WaitTask", 1)
-	defer func() { end(err) }()
-	t := w.run(ctx, []string{taskID})[0]
-	return t.last, t.err
-}
-
-// WaitTasks waits for many tasks at once, as [Client.WaitTask] does for
-// one: each task is polled on its own backoff schedule, with at most
-// [WithConcurrency] polls in flight, and finishes independently; the
-// wait's deadline ([WithMaxWait], ctx) is shared. OnPoll calls never
-// overlap.
-//
-// It returns the last results of every task that answered at least once,
-// and nil when every job of every task succeeded. Otherwise the error
-// joins, in the order of taskIDs (its text shows ten and counts the rest;
-// errors.Is and errors.As see every one): for a task whose jobs ended
-// with failures, one [*JobError] per failed job (each names its task;
-// [JobErrors] lists them all); for a task whose wait ended otherwise, an
-// error that names the task ("koophone: task \"id\": …") and wraps the
-// cause, which errors.Is and errors.As reach ([ErrWaitTimeout], ctx's
-// error, an [*APIError]). The ids must be distinct and valid, as for WaitTask.
-// [WithJobs] takes the jobs of all the tasks, matched by job id.
-func (c *Client) WaitTasks(ctx context.Context, taskIDs []string, opts ...WaitOption) (map[string][]JobResult, error) {
-	if err := checkList("task ids", taskIDs, 0, maxTaskIDLen); err != nil {
-		return nil, err
-	}
-	return waitTasks(ctx, taskIDs, c.getTask, c.waitOptions(opts), c.startWait)
-}
-
-// waitTasks is WaitTasks polling with getTask; start observes it once its arguments pass.
-func waitTasks(ctx context.Context, taskIDs []string, getTask taskPoll, opts []WaitOption, start startWaitFunc) (_ map[string][]JobResult, err error) {
-	getTask, err = namingJobs(getTask, opts)
-	if err != nil {
-		return nil, err
-	}
-	w, err := newWaiter[[]JobResult](ctx, taskSubject{get: getTask, many: true}, opts)
-	if err != nil {
-		return nil, err
-	}
-	ctx, end := start(ctx, "WaitTasks", len(taskIDs))
-	defer func() { end(err) }()
-	return lastResults(w.run(ctx, taskIDs), func(id string, err error) error {
-		if errors.Is(err, ErrTaskFailed) { // *JobErrors: they name the task
-			return err
-		}
-		return &taskWaitError{taskID: id, err: err}
-	})
-}
-
-// taskPoll is what a task wait polls: Client.getTask, or a test's stand-in.
-type taskPoll func(ctx context.Context, taskID string) ([]JobResult, error)
-
-// taskSubject waits for tasks to end.
-type taskSubject struct {
-	get  taskPoll
-	many bool // a wait for many tasks, whose errors name the task anyway
-}
-
-// poll asks for the task's jobs and keeps every job it ever listed: a job
-// that disappears from an answer keeps its last result from prev (so a
-// task cannot end by dropping a running job), and new jobs are added in
-// order.
-func (s taskSubject) poll(ctx context.Context, id string, prev []JobResult) ([]JobResult, error) {
-	jobs, err := s.get(ctx, id)
-	if err != nil || len(prev) == 0 {
-		return jobs, err
-	}
-	listed := make(map[string]bool, len(jobs))
-	for _, j := range jobs {
-		listed[j.JobID] = true
-	}
-	for _, j := range prev {
-		if !listed[j.JobID] {
-			jobs = append(jobs, j)
-		}
-	}
-	return jobs, nil
-}
-
-func (taskSubject) judge(id string, jobs []JobResult) (bool, error) {
-	if len(jobs) == 0 {
-		return false, nil // no job listed yet
-	}
-	var errs []error
-	for _, j := range jobs {
-		if !j.Status.Terminal() {
-			return false, nil
-		}
-		if j.Status.failed() {
-			errs = append(errs, &JobError{TaskID: id, JobID: j.JobID, InstanceID: j.InstanceID, Status: j.Status, Code: j.Code, Message: j.Message})
-		}
-	}
-	return true, joinErrors(errs)
-}
-
-func (s taskSubject) waitingFor(id string) string {
-	if s.many {
-		return "the task to end"
-	}
-	return fmt.Sprintf("task %q", id)
-}
-
-// maxStatusesShown bounds the statuses a wait's error names: a task may
-// list thousands of jobs in as many unknown statuses.
-const maxStatusesShown = 5
-
-// describe counts the jobs by status, in the order the statuses first
-// appear: "last job statuses: 2 running, 1 succeeded".
-func (taskSubject) describe(jobs []JobResult) (string, string) {
-	if len(jobs) == 0 {
-		return "the task listed no job yet", ""
-	}
-	var order []JobStatus
-	count := make(map[JobStatus]int)
-	for _, j := range jobs {
-		if count[j.Status] == 0 {
-			order = append(order, j.Status)
-		}
-		count[j.Status]++
-	}
-	parts := make([]string, 0, min(len(order), maxStatusesShown)+1)
-	for _, st := range order[:min(len(order), maxStatusesShown)] {
-		parts = append(parts, fmt.Sprintf("%d %s", count[st], st))
-	}
-	if more := len(order) - maxStatusesShown; more > 0 {
-		parts = append(parts, fmt.Sprintf("and %d more statuses", more))
-	}
-	return "last job statuses: " + strings.Join(parts, ", "), ""
-}
-
-func (taskSubject) event(ev *PollEvent, id string, jobs []JobResult) {
-	ev.TaskID, ev.Jobs = id, jobs
-}
-
-// taskWaitError is how the wait for one task of [Client.WaitTasks] ended,
-// other than with failed jobs: it names the task and wraps the cause.
-type taskWaitError struct {
-	taskID string
-	err    error
-}
-
-func (e *taskWaitError) Error() string {
-	return fmt.Sprintf("koophone: task %q: %s", e.taskID, strings.TrimPrefix(e.err.Error(), "koophone: "))
-}
-
-func (e *taskWaitError) Unwrap() error { return e.err }

@@ -2,8 +2,15 @@ package koophone_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"math"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -139,106 +146,182 @@ func TestPollRateOneInstanceNoSlowerThanToday(t *testing.T) {
 	}
 }
 
-func TestWithWaitDefaults(t *testing.T) {
-	t.Parallel()
-	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(1)}},
-		koophone.WithWaitDefaults(koophone.WithMaxWait(10*time.Second), koophone.WithPollInterval(time.Second, time.Second)))
-	_, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk))
-	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
-	assert.Contains(t, err.Error(), "timed out after 10s")
-	assert.Equal(t, 10, sc.Polls("i-1"), "a poll a second for 10s")
-
-	_, err = c.WaitAllReady(waitCtx(t), "u", []string{"i-1"}, koophone.WithClock(clk), koophone.WithMaxWait(3*time.Second))
-	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
-	assert.Contains(t, err.Error(), "timed out after 3s", "the wait's own option wins")
-	assert.Equal(t, 13, sc.Polls("i-1"))
-
-	for _, bad := range [][]koophone.WaitOption{{nil}, {koophone.WithMaxWait(-1)}, {koophone.WithConcurrency(0)}} {
-		_, err := koophone.NewClient(koophone.WithToken("t"), koophone.WithWaitDefaults(bad...))
-		assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
-	}
+// fleetModel is a fleet of instances prepared at once, each following a
+// koophonetest.Timeline of durations from the start of the wait.
+type fleetModel struct {
+	ids       []string
+	timelines map[string]koophonetest.Timeline
 }
 
-// progressStep answers ShowProgress with status and waitingCount as text.
-func progressStep(status int, waiting string) step {
-	return step{200, fmt.Sprintf(`{"data":{"status":%d,"waitingCount":%s},"error_code":"0","error_msg":"OK"}`, status, waiting)}
+// queueModel is the issue's model: n instances ready uniformly between lo
+// and hi after they are prepared, the last restore of them restoring (a
+// duration drawn in [restoreLo, restoreHi]) and, before that, queuing
+// with a position that falls by one every step.
+func queueModel(n int, lo, hi, restoreLo, restoreHi, step time.Duration, seed uint64) fleetModel {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	m := fleetModel{ids: make([]string, n), timelines: make(map[string]koophonetest.Timeline, n)}
+	for i := range m.ids {
+		id := fmt.Sprintf("fleet-%05d", i+1)
+		ready := lo + time.Duration(rng.Float64()*float64(hi-lo))
+		restore := min(ready, restoreLo+time.Duration(rng.Float64()*float64(restoreHi-restoreLo)))
+		m.ids[i] = id
+		m.timelines[id] = koophonetest.Timeline{Queue: ready - restore, Restore: restore, QueueStep: step}
+	}
+	return m
 }
 
-// TestPollRateSurvivesHostileQueues: queue positions at the ends of int,
-// negative, jumping up and down, and phases flapping never make a wait
-// with a budget panic, hang, poll faster than its budget or the min
-// interval, or end before its deadline.
-func TestPollRateSurvivesHostileQueues(t *testing.T) {
-	t.Parallel()
-	flap := []step{progressStep(1, "9223372036854775807"), progressStep(1, "-9223372036854775808"), progressStep(2, "0"),
-		progressStep(1, "5"), progressStep(1, "1000000000000"), progressStep(2, "3"), progressStep(1, "1"), progressStep(1, "2")}
-	for len(flap) < 400 {
-		flap = append(flap, flap[len(flap)%8])
-	}
-	steps := map[string][]step{"flap": flap, "max": {progressStep(1, "9223372036854775807")}, "neg": {progressStep(1, "-5")},
-		"down": {progressStep(1, "100"), progressStep(1, "90"), progressStep(1, "80"), progressStep(1, "1"), progressStep(2, "0")}}
-	c, sc, clk := waitSetup(t, steps)
-	var times []time.Duration
-	last := map[string]time.Duration{}
-	_, err := c.WaitAllReady(waitCtx(t), "u", []string{"flap", "max", "neg", "down"}, koophone.WithClock(clk),
-		koophone.WithConcurrency(1), koophone.WithPollRate(2), koophone.WithMaxWait(10*time.Minute),
+// fleetStats is how one wait for a fleetModel went.
+type fleetStats struct {
+	detected    int             // instances seen ready
+	errors      int             // polls that failed
+	polls       int             // all polls
+	mean, p95   time.Duration   // detection delay: from ready to the poll that saw it
+	busiest     int             // the most polls in any sliding one-second window
+	delays      []time.Duration // by instance, in the order of ids
+	pollTimes   []time.Duration // every poll's start, since the wait began
+	waitElapsed time.Duration
+}
+
+func (s fleetStats) String() string {
+	return fmt.Sprintf("detected %d, mean %s, p95 %s, %.1f polls/instance, busiest second %d, %d errors",
+		s.detected, s.mean, s.p95, float64(s.polls)/float64(max(1, len(s.delays))), s.busiest, s.errors)
+}
+
+// runFleet waits for every instance of m with c on clk (which the answers
+// follow too) and reports how it went. One poll is in flight at a time,
+// so the fake clock, which jumps to each timer, never moves during a poll:
+// polls take no time, and the run is deterministic.
+// also, if not nil, sees every poll event too.
+func runFleet(tb testing.TB, c *koophone.Client, m fleetModel, clk *koophone.FakeClock, also func(koophone.PollEvent), opts ...koophone.WaitOption) fleetStats {
+	tb.Helper()
+	seenAt := make(map[string]time.Duration, len(m.ids))
+	var st fleetStats
+	opts = append([]koophone.WaitOption{koophone.WithClock(clk), koophone.WithConcurrency(1),
+		koophone.WithRandom(rand.New(rand.NewPCG(7, 7)).Float64), koophone.WithMaxWait(time.Hour),
 		koophone.WithOnPoll(func(e koophone.PollEvent) {
-			if at, ok := last[e.InstanceID]; ok {
-				assert.GreaterOrEqual(t, e.Elapsed-at, time.Second, "%s polled again after %s", e.InstanceID, e.Elapsed-at)
+			if also != nil {
+				also(e)
 			}
-			last[e.InstanceID] = e.Elapsed
-			times = append(times, e.Elapsed)
-		}))
-	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
-	assert.Len(t, koophone.InstanceErrors(err), 4, "none is ever ready")
-	assert.LessOrEqual(t, busiestSecond(times), 2)
-	for id := range steps {
-		assert.Greater(t, sc.Polls(id), 5, "%s is polled on", id)
-		assert.Greater(t, last[id], 9*time.Minute, "%s is polled until near the deadline", id)
+			st.pollTimes = append(st.pollTimes, e.Elapsed)
+			if e.Err != nil {
+				st.errors++
+			} else if e.Progress.Status == koophone.PrepareReady {
+				seenAt[e.InstanceID] = e.Elapsed
+			}
+		})}, opts...)
+	start := clk.Now()
+	_, err := c.WaitAllReady(context.Background(), "user-1", m.ids, opts...)
+	if err != nil {
+		tb.Fatalf("the wait failed: %v", err)
 	}
+	st.waitElapsed = clk.Now().Sub(start)
+	st.polls = len(st.pollTimes)
+	var sum time.Duration
+	for _, id := range m.ids {
+		at, ok := seenAt[id]
+		if !ok {
+			continue
+		}
+		st.detected++
+		d := at - m.timelines[id].Ready()
+		st.delays = append(st.delays, d)
+		sum += d
+	}
+	if len(st.delays) > 0 {
+		st.mean = sum / time.Duration(len(st.delays))
+		sorted := slices.Sorted(slices.Values(st.delays))
+		st.p95 = sorted[(len(sorted)*95+99)/100-1]
+	}
+	st.busiest = busiestSecond(st.pollTimes)
+	return st
 }
 
-// TestPollRateWaitCancelledWhileBudgetHolds: a wait whose next poll the
-// budget holds back ends at once when its context is cancelled.
-func TestPollRateWaitCancelledWhileBudgetHolds(t *testing.T) {
-	t.Parallel()
-	c, sc, _ := waitSetup(t, map[string][]step{"a": {st(1)}, "b": {st(1)}})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.WaitAllReady(ctx, "u", []string{"a", "b"}, koophone.WithClock(koophone.NewFakeClock(false)),
-			koophone.WithPollRate(0.01), koophone.WithOnPoll(func(koophone.PollEvent) { cancel() }))
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		require.ErrorIs(t, err, context.Canceled)
-		assert.Len(t, koophone.InstanceErrors(err), 2)
-	case <-time.After(5 * time.Second):
-		t.Fatal("the wait did not end when its context was cancelled")
-	}
-	assert.Equal(t, 1, sc.Polls("a")+sc.Polls("b"), "one poll: the budget holds the other")
+// timelineService answers ShowProgress from each instance's
+// koophonetest.Timeline on a clock, in memory: what the fake answers,
+// without its request log or a socket, for benchmarks of many thousand
+// polls.
+type timelineService struct {
+	m     fleetModel
+	now   func() time.Time
+	start time.Time
+	mu    sync.Mutex
 }
 
-// TestPollRateWithConcurrentPolls: a budget with several polls in flight,
-// on the real clock (fast: 1000 polls a second, 1-2 ms apart).
-func TestPollRateWithConcurrentPolls(t *testing.T) {
-	t.Parallel()
-	steps := map[string][]step{}
-	ids := make([]string, 40)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("i-%02d", i)
-		steps[ids[i]] = []step{st(1), st(2), st(0)}
+func (s *timelineService) RoundTrip(r *http.Request) (*http.Response, error) {
+	b, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return nil, err
 	}
-	c, sc, _ := waitSetup(t, steps)
-	start := time.Now()
-	got, err := c.WaitAllReady(waitCtx(t), "u", ids, koophone.WithConcurrency(8), koophone.WithPollRate(1000),
-		koophone.WithPollInterval(time.Millisecond, 2*time.Millisecond))
-	require.NoError(t, err)
-	assert.Len(t, got, 40)
-	for _, id := range ids {
-		assert.Equal(t, 3, sc.Polls(id), "no poll wasted on %s", id)
+	// The body is {"user_id":"…","instance_id":"…"}: the id is its last string.
+	parts := strings.Split(string(b), `"`)
+	id := parts[len(parts)-2]
+	s.mu.Lock()
+	step := s.m.timelines[id].At(s.now().Sub(s.start), 0)
+	s.mu.Unlock()
+	body := fmt.Sprintf(`{"data":{"status":%d,"waitingCount":%d},"error_code":"0","error_msg":"OK"}`, step.Status, step.WaitingCount)
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+}
+
+// benchRate is the poll budget of BenchmarkWaitFleet: half the gateway's
+// 200 calls per second for one API.
+const benchRate = 100
+
+// fleetFull makes BenchmarkWaitFleet run today's backoff at 10,000
+// instances too: about 250,000 polls, 10 s on two cores, too long for CI's
+// run of every benchmark once.
+var fleetFull = flag.Bool("fleet.full", false, "BenchmarkWaitFleet: also run today's backoff at 10,000 instances (about 10 s)")
+
+// BenchmarkWaitFleet waits for fleets of 100, 1,000 and 10,000 instances
+// prepared at once, on a fake clock (no wall-clock time passes) against an
+// in-memory service that answers from each instance's koophonetest.Timeline:
+// ready uniformly between 1 and 6 minutes after the start, the last 45 to
+// 75 s of it restoring and the rest queuing, the queue position falling by
+// one a second. It compares today's backoff (no cap) with WithPollRate(100)
+// and reports the detection delay (from ready to the poll that saw it,
+// mean and p95, in seconds), polls per instance, the most polls in any
+// one-second window, and the status-blind bound: polling every instance
+// in turn at the budget, N/(2·rate). One poll is in flight at a time and
+// polls take no time, so runs are deterministic. It fails if the budget
+// is exceeded, or if from 1,000 instances on (where the budget binds) the
+// mean delay is not below the bound. Today's backoff at
+// 10,000 instances runs only with -fleet.full.
+func BenchmarkWaitFleet(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		m := queueModel(n, time.Minute, 6*time.Minute, 45*time.Second, 75*time.Second, time.Second, 1)
+		for _, wait := range []struct {
+			name string
+			opts []koophone.WaitOption
+		}{{"today", nil}, {"pollrate", []koophone.WaitOption{koophone.WithPollRate(benchRate)}}} {
+			b.Run(fmt.Sprintf("instances=%d/wait=%s", n, wait.name), func(b *testing.B) {
+				if n == 10000 && wait.opts == nil && !*fleetFull {
+					b.Skip("today's backoff at 10,000 instances takes 10 s: run with -fleet.full")
+				}
+				var st fleetStats
+				for range b.N {
+					clk := koophone.NewFakeClock(true)
+					svc := &timelineService{m: m, now: clk.Now, start: clk.Now()}
+					c, err := koophone.NewClient(koophone.WithToken("t"), koophone.WithEndpoint("https://koophone.test"),
+						koophone.WithHTTPClient(&http.Client{Transport: svc}))
+					if err != nil {
+						b.Fatal(err)
+					}
+					st = runFleet(b, c, m, clk, nil, wait.opts...)
+					if st.detected != n || st.errors != 0 {
+						b.Fatalf("%d of %d detected, %d failed polls", st.detected, n, st.errors)
+					}
+				}
+				bound := time.Duration(float64(n) / (2 * benchRate) * float64(time.Second))
+				if wait.opts != nil && (st.busiest > benchRate || n >= 1000 && st.mean >= bound) {
+					b.Fatalf("the budget's promise is broken: %v (status-blind bound %s)", st, bound)
+				}
+				b.ReportMetric(st.mean.Seconds(), "delay-mean-s")
+				b.ReportMetric(st.p95.Seconds(), "delay-p95-s")
+				b.ReportMetric(float64(st.polls)/float64(n), "polls/instance")
+				b.ReportMetric(float64(st.busiest), "busiest-second")
+				b.ReportMetric(float64(n)/(2*benchRate), "blind-bound-s")
+			})
+		}
 	}
-	assert.GreaterOrEqual(t, time.Since(start), 119*time.Millisecond, "120 polls at most 1 ms apart")
 }

@@ -130,8 +130,6 @@ func TestRetryRecoversAfterTransientFailures(t *testing.T) {
 	assert.Len(t, s.Requests(), 3)
 }
 
-const prepareOK = `{"data":{"status_list":[{"instance_id":"i-1","status":0}]},"error_code":"0","error_msg":"OK"}`
-
 func TestWritesAreRetriedOnlyWhereTheServiceCannotHaveActed(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -242,48 +240,6 @@ func TestConnectionLostAfterSending(t *testing.T) {
 	})
 }
 
-func TestAttemptTimeout(t *testing.T) {
-	t.Parallel()
-	hang := func(_ http.ResponseWriter, r *http.Request, _ int) { <-r.Context().Done() }
-	t.Run("read is retried", func(t *testing.T) {
-		t.Parallel()
-		c, s := setup(t, hang, koophone.WithRequestTimeout(20*time.Millisecond),
-			koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 1, MinBackoff: time.Microsecond, MaxBackoff: time.Microsecond}))
-		_, err := c.PrepareProgress(timeout(t), "u", "i")
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "no answer within 20ms")
-		assert.Len(t, s.Requests(), 2)
-	})
-	t.Run("write is not", func(t *testing.T) {
-		t.Parallel()
-		c, s := setup(t, hang, koophone.WithRequestTimeout(20*time.Millisecond))
-		_, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
-		require.Error(t, err)
-		assert.Len(t, s.Requests(), 1)
-	})
-}
-
-func TestOversizedBodyIsRefused(t *testing.T) {
-	t.Parallel()
-	huge := `{"error_code":"0","data":{"status":0,"pad":"` + strings.Repeat("x", 2<<20) + `"}}`
-	c, s := setup(t, always(http.StatusOK, huge))
-	_, err := c.PrepareProgress(timeout(t), "u", "i")
-	require.ErrorIs(t, err, koophone.ErrMalformedResponse)
-	assert.Contains(t, err.Error(), "larger than 1048576 bytes")
-	assert.Len(t, s.Requests(), 1, "an oversized body is not worth another attempt")
-}
-
-func TestBodyJustUnderTheLimitIsRead(t *testing.T) {
-	t.Parallel()
-	body := `{"error_code":"0","data":{"status":2,"pad":"`
-	body += strings.Repeat("x", 1<<20-len(body)-3) + `"}}`
-	require.Len(t, body, 1<<20)
-	c, _ := setup(t, always(http.StatusOK, body))
-	p, err := c.PrepareProgress(timeout(t), "u", "i")
-	require.NoError(t, err)
-	assert.Equal(t, koophone.PrepareRestoring, p.Status)
-}
-
 func TestCertificateErrorsAreNotRetried(t *testing.T) {
 	t.Parallel()
 	var hits atomic.Int32
@@ -341,5 +297,37 @@ func TestGatewayThrottlingCodeRetriesAWriteOnlyWithHTTP429(t *testing.T) {
 				assert.Len(t, s.Requests(), want)
 			})
 		}
+	}
+}
+
+func TestTransientClassification(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&koophone.APIError{HTTPStatus: 429}, true},
+		{&koophone.APIError{HTTPStatus: 200, Code: "apigw.0308"}, true},
+		{&koophone.APIError{HTTPStatus: 502}, true},
+		{&koophone.APIError{HTTPStatus: 503}, true},
+		{&koophone.APIError{HTTPStatus: 504}, true},
+		{&koophone.APIError{HTTPStatus: 500}, true},
+		{&koophone.APIError{HTTPStatus: 500, Code: "KOOPHONE.API.9999"}, true},
+		{&koophone.APIError{HTTPStatus: 200, Code: "KOOPHONE.API.9999"}, true},
+		{&koophone.APIError{HTTPStatus: 500, Code: "KOOPHONE.API.1001"}, false},
+		{&koophone.APIError{HTTPStatus: 503, Code: "KOOPHONE.API.4001"}, false},
+		{&koophone.APIError{HTTPStatus: 401, Code: "APIGW.0301"}, false},
+		{&koophone.APIError{HTTPStatus: 400}, false},
+		{&koophone.APIError{HTTPStatus: 400, Code: "KOOPHONE.API.9999"}, false},
+		{&koophone.APIError{HTTPStatus: 408}, false},
+		{&koophone.APIError{HTTPStatus: 404}, false},
+		{&koophone.APIError{HTTPStatus: 501}, false},
+		{&koophone.APIError{HTTPStatus: 200, Code: "KOOPHONE.API.2003"}, false},
+		{&koophone.InstanceError{InstanceID: "i", Err: &koophone.APIError{HTTPStatus: 503}}, true},
+		{errors.New("something else"), false},
+		{context.Canceled, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, koophone.Transient(tt.err), "%v", tt.err)
 	}
 }

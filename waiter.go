@@ -14,10 +14,12 @@ import (
 // The generic poller behind every wait. A wait polls one or more targets of
 // one kind (instances, tasks), each on its own backoff schedule, and decides
 // after each poll: done (ready or failed), keep going, or a failed poll
-// (transient: counted; permanent: the end). A subject knows the kind; the
-// waiter knows nothing of progress or jobs.
+// (transient: counted; permanent: the end). A subject polls and judges
+// the kind, a wording says what errors and events say of it (both belong
+// to the wait's owner); the waiter knows nothing of progress or jobs.
 
-// subject is the kind of thing a wait polls; R is the result of one poll.
+// subject is the kind of thing a wait polls, as far as scheduling goes; R
+// is the result of one poll.
 type subject[R any] interface {
 	// poll asks for the state of target id once; prev is its last result
 	// (the zero R before one came).
@@ -25,6 +27,11 @@ type subject[R any] interface {
 	// judge says whether r ends the wait for id, and with which error
 	// (nil: success).
 	judge(id string, r R) (done bool, err error)
+}
+
+// wording is how the owner of a wait (poll.go, polltask.go) speaks of its
+// targets, in the errors the waiter ends a wait with and in its events.
+type wording[R any] interface {
 	// waitingFor names what a wait for id waits for, as in "timed out
 	// waiting for …".
 	waitingFor(id string) string
@@ -39,6 +46,7 @@ type subject[R any] interface {
 // waiter is the state one wait shares across its targets.
 type waiter[R any] struct {
 	subject  subject[R]
+	words    wording[R]
 	cfg      waitConfig
 	start    time.Time
 	deadline time.Time // the earlier of start+maxWait and the context's deadline
@@ -46,7 +54,7 @@ type waiter[R any] struct {
 	fleet    fleet     // what the polls taught, with a budget
 }
 
-func newWaiter[R any](ctx context.Context, s subject[R], opts []WaitOption) (*waiter[R], error) {
+func newWaiter[R any](ctx context.Context, s subject[R], words wording[R], opts []WaitOption) (*waiter[R], error) {
 	if ctx == nil {
 		return nil, invalidArg("ctx is nil")
 	}
@@ -54,7 +62,7 @@ func newWaiter[R any](ctx context.Context, s subject[R], opts []WaitOption) (*wa
 	if err != nil {
 		return nil, err
 	}
-	w := &waiter[R]{subject: s, cfg: cfg, start: cfg.clock.Now(), budget: newBudget(cfg.pollRate)}
+	w := &waiter[R]{subject: s, words: words, cfg: cfg, start: cfg.clock.Now(), budget: newBudget(cfg.pollRate)}
 	w.deadline = w.start.Add(cfg.maxWait)
 	if d, ok := ctx.Deadline(); ok {
 		if left := time.Until(d); w.start.Add(left).Before(w.deadline) {
@@ -237,7 +245,7 @@ func (w *waiter[R]) record(ctx context.Context, res pollResult[R]) bool {
 	tg.attempts++
 	delay, done, final := w.decide(ctx, tg, res.r, res.err, now)
 	ev := PollEvent{Attempt: tg.attempts, Err: res.err, Elapsed: now.Sub(w.start)}
-	w.subject.event(&ev, tg.id, res.r)
+	w.words.event(&ev, tg.id, res.r)
 	if done {
 		tg.err = final
 	} else {
@@ -298,7 +306,7 @@ func (w *waiter[R]) contextEnded(ctx context.Context, tg *target[R]) error {
 
 func (w *waiter[R]) timedOut(tg *target[R], cause error) error {
 	spent := w.deadline.Sub(w.start).Round(time.Millisecond)
-	return w.ended(tg, ErrWaitTimeout, "timed out after "+spent.String()+" waiting for "+w.subject.waitingFor(tg.id), cause)
+	return w.ended(tg, ErrWaitTimeout, "timed out after "+spent.String()+" waiting for "+w.words.waitingFor(tg.id), cause)
 }
 
 // ended is the error for a wait that ended without success: msg says what
@@ -306,7 +314,7 @@ func (w *waiter[R]) timedOut(tg *target[R], cause error) error {
 func (w *waiter[R]) ended(tg *target[R], kind error, msg string, cause error) error {
 	e := &waitEndError{kind: kind, msg: msg, last: "no status was seen", cause: cause}
 	if tg.seen {
-		e.last, e.requestID = w.subject.describe(tg.last)
+		e.last, e.requestID = w.words.describe(tg.last)
 	}
 	return e
 }

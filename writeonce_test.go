@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
@@ -21,8 +20,6 @@ import (
 
 	"github.com/koophone-go/koophone"
 )
-
-var discardLog = log.New(io.Discard, "", 0)
 
 // attemptCounter is a slog.Handler that counts the client's attempt records.
 type attemptCounter struct{ n atomic.Int64 }

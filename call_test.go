@@ -1,15 +1,17 @@
 package koophone_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/koophone-go/koophone"
+	"github.com/koophone-go/koophone/koophonetest"
 )
 
 // callPath is one public call, with the answers that are a success for it.
@@ -277,27 +280,128 @@ func callWithoutPanic(t *testing.T, ctx context.Context, c *koophone.Client, p c
 	return p.call(ctx, c)
 }
 
-// TestHugeBodyMemory checks that a 100 MiB answer costs a bounded amount
-// of memory. It does not run in parallel, so that its allocation count is
-// its own.
-func TestHugeBodyMemory(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Length", fmt.Sprint(100<<20))
-		chunk := strings.Repeat("x", 1<<20)
-		for range 100 {
-			if _, err := io.WriteString(w, chunk); err != nil {
-				return
+// TestSecretsNeverAppear runs every call path with every kind of
+// credentials, distinctive secrets, a logger at its most verbose level and
+// answers that fail in every way, then searches everything the SDK
+// produced (errors, log records, fmt output of its exported types) for
+// the secrets. The CLI's tests do the same for its output.
+func TestSecretsNeverAppear(t *testing.T) {
+	t.Parallel()
+	secrets := []string{testToken, testSK, testSecToken, testPassword, "dt-SECRET-e3b0c442"}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug - 4}))
+	var out []string
+	record := func(vs ...any) {
+		for _, v := range vs {
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+				out = append(out, fmt.Sprintf(verb, v))
 			}
 		}
-	}))
+	}
+
+	srv := koophonetest.NewServer(koophonetest.WithToken(testToken), koophonetest.WithInstances("u", "i"))
 	defer srv.Close()
-	c := newClient(t, koophone.WithEndpoint(srv.URL))
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
+	srv.Script("i", koophone.PrepareReady)
+
+	clock := koophone.NewFakeClock(false)
+	iam := newIAMServer(t, clock.Now)
+	iam.setFail(func(n int) (int, string) {
+		if n == 1 {
+			return 401, `{"error":{"code":401,"message":"The username or password is wrong."}}`
+		}
+		return 0, ""
+	})
+	iamCfg := koophone.IAMConfig{Endpoint: iam.URL, DomainName: "acme", UserName: "ops", Password: testPassword, ProjectName: "p"}
+	iamSource, err := koophone.NewIAMTokenSource(iamCfg)
+	require.NoError(t, err)
+	record(iamCfg, &iamCfg, iamSource, koophone.StaticToken(testToken))
+
+	credentials := map[string]koophone.Option{
+		"token":      koophone.WithToken(testToken),
+		"aksk":       koophone.WithTemporaryAKSK(testAK, testSK, testSecToken, testProject),
+		"iam":        koophone.WithTokenSource(iamSource),
+		"wrong host": koophone.WithToken(testToken),
+	}
+	for name, cred := range credentials {
+		endpoint := koophone.WithEndpoint(srv.URL)
+		if name == "wrong host" {
+			endpoint = koophone.WithEndpoint("http://koophone.example.com") // refused: plain http to a remote host
+		}
+		c := newClient(t, endpoint, cred, koophone.WithLogger(logger))
+		record(c, *c)
+		for _, p := range callPaths {
+			for _, fault := range []koophonetest.Fault{{}, koophonetest.HTMLPage(502), koophonetest.DropConnection(),
+				koophonetest.APIError(401, koophone.CodeGatewayUnauthorized, "bad "+testToken[:4])} {
+				srv.FailNext(1, fault)
+				err := p.call(timeout(t), c)
+				if err != nil {
+					record(err)
+				}
+			}
+		}
+		dt, err := c.GetDeviceToken(timeout(t), "i", nil)
+		if err == nil {
+			dt.Token = "dt-SECRET-e3b0c442" // a distinctive one
+			record(dt, *dt)
+		}
+	}
+	require.NotEmpty(t, logs.String())
+	out = append(out, logs.String())
+	for _, s := range out {
+		for _, secret := range secrets {
+			assert.NotContains(t, s, secret)
+			assert.NotContains(t, strings.ToLower(s), fmt.Sprintf("%x", secret))
+		}
+	}
+}
+
+func TestEndpointBasePathIsKept(t *testing.T) {
+	t.Parallel()
+	_, s := setup(t, always(http.StatusOK, okReady))
+	c := newClient(t, koophone.WithEndpoint(s.URL+"/gateway/koophone/"))
 	_, err := c.PrepareProgress(timeout(t), "u", "i")
-	runtime.ReadMemStats(&after)
-	require.ErrorIs(t, err, koophone.ErrMalformedResponse)
-	allocated := after.TotalAlloc - before.TotalAlloc
-	assert.Less(t, allocated, uint64(8<<20), "allocated %d bytes for a 100 MiB body", allocated)
+	require.NoError(t, err)
+	assert.Equal(t, "/gateway/koophone/v1/instances/prepare-progress", s.Requests()[0].Path)
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, okQueuing))
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := c.PrepareProgress(timeout(t), "u", fmt.Sprintf("i-%d", i))
+			assert.NoError(t, err)
+			assert.Equal(t, koophone.PrepareQueuing, p.Status)
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, s.Requests(), 32)
+}
+
+func TestNilContextIsRejected(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, okReady))
+	var nilCtx context.Context // a nil context is what this test is about
+	_, err := c.PrepareProgress(nilCtx, "u", "i")
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
+	assert.Empty(t, s.Requests())
+}
+
+func TestCancelledContextSendsNothing(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","error_msg":"OK"}`))
+	require.NoError(t, c.RebootInstances(timeout(t), []string{"i-1"})) // an idle keep-alive connection
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 50 {
+		err := c.RebootInstances(ctx, []string{"i-1"})
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, "koophone: BatchRebootInstance: context canceled", err.Error(), "no request id: none was sent")
+	}
+	// Requests on the one connection arrive in order: any sent above came first.
+	require.NoError(t, c.RebootInstances(timeout(t), []string{"i-1"}))
+	assert.Len(t, s.Requests(), 2, "the calls with a cancelled context sent nothing")
 }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,62 +15,6 @@ import (
 
 	"github.com/koophone-go/koophone"
 )
-
-// answerStep is one scripted answer of GetTask: jobs, or an error.
-type answerStep struct {
-	jobs []koophone.JobResult
-	err  error
-}
-
-// jobs is a successful answer listing jobs "j1", "j2", … with these statuses.
-func jobs(statuses ...koophone.JobStatus) answerStep {
-	out := make([]koophone.JobResult, len(statuses))
-	for i, s := range statuses {
-		out[i] = koophone.JobResult{JobID: fmt.Sprintf("j%d", i+1), Status: s}
-	}
-	return answerStep{jobs: out}
-}
-
-var (
-	// taskUnavailable is a failed poll that returns jobs too: the wait must
-	// neither keep them nor show them in its event.
-	taskUnavailable = answerStep{jobs: jobs(koophone.JobRunning).jobs, err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 503, Message: "unavailable"}}
-	taskNotFound    = answerStep{err: &koophone.APIError{Operation: "GetTask", HTTPStatus: 400, Code: koophone.CodeInvalidParameter, Message: "task not exist"}}
-)
-
-// taskScript stands in for GetTask: it answers each task's polls with its
-// steps in order, repeating the last one, and counts the polls.
-type taskScript struct {
-	mu    sync.Mutex
-	steps map[string][]answerStep
-	polls map[string]int
-}
-
-func newTaskScript(steps map[string][]answerStep) *taskScript {
-	return &taskScript{steps: steps, polls: map[string]int{}}
-}
-
-func (s *taskScript) getTask(ctx context.Context, taskID string) ([]koophone.JobResult, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	steps := s.steps[taskID]
-	n := s.polls[taskID]
-	s.polls[taskID]++
-	if len(steps) == 0 {
-		return nil, taskNotFound.err
-	}
-	next := steps[min(n, len(steps)-1)]
-	return next.jobs, next.err
-}
-
-func (s *taskScript) Polls(id string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.polls[id]
-}
 
 func TestWaitTaskFollowsTheJobs(t *testing.T) {
 	t.Parallel()
@@ -334,4 +277,53 @@ func TestWaitTaskManyFailedJobs(t *testing.T) {
 	assert.Less(t, len(err.Error()), 2048)
 	assert.Contains(t, err.Error(), "and 2990 more errors (3000 in all)")
 	assert.Equal(t, 11, strings.Count(err.Error(), "\n")+1)
+}
+
+// TestWaitTaskNeverLosesARunningJob: jobs without a job_id, with long ids
+// that were the same once cut at 128 bytes, or with ids that differ by a
+// zero-width character, let a running job vanish from the wait, which then
+// reported success. Such an answer is now malformed: the wait never ends in
+// success on it.
+func TestWaitTaskNeverLosesARunningJob(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("j", 127)
+	for name, ids := range map[string][2]string{
+		"no job_id":           {`"status":1`, `"status":1`},
+		"empty job_id":        {`"job_id":"","status":1`, `"job_id":"","status":1`},
+		"the same job_id":     {`"job_id":"j1","status":1`, `"job_id":"j1","status":1`},
+		"cut at 128 bytes":    {`"job_id":"` + long + `AAAA","status":1`, `"job_id":"` + long + `BBBB","status":1`},
+		"a zero-width space":  {`"job_id":"j1","status":1`, `"job_id":"j\u200b1","status":1`},
+		"a zero-width joiner": {`"job_id":"j\u200d1","status":1`, `"job_id":"j1","status":1`},
+	} {
+		first := getTaskBody("{"+ids[0]+"}", "{"+ids[1]+"}")
+		later := getTaskBody("{" + strings.Replace(ids[0], `"status":1`, `"status":2`, 1) + "}")
+		c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+			if n <= 1+fastRetries.MaxRetries { // every attempt of the first poll
+				answer(w, http.StatusOK, first) // two jobs running
+				return
+			}
+			answer(w, http.StatusOK, later) // one of them succeeded, the other is gone
+		})
+		got, err := c.WaitTask(waitCtx(t), "t-1", koophone.WithClock(koophone.NewFakeClock(true)), koophone.WithMaxConsecutiveErrors(0))
+		require.ErrorIs(t, err, koophone.ErrMalformedResponse, name)
+		assert.Empty(t, got, name)
+		assert.Len(t, s.Requests(), 1+fastRetries.MaxRetries, "%s: retried like a broken envelope", name)
+	}
+}
+
+// TestWaitTaskKeepsAJobThatDisappears: with ids the service keeps, a job
+// missing from a later answer keeps its last result.
+func TestWaitTaskKeepsAJobThatDisappears(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 1 {
+			answer(w, http.StatusOK, getTaskBody(`{"job_id":"j1","status":1}`, `{"job_id":"j`+"\u00e9"+`1","status":1}`))
+			return
+		}
+		answer(w, http.StatusOK, getTaskBody(`{"job_id":"j1","status":2}`))
+	})
+	ctx := waitCtx(t)
+	got, err := c.WaitTask(ctx, "t-1", koophone.WithClock(koophone.NewFakeClock(true)), koophone.WithMaxWait(koophone.DefaultMaxWait))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout, "the vanished job is still running")
+	assert.Equal(t, []koophone.JobResult{{JobID: "j1", Status: koophone.JobSucceeded}, {JobID: "jé1", Status: koophone.JobRunning}}, got)
 }
