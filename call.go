@@ -11,7 +11,6 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/koophone-go/koophone/internal/deadline"
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
@@ -66,7 +65,6 @@ type call struct {
 	last      attempt
 	limit     io.LimitedReader // bounds the reading of an answer
 	reader    bytes.Reader     // the first attempt's body
-	first     deadline.Context // the first attempt's context
 	obs       *observedCall    // nil: the client has no Observer
 }
 
@@ -83,16 +81,6 @@ func (cl *call) getBody() (io.ReadCloser, error) {
 // headers, and those the call's body carries.
 func (cl *call) secretsSent(h http.Header) []string {
 	return append(sentSecrets(h), cl.secrets...)
-}
-
-// attemptContext returns the context for an attempt to start: the call's
-// own for the first, a new one for each later one, since net/http may
-// still hold an earlier one.
-func (cl *call) attemptContext() *deadline.Context {
-	if cl.attempts == 1 {
-		return &cl.first
-	}
-	return new(deadline.Context)
 }
 
 type callKey struct{}

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/koophone-go/koophone/internal/deadline"
 )
 
 // DefaultEndpoint is the one global host that serves every KooPhone operation.
@@ -45,8 +43,7 @@ type Client struct {
 
 	limiter Limiter
 	policy  RetryPolicy
-	timeout time.Duration   // per attempt
-	bounds  *deadline.Queue // ends each attempt after timeout
+	timeout time.Duration // per attempt
 	base    http.RoundTripper
 	jar     http.CookieJar // the caller's, used per attempt (transport.go); nil: none
 	http    *retryablehttp.Client
@@ -177,7 +174,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	if hc := cfg.httpClient; hc != nil && hc.Timeout > 0 && hc.Timeout < c.timeout {
 		c.timeout = hc.Timeout // the caller's client's timeout still bounds each attempt
 	}
-	c.bounds = deadline.NewQueue(c.timeout)
 	c.http = c.retryingClient(cfg.httpClient)
 	return c, nil
 }

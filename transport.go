@@ -101,12 +101,9 @@ func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *
 	if err := c.waitLimiter(ctx, cl.op.name); err != nil {
 		return nil, nil, err
 	}
-	// The attempt's own context: net/http watches it, and a write guard's
-	// context over it, without a goroutine (see internal/deadline).
-	actx := cl.attemptContext()
-	c.bounds.Start(actx, ctx)
-	defer actx.Stop()
-	rctx := context.Context(actx)
+	actx, cancel := context.WithTimeout(ctx, c.timeout) // the attempt's bound
+	defer cancel()
+	rctx := actx
 	var guard *writeOnce // only writes need to know whether the request went out
 	if cl.op.write {
 		rctx, guard = guardWrite(actx) // sent at most once (writeonce.go)
