@@ -34,18 +34,18 @@ const (
 // Printing a Client (with any fmt verb) never shows its credentials.
 type Client struct {
 	baseURL   string // endpoint without a trailing slash
+	basePath  string // its path, the prefix of every operation's path
 	scheme    string
 	host      string     // the only host credentials are sent to
 	refuse    error      // non-nil when calls must fail before sending (plain http to a remote host)
 	auth      authorizer // adds the credentials to each attempt
-	userAgent []string   // the User-Agent header's value
+	userAgent string     // the User-Agent header's value
 	observer  Observer   // the logger and WithObserver's; nil: none
 
 	limiter Limiter
 	policy  RetryPolicy
 	timeout time.Duration // per attempt
 	base    http.RoundTripper
-	jar     http.CookieJar // the caller's, used per attempt (transport.go); nil: none
 	http    *retryablehttp.Client
 	now     func() time.Time
 	waits   []WaitOption // WithWaitDefaults
@@ -123,10 +123,6 @@ func (p RetryPolicy) resolve() (RetryPolicy, error) {
 	return p, nil
 }
 
-// headerJSON is the value of Content-Type. No Accept header is sent: the
-// service answers JSON only, and one header fewer is one less to sign and parse.
-var headerJSON = []string{"application/json"}
-
 // maxRetries bounds RetryPolicy.MaxRetries: more would only hide an outage.
 const maxRetries = 100
 
@@ -154,10 +150,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		baseURL:   strings.TrimRight(u.String(), "/"),
+		basePath:  strings.TrimRight(u.EscapedPath(), "/"),
 		scheme:    u.Scheme,
 		host:      u.Host,
 		auth:      cfg.auth,
-		userAgent: []string{userAgent(cfg.product)},
+		userAgent: userAgent(cfg.product),
 		observer:  clientObserver(cfg.logger, cfg.observer),
 		limiter:   cfg.limiter,
 		policy:    cfg.policy,
@@ -180,7 +177,8 @@ func NewClient(opts ...Option) (*Client, error) {
 
 // retryingClient builds the go-retryablehttp client over a copy of the
 // caller's http.Client (nil: a default one) whose transport becomes
-// attemptTransport over the caller's transport (nil: defaultTransport).
+// the credentials transport over the caller's transport (nil:
+// defaultTransport).
 func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 	var hc http.Client
 	if caller != nil {
@@ -190,12 +188,9 @@ func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 	if c.base == nil {
 		c.base = defaultTransport()
 	}
-	hc.Transport = &attemptTransport{c: c}
-	hc.Timeout = 0 // each attempt is bounded by c.timeout in attemptTransport
-	// The jar serves each attempt's own headers in attemptTransport: in
-	// http.Client it would add its cookies to the call's headers again for
-	// every attempt, while net/http may still read them.
-	c.jar, hc.Jar = hc.Jar, nil
+	hc.Transport = &credentials{auth: c.auth, scheme: c.scheme, host: c.host, now: c.now, base: c.base}
+	hc.Timeout = c.timeout // bounds each attempt, the reading of its answer included
+	// hc.Jar adds its cookies to each attempt's own headers (beginAttempt).
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse // credentials never follow a redirect
 	}
@@ -206,6 +201,7 @@ func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 		RetryMax:     c.policy.MaxRetries,
 		CheckRetry:   c.checkRetry,
 		Backoff:      c.backoff,
+		PrepareRetry: c.prepareRetry,
 		ErrorHandler: lastAttempt,
 	}
 }

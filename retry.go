@@ -81,19 +81,19 @@ func retryableNetworkError(err error) bool {
 	return !strings.Contains(msg, "invalid header field") && !strings.Contains(msg, "unsupported protocol scheme")
 }
 
-// checkRetry is go-retryablehttp's CheckRetry: whether the attempt that just
-// ended is repeated. The attempt was classified when it ended (classify,
-// attemptTransport.RoundTrip); this only reads the verdict.
+// checkRetry is go-retryablehttp's CheckRetry, called as each attempt
+// ends: it judges the attempt (transport.go), keeps the verdict in the call
+// for Client.send, tells the Observer, and says whether to try again.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		if limited(err) {
-			return false, nil // its error says why, and matches ctx's
-		}
-		return false, ctx.Err()
-	}
-	a := attemptOf(resp, err)
-	return a != nil && a.retry, nil
+	cl := callFrom(ctx)
+	cl.last = c.judge(cl, resp, err)
+	c.endAttempt(cl, cl.last)
+	return cl.last.retry && cl.ctx.Err() == nil, nil
 }
+
+// prepareRetry is go-retryablehttp's PrepareRetry: it begins the next
+// attempt, after the backoff.
+func (c *Client) prepareRetry(req *http.Request) error { return c.beginAttempt(req) }
 
 // backoff is go-retryablehttp's Backoff: exponential with jitter between
 // the policy's bounds, or the server's Retry-After on 429 and 503, never
