@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"time"
 
@@ -215,7 +216,7 @@ func (t *credentials) authorize(req *http.Request) (*http.Request, error) {
 	}
 	out := new(http.Request)
 	*out = *req
-	out.Header = req.Header.Clone()
+	out.Header = maps.Clone(req.Header) // values are replaced, never changed: a shallow copy keeps req as it was
 	if err := t.auth.authorize(cl.ctx, out, cl.body, t.now); err != nil {
 		return nil, &refusal{err}
 	}

@@ -188,8 +188,9 @@ func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 	if c.base == nil {
 		c.base = defaultTransport()
 	}
-	hc.Transport = &credentials{auth: c.auth, scheme: c.scheme, host: c.host, now: c.now, base: c.base}
-	hc.Timeout = c.timeout // bounds each attempt, the reading of its answer included
+	bounded := &boundTransport{timeout: c.timeout, base: c.base}
+	hc.Transport = &credentials{auth: c.auth, scheme: c.scheme, host: c.host, now: c.now, base: bounded}
+	hc.Timeout = 0 // each attempt is bounded by c.timeout in boundTransport
 	// hc.Jar adds its cookies to each attempt's own headers (beginAttempt).
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse // credentials never follow a redirect

@@ -11,13 +11,14 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // One attempt of a call, as go-retryablehttp runs it: beginAttempt prepares
 // its request (in Client.send for the first, in PrepareRetry for the
-// others), http.Client sends it within the attempt's timeout
-// (http.Client.Timeout) through the credentials transport (auth.go), and
-// CheckRetry judges what came back (judge): a verdict, kept in the call.
+// others), http.Client sends it through the credentials transport
+// (auth.go) and the attempt's bound (boundTransport), and CheckRetry judges
+// what came back (judge): a verdict, kept in the call.
 
 // verdict is how one attempt ended.
 type verdict struct {
@@ -55,10 +56,11 @@ func (e *refusal) Error() string { return e.err.Error() }
 func (e *refusal) Unwrap() error { return e.err }
 
 // beginAttempt prepares req for the call's next attempt: it tells the
-// Observer, waits for the limiter, and gives req headers of its own (the
-// jar of http.Client adds its cookies to them; net/http may still read an
-// earlier attempt's), a body of its own, and for a write a guard
-// (writeonce.go) in its context. An error (the limiter's) ends the call.
+// Observer, waits for the limiter, and gives req its headers (in a map of
+// its own after the first attempt: http.Client's jar adds its cookies to
+// it, and net/http may still read an earlier attempt's), a body of its
+// own, and for a write a guard (writeonce.go) in its context. An error (the
+// limiter's) ends the call.
 func (c *Client) beginAttempt(req *http.Request) error {
 	cl := callFrom(req.Context())
 	cl.attempts++
@@ -68,11 +70,12 @@ func (c *Client) beginAttempt(req *http.Request) error {
 		c.endAttempt(cl, cl.last)
 		return cl.last.err
 	}
-	req.Header = http.Header{
-		"Content-Type": {"application/json"},
-		"User-Agent":   {c.userAgent},
-		"X-Request-Id": {cl.requestID},
+	if cl.attempts > 1 {
+		req.Header = make(http.Header, 4)
 	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("X-Request-Id", cl.requestID)
 	if cl.body != nil {
 		req.Body = io.NopCloser(bytes.NewReader(cl.body)) // in memory: net/http writes it with the headers
 		req.ContentLength = int64(len(cl.body))
@@ -145,10 +148,44 @@ func (c *Client) noAnswer(cl *call, err error) *attemptFailure {
 		return &attemptFailure{err: cl.ctx.Err()} // the caller gave up: not this attempt's fault
 	case errors.As(err, &r):
 		return &attemptFailure{err: r.err}
-	case errors.Is(err, context.DeadlineExceeded): // http.Client.Timeout, which bounds each attempt
+	case errors.Is(err, context.DeadlineExceeded): // the attempt's bound (boundTransport)
 		return &attemptFailure{err: fmt.Errorf("no answer within %s: %w", c.timeout, err), retryable: true}
 	}
 	return &attemptFailure{err: err, retryable: retryableNetworkError(err)}
+}
+
+// boundTransport is the http.RoundTripper that bounds each attempt in
+// time, as http.Client.Timeout does (without its goroutine per request):
+// the attempt's own context.WithTimeout, which ends when the answer's body
+// is closed. The answer's reading is within the bound.
+type boundTransport struct {
+	timeout time.Duration
+	base    http.RoundTripper
+}
+
+// RoundTrip sends req within the bound.
+func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &boundBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// boundBody is the body of an answer within its bound: closing it ends
+// the attempt's context.
+type boundBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *boundBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // newRequestID returns a random (version 4) UUID for X-Request-Id.
