@@ -72,60 +72,6 @@ type clientConfig struct {
 	waits        []WaitOption     // WithWaitDefaults
 }
 
-// RetryPolicy says how often and how patiently a call is repeated after a
-// transient failure (a network error, HTTP 429, 502, 503, 504, or 500 with
-// KOOPHONE.API.9999 or no code). Writes such as [Client.PrepareInstances]
-// are repeated only where the service cannot have acted on them.
-//
-// Every zero field means its default, so RetryPolicy{} is the default
-// policy and RetryPolicy{MaxBackoff: 50 * time.Millisecond} changes only
-// what it names. A MaxBackoff below the default MinBackoff lowers MinBackoff
-// to it; a MinBackoff above the default MaxBackoff raises MaxBackoff to it.
-type RetryPolicy struct {
-	MaxRetries int           // retries after the first attempt: 0 = the default, 3; negative = never retry; at most 100
-	MinBackoff time.Duration // 0 = the default, 200ms
-	MaxBackoff time.Duration // 0 = the default, 5s (or MinBackoff if larger); also caps a server's Retry-After
-}
-
-// The default retry policy, which the zero fields of a RetryPolicy take.
-const (
-	DefaultMaxRetries = 3
-	DefaultMinBackoff = 200 * time.Millisecond
-	DefaultMaxBackoff = 5 * time.Second
-)
-
-// resolve returns the policy with its zero fields set to their defaults
-// and MaxRetries < 0 read as 0, or an error for a policy that cannot be.
-func (p RetryPolicy) resolve() (RetryPolicy, error) {
-	switch {
-	case p.MaxRetries > maxRetries:
-		return p, invalidArg("retry policy: MaxRetries %d is above %d", p.MaxRetries, maxRetries)
-	case p.MinBackoff < 0 || p.MaxBackoff < 0:
-		return p, invalidArg("retry policy: backoffs must not be negative")
-	case p.MinBackoff > 0 && p.MaxBackoff > 0 && p.MinBackoff > p.MaxBackoff:
-		return p, invalidArg("retry policy: MinBackoff %s is above MaxBackoff %s", p.MinBackoff, p.MaxBackoff)
-	}
-	switch {
-	case p.MaxRetries == 0:
-		p.MaxRetries = DefaultMaxRetries
-	case p.MaxRetries < 0:
-		p.MaxRetries = 0
-	}
-	if p.MinBackoff == 0 {
-		p.MinBackoff = DefaultMinBackoff
-		if p.MaxBackoff > 0 {
-			p.MinBackoff = min(p.MinBackoff, p.MaxBackoff)
-		}
-	}
-	if p.MaxBackoff == 0 {
-		p.MaxBackoff = max(DefaultMaxBackoff, p.MinBackoff)
-	}
-	return p, nil
-}
-
-// maxRetries bounds RetryPolicy.MaxRetries: more would only hide an outage.
-const maxRetries = 100
-
 // NewClient returns a Client configured by opts. Credentials are required:
 // give [WithToken], [WithTokenSource], [WithAKSK] or [WithEnvCredentials]. Every option
 // is checked; a bad one makes NewClient return an error matching
