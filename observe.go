@@ -147,7 +147,10 @@ func (c *Client) startCall(ctx context.Context, cl *call, method, path string) c
 		info:  CallInfo{Operation: cl.op.name, RequestID: cl.requestID, Method: method, Path: path},
 		start: time.Now(),
 	}
-	return o.StartCall(ctx, cl.obs.info)
+	if octx := o.StartCall(ctx, cl.obs.info); octx != nil {
+		return octx
+	}
+	return ctx
 }
 
 // startAttempt tells the Observer that cl's next attempt starts.

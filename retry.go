@@ -165,8 +165,9 @@ func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response)
 }
 
 // lastAttempt is go-retryablehttp's ErrorHandler, called when the attempts
-// run out: it hands Client.do the last attempt as it is, so that its error
-// (not go-retryablehttp's "giving up") reaches the caller.
+// run out or a hook failed: it hands Client.send the last response and
+// error as they are, without go-retryablehttp's "giving up" error; send
+// returns the last verdict's error, kept in the call.
 func lastAttempt(resp *http.Response, err error, _ int) (*http.Response, error) {
 	return resp, err
 }
