@@ -137,12 +137,17 @@ func retryableNetworkError(err error) bool {
 
 // checkRetry is go-retryablehttp's CheckRetry, called as each attempt
 // ends: it judges the attempt (transport.go), keeps the verdict in the call
-// for Client.send, tells the Observer, and says whether to try again.
+// for Client.send, tells the Observer, and says whether to try again. Once
+// the call's context has ended it returns the context's error, which
+// Client.send reports: the caller gave up, whatever the attempt got.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	cl := callFrom(ctx)
 	cl.last = c.judge(cl, resp, err)
 	c.endAttempt(cl, cl.last)
-	return cl.last.retry && cl.ctx.Err() == nil, nil
+	if err := cl.ctx.Err(); err != nil {
+		return false, err
+	}
+	return cl.last.retry, nil
 }
 
 // prepareRetry is go-retryablehttp's PrepareRetry: it begins the next
