@@ -11,29 +11,29 @@ import (
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
-// classify reads one answer into its attempt: a success (its data decoded
-// into the call's out), or an *APIError, and whether another attempt may
-// succeed and is allowed. Reads are repeated on every transient failure;
-// writes only after HTTP 429, where the service cannot have acted: an
-// APIGW.0308 code with another status (200, 500, 503) does not say that.
-func classify(cl *call, a *attempt, resp *http.Response, body []byte) {
-	a.status = resp.StatusCode
-	apiErr := answerError(cl, resp, body, a.sent)
+// classify returns the verdict on one answer: a success (its data decoded
+// into the call's out, its text scrubbed of the call's secrets), or an
+// *APIError, and whether another attempt may succeed and is allowed.
+// Reads are repeated on every transient failure; writes only after HTTP
+// 429, where the service cannot have acted: an APIGW.0308 code with
+// another status (200, 500, 503) does not say that.
+func classify(cl *call, resp *http.Response, body []byte) verdict {
+	apiErr := answerError(cl, resp, body)
 	if apiErr == nil {
 		if t, ok := cl.out.(serverText); ok {
-			t.scrubText(redact.New(cl.secretsSent(a.sent)...).Echoed)
+			t.scrubText(redact.New(cl.secretsSent()...).Echoed)
 		}
-		return
+		return verdict{status: resp.StatusCode}
 	}
-	scrubAnswer(apiErr, cl.secretsSent(a.sent))
-	a.err = apiErr
-	a.retry = apiErr.transient() && (!cl.op.write || resp.StatusCode == http.StatusTooManyRequests)
+	scrubAnswer(apiErr, cl.secretsSent())
+	retry := apiErr.transient() && (!cl.op.write || resp.StatusCode == http.StatusTooManyRequests)
+	return verdict{status: resp.StatusCode, err: apiErr, retry: retry}
 }
 
 // answerError returns nil for a successful answer and otherwise the
 // *APIError it is (its strings not yet scrubbed of credentials). A success
 // allocates nothing here.
-func answerError(cl *call, resp *http.Response, body []byte, sent http.Header) *APIError {
+func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if len(body) > maxBodyBytes {
 		if ok {
@@ -55,7 +55,7 @@ func answerError(cl *call, resp *http.Response, body []byte, sent http.Header) *
 		if ok {
 			return e.malformedBy(ans.Err.Error())
 		}
-		e.Message = notJSONMessage(resp.StatusCode, body, cl.secretsSent(sent))
+		e.Message = notJSONMessage(resp.StatusCode, body, cl.secretsSent())
 		return e
 	case ok && (code == wire.CodeOK || !ans.Code.Set && ans.HasData): // lenient: a success that left out error_code
 		if err := checkData(ans.Err, out); err != nil {

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/koophone-go/koophone/internal/redact"
@@ -84,34 +84,19 @@ type authorizer interface {
 const headerAuthToken = "X-Auth-Token"
 
 // tokenAuth sends a token from a TokenSource, asked once per attempt.
-type tokenAuth struct {
-	ts   TokenSource
-	last atomic.Pointer[tokenHeader] // the last token's header value, shared while the token stays the same
-}
-
-// tokenHeader is a token and its header value. Header values are only
-// read, never changed, so attempts can share one.
-type tokenHeader struct {
-	token string
-	value []string
-}
+type tokenAuth struct{ ts TokenSource }
 
 func newTokenAuth(ts TokenSource) *tokenAuth { return &tokenAuth{ts: ts} }
 
 func (a *tokenAuth) authorize(ctx context.Context, req *http.Request, _ []byte, _ func() time.Time) error {
 	token, err := a.ts.Token(ctx)
+	if err == nil {
+		err = checkSecret("token", token)
+	}
 	if err != nil {
 		return fmt.Errorf("token source: %w", err)
 	}
-	h := a.last.Load()
-	if h == nil || h.token != token { // a token already cached was checked when it came
-		if err := checkSecret("token", token); err != nil {
-			return fmt.Errorf("token source: %w", err)
-		}
-		h = &tokenHeader{token: token, value: []string{token}}
-		a.last.Store(h)
-	}
-	req.Header[headerAuthToken] = h.value
+	req.Header.Set(headerAuthToken, token)
 	return nil
 }
 
@@ -137,14 +122,12 @@ func (a *tokenAuth) String() string {
 // akskCredentials sign each attempt instead of sending a token.
 type akskCredentials struct {
 	accessKey, secretKey, securityToken, projectID string
-
-	projectIDHeader, securityTokenHeader []string // header values, shared by every attempt
 }
 
 func (a *akskCredentials) authorize(_ context.Context, req *http.Request, body []byte, now func() time.Time) error {
-	req.Header[signer.HeaderProjectID] = a.projectIDHeader
+	req.Header.Set(signer.HeaderProjectID, a.projectID)
 	if a.securityToken != "" {
-		req.Header[signer.HeaderSecurityToken] = a.securityTokenHeader
+		req.Header.Set(signer.HeaderSecurityToken, a.securityToken)
 	}
 	signer.Sign(req, body, a.accessKey, a.secretKey, now())
 	return nil
@@ -195,9 +178,60 @@ func withAKSK(name string, creds *akskCredentials) Option {
 				return invalidArg("%s: %v", name, err)
 			}
 		}
-		creds.projectIDHeader = []string{creds.projectID}
-		creds.securityTokenHeader = []string{creds.securityToken}
 		cfg.auth = creds
 		return nil
 	}
+}
+
+// credentials is the http.RoundTripper that adds the client's credentials
+// to each attempt, as oauth2.Transport does: it clones the request, sets
+// the token or the AK/SK signature on the clone and hands it to base. It
+// sends credentials to the client's endpoint only, and records the headers
+// it sent in the call, whose errors must never show them.
+type credentials struct {
+	auth         authorizer
+	scheme, host string // the only endpoint credentials are sent to
+	now          func() time.Time
+	base         http.RoundTripper
+}
+
+// RoundTrip sends req with the credentials. req is a request of Client.do
+// (its context holds the call); it is not modified.
+func (t *credentials) RoundTrip(req *http.Request) (*http.Response, error) {
+	out, err := t.authorize(req)
+	if err != nil {
+		if req.Body != nil {
+			req.Body.Close() // a RoundTripper closes the body, even on errors
+		}
+		return nil, err
+	}
+	return t.base.RoundTrip(out)
+}
+
+// authorize returns a clone of req with the credentials.
+func (t *credentials) authorize(req *http.Request) (*http.Request, error) {
+	cl := callFrom(req.Context())
+	if err := t.check(req, cl); err != nil {
+		return nil, err
+	}
+	out := new(http.Request)
+	*out = *req
+	out.Header = maps.Clone(req.Header) // values are replaced, never changed: a shallow copy keeps req as it was
+	if err := t.auth.authorize(cl.ctx, out, cl.body, t.now); err != nil {
+		return nil, &refusal{err}
+	}
+	cl.sent = out.Header
+	return out, nil
+}
+
+// check refuses a request that is not the client's own, or that goes
+// elsewhere than the client's endpoint.
+func (t *credentials) check(req *http.Request, cl *call) error {
+	if cl == nil {
+		return &refusal{errors.New("request without a call")}
+	}
+	if req.URL.Scheme != t.scheme || req.URL.Host != t.host {
+		return &refusal{fmt.Errorf("refusing to send credentials to %s://%s", req.URL.Scheme, req.URL.Host)}
+	}
+	return nil
 }

@@ -1,25 +1,23 @@
 package koophone
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/koophone-go/koophone/internal/deadline"
 	"github.com/koophone-go/koophone/internal/wire"
 )
 
-// The one request path. Every operation method checks its arguments, builds
-// a wire struct and calls do with its operation and request; do sends it
-// with retries (go-retryablehttp over attemptTransport, transport.go) and
-// returns the request id and the decoded data or an error. Adding an
-// operation adds nothing here: see "Adding an operation" in CONTRIBUTING.md.
+// The one request path (CONTRIBUTING.md, "The request path"). Every
+// operation method checks its arguments, builds a wire struct and calls do
+// with its operation and request. do sends it with go-retryablehttp, whose
+// hooks (retry.go) start each attempt (beginAttempt, transport.go) and judge
+// it (judge, transport.go; classify, answer.go); the credentials are added
+// by a RoundTripper of their own (credentials, auth.go). Adding an operation
+// adds nothing here: see "Adding an operation" in CONTRIBUTING.md.
 
 // operation describes one API operation.
 type operation struct {
@@ -49,62 +47,33 @@ type serverText interface {
 	scrubText(scrub func(string) string)
 }
 
-// call is what every attempt of one call needs. It is the context of the
-// call's request: the caller's context, which it embeds, with the call as
-// a value. go-retryablehttp and net/http pass a request's context through
-// to the attempts, and nothing else of the call's; being the context
-// itself saves a context.WithValue per call.
+// call is the state of one call, shared by its attempts. It reaches
+// go-retryablehttp's hooks and the credentials transport as a value of the
+// requests' context, put there once by do (callFrom reads it back).
+// Attempts run one after another, so its fields need no lock.
 type call struct {
-	context.Context
+	ctx       context.Context // the caller's, as the Observer returned it, with the call in it
 	op        operation
 	requestID string
-	idHeader  [1]string // X-Request-Id's value, kept here to save an allocation
-	body      []byte    // the request body as sent and signed; nil: none
-	secrets   []string  // request.secrets
-	out       any       // where a success's data goes: a pointer to a wire struct, or nil
-	attempts  int       // attempts so far; attempts run one after another
-	last      attempt
-	limit     io.LimitedReader // bounds the reading of an answer
-	reader    bytes.Reader     // the first attempt's body
-	first     deadline.Context // the first attempt's context
-	obs       *observedCall    // nil: the client has no Observer
+	body      []byte        // the request body as sent and signed; nil: none
+	secrets   []string      // request.secrets
+	out       any           // where a success's data goes: a pointer to a wire struct, or nil
+	attempts  int           // attempts so far
+	sent      http.Header   // the last attempt's headers, credentials included (set by credentials.RoundTrip); never logged
+	guard     *writeOnce    // the last attempt's write guard (writeonce.go); nil for reads
+	last      verdict       // how the last attempt ended
+	obs       *observedCall // nil: the client has no Observer
 }
 
-// getBody returns a new reader of the call's body: the body of each
-// attempt after the first, and the GetBody of every attempt, which net/http
-// calls to send the body again on a new connection. It is an io.NopCloser
-// over a *bytes.Reader, a body net/http knows is in memory and writes with
-// the headers in one write.
-func (cl *call) getBody() (io.ReadCloser, error) {
-	return io.NopCloser(bytes.NewReader(cl.body)), nil
-}
-
-// secretsSent returns the credentials an attempt sent: those in its
+// secretsSent returns the credentials the last attempt sent: those in its
 // headers, and those the call's body carries.
-func (cl *call) secretsSent(h http.Header) []string {
-	return append(sentSecrets(h), cl.secrets...)
-}
-
-// attemptContext returns the context for an attempt to start: the call's
-// own for the first, a new one for each later one, since net/http may
-// still hold an earlier one.
-func (cl *call) attemptContext() *deadline.Context {
-	if cl.attempts == 1 {
-		return &cl.first
-	}
-	return new(deadline.Context)
+func (cl *call) secretsSent() []string {
+	return append(sentSecrets(cl.sent), cl.secrets...)
 }
 
 type callKey struct{}
 
-// Value returns the call for callKey and otherwise asks the caller's context.
-func (cl *call) Value(key any) any {
-	if _, ok := key.(callKey); ok {
-		return cl
-	}
-	return cl.Context.Value(key)
-}
-
+// callFrom returns the call whose request has context ctx, or nil.
 func callFrom(ctx context.Context) *call {
 	cl, _ := ctx.Value(callKey{}).(*call)
 	return cl
@@ -127,61 +96,49 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 	if err := ctx.Err(); err != nil { // sends nothing, whatever the transport does
 		return "", &callError{op: op.name, err: err}
 	}
-	cl := &call{Context: ctx, op: op, requestID: newRequestID(), out: out, secrets: r.secrets}
-	cl.idHeader[0] = cl.requestID
+	cl := &call{op: op, requestID: newRequestID(), out: out, secrets: r.secrets}
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return cl.requestID, &callError{op: op.name, requestID: cl.requestID, err: err}
+			return cl.requestID, cl.fail(err)
 		}
 		cl.body = b
 	}
-	// No body for go-retryablehttp: each attempt gets its own (exchange),
-	// which saves its per-attempt copies. Without one, an empty POST is
-	// sent with Content-Length: 0.
-	req, err := retryablehttp.NewRequestWithContext(cl, op.method, c.url(op, r, cl.requestID), nil)
+	ctx = c.startCall(ctx, cl, op.method, c.basePath+r.path)
+	cl.ctx = context.WithValue(ctx, callKey{}, cl)
+	req, err := retryablehttp.NewRequestWithContext(cl.ctx, op.method, c.url(op, r, cl.requestID), nil)
 	if err != nil {
-		return cl.requestID, &callError{op: op.name, requestID: cl.requestID, err: err}
+		return cl.requestID, c.endCall(cl, cl.fail(err))
 	}
-	c.setHeaders(req.Header, cl)
-	c.startCall(cl, op.method, req.URL.Path)
-
-	a, err := c.send(ctx, req, cl)
-	if err == nil && a.credentialsRejected() && c.auth.rejected(a.sent) {
+	err = c.send(req, cl)
+	if err == cl.last.err && cl.last.credentialsRejected() && c.auth.rejected(cl.sent) {
 		// The service rejected a cached token, now dropped: repeat the call
 		// once with a fresh one. It cannot have acted on a rejected call.
-		a, err = c.send(ctx, req, cl)
+		err = c.send(req, cl)
 	}
-	if err == nil {
-		err = a.err
-	}
-	c.endCall(cl, err)
-	return cl.requestID, err
+	cl.guard.release()
+	return cl.requestID, c.endCall(cl, err)
 }
 
-// setHeaders sets the headers the SDK sends with every attempt of cl, the
-// credentials and cookies aside. Their values are shared, never changed.
-func (c *Client) setHeaders(h http.Header, cl *call) {
-	h["Content-Type"] = headerJSON
-	h["User-Agent"] = c.userAgent
-	h["X-Request-Id"] = cl.idHeader[:]
-}
-
-// send runs the attempts of one call and returns the last one, or the
-// error that ended the call without one (the context ended).
-func (c *Client) send(ctx context.Context, req *retryablehttp.Request, cl *call) (*attempt, error) {
+// send runs the attempts of one call through go-retryablehttp and returns
+// the last attempt's error, or the context's when the caller gave up.
+func (c *Client) send(req *retryablehttp.Request, cl *call) error {
+	if err := c.beginAttempt(req.Request); err != nil {
+		return err
+	}
 	resp, err := c.http.Do(req)
-	if err != nil && ctx.Err() != nil && !limited(err) {
-		// The caller gave up, whatever the last attempt got: say so.
-		if resp != nil {
-			resp.Body.Close()
-		}
-		return nil, &callError{op: cl.op.name, requestID: cl.requestID, err: ctx.Err()}
+	if resp != nil {
+		resp.Body.Close() // judge read it; this is only the last response handed back
 	}
-	if a := attemptOf(resp, err); a != nil {
-		return a, nil
+	if err != nil && cl.ctx.Err() != nil && !limited(err) {
+		return cl.fail(cl.ctx.Err()) // the caller gave up, whatever the last attempt got: say so
 	}
-	return nil, &callError{op: cl.op.name, requestID: cl.requestID, err: err}
+	return cl.last.err
+}
+
+// fail returns the call's error for err, which no answer explains.
+func (cl *call) fail(err error) error {
+	return &callError{op: cl.op.name, requestID: cl.requestID, err: err}
 }
 
 // url builds the request URL: the endpoint, the path and the query, with
@@ -199,20 +156,4 @@ func (c *Client) url(op operation, r request, requestID string) string {
 		q.Set("x-request-id", requestID)
 	}
 	return u + "?" + q.Encode()
-}
-
-// attemptOf returns the attempt behind what go-retryablehttp returned: the
-// body of a response, or the error of an attempt that got none.
-func attemptOf(resp *http.Response, err error) *attempt {
-	if resp != nil {
-		if a, ok := resp.Body.(*attempt); ok {
-			return a
-		}
-		resp.Body.Close()
-	}
-	var f *failedAttempt
-	if errors.As(err, &f) {
-		return f.attempt
-	}
-	return nil
 }

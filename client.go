@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/koophone-go/koophone/internal/deadline"
 )
 
 // DefaultEndpoint is the one global host that serves every KooPhone operation.
@@ -36,19 +34,18 @@ const (
 // Printing a Client (with any fmt verb) never shows its credentials.
 type Client struct {
 	baseURL   string // endpoint without a trailing slash
+	basePath  string // its path, the prefix of every operation's path
 	scheme    string
 	host      string     // the only host credentials are sent to
 	refuse    error      // non-nil when calls must fail before sending (plain http to a remote host)
 	auth      authorizer // adds the credentials to each attempt
-	userAgent []string   // the User-Agent header's value
+	userAgent string     // the User-Agent header's value
 	observer  Observer   // the logger and WithObserver's; nil: none
 
 	limiter Limiter
 	policy  RetryPolicy
-	timeout time.Duration   // per attempt
-	bounds  *deadline.Queue // ends each attempt after timeout
+	timeout time.Duration // per attempt
 	base    http.RoundTripper
-	jar     http.CookieJar // the caller's, used per attempt (transport.go); nil: none
 	http    *retryablehttp.Client
 	now     func() time.Time
 	waits   []WaitOption // WithWaitDefaults
@@ -75,64 +72,6 @@ type clientConfig struct {
 	waits        []WaitOption     // WithWaitDefaults
 }
 
-// RetryPolicy says how often and how patiently a call is repeated after a
-// transient failure (a network error, HTTP 429, 502, 503, 504, or 500 with
-// KOOPHONE.API.9999 or no code). Writes such as [Client.PrepareInstances]
-// are repeated only where the service cannot have acted on them.
-//
-// Every zero field means its default, so RetryPolicy{} is the default
-// policy and RetryPolicy{MaxBackoff: 50 * time.Millisecond} changes only
-// what it names. A MaxBackoff below the default MinBackoff lowers MinBackoff
-// to it; a MinBackoff above the default MaxBackoff raises MaxBackoff to it.
-type RetryPolicy struct {
-	MaxRetries int           // retries after the first attempt: 0 = the default, 3; negative = never retry; at most 100
-	MinBackoff time.Duration // 0 = the default, 200ms
-	MaxBackoff time.Duration // 0 = the default, 5s (or MinBackoff if larger); also caps a server's Retry-After
-}
-
-// The default retry policy, which the zero fields of a RetryPolicy take.
-const (
-	DefaultMaxRetries = 3
-	DefaultMinBackoff = 200 * time.Millisecond
-	DefaultMaxBackoff = 5 * time.Second
-)
-
-// resolve returns the policy with its zero fields set to their defaults
-// and MaxRetries < 0 read as 0, or an error for a policy that cannot be.
-func (p RetryPolicy) resolve() (RetryPolicy, error) {
-	switch {
-	case p.MaxRetries > maxRetries:
-		return p, invalidArg("retry policy: MaxRetries %d is above %d", p.MaxRetries, maxRetries)
-	case p.MinBackoff < 0 || p.MaxBackoff < 0:
-		return p, invalidArg("retry policy: backoffs must not be negative")
-	case p.MinBackoff > 0 && p.MaxBackoff > 0 && p.MinBackoff > p.MaxBackoff:
-		return p, invalidArg("retry policy: MinBackoff %s is above MaxBackoff %s", p.MinBackoff, p.MaxBackoff)
-	}
-	switch {
-	case p.MaxRetries == 0:
-		p.MaxRetries = DefaultMaxRetries
-	case p.MaxRetries < 0:
-		p.MaxRetries = 0
-	}
-	if p.MinBackoff == 0 {
-		p.MinBackoff = DefaultMinBackoff
-		if p.MaxBackoff > 0 {
-			p.MinBackoff = min(p.MinBackoff, p.MaxBackoff)
-		}
-	}
-	if p.MaxBackoff == 0 {
-		p.MaxBackoff = max(DefaultMaxBackoff, p.MinBackoff)
-	}
-	return p, nil
-}
-
-// headerJSON is the value of Content-Type. No Accept header is sent: the
-// service answers JSON only, and one header fewer is one less to sign and parse.
-var headerJSON = []string{"application/json"}
-
-// maxRetries bounds RetryPolicy.MaxRetries: more would only hide an outage.
-const maxRetries = 100
-
 // NewClient returns a Client configured by opts. Credentials are required:
 // give [WithToken], [WithTokenSource], [WithAKSK] or [WithEnvCredentials]. Every option
 // is checked; a bad one makes NewClient return an error matching
@@ -157,10 +96,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		baseURL:   strings.TrimRight(u.String(), "/"),
+		basePath:  strings.TrimRight(u.EscapedPath(), "/"),
 		scheme:    u.Scheme,
 		host:      u.Host,
 		auth:      cfg.auth,
-		userAgent: []string{userAgent(cfg.product)},
+		userAgent: userAgent(cfg.product),
 		observer:  clientObserver(cfg.logger, cfg.observer),
 		limiter:   cfg.limiter,
 		policy:    cfg.policy,
@@ -177,14 +117,14 @@ func NewClient(opts ...Option) (*Client, error) {
 	if hc := cfg.httpClient; hc != nil && hc.Timeout > 0 && hc.Timeout < c.timeout {
 		c.timeout = hc.Timeout // the caller's client's timeout still bounds each attempt
 	}
-	c.bounds = deadline.NewQueue(c.timeout)
 	c.http = c.retryingClient(cfg.httpClient)
 	return c, nil
 }
 
 // retryingClient builds the go-retryablehttp client over a copy of the
 // caller's http.Client (nil: a default one) whose transport becomes
-// attemptTransport over the caller's transport (nil: defaultTransport).
+// the credentials transport over the caller's transport (nil:
+// defaultTransport).
 func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 	var hc http.Client
 	if caller != nil {
@@ -194,12 +134,10 @@ func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 	if c.base == nil {
 		c.base = defaultTransport()
 	}
-	hc.Transport = &attemptTransport{c: c}
-	hc.Timeout = 0 // each attempt is bounded by c.timeout in attemptTransport
-	// The jar serves each attempt's own headers in attemptTransport: in
-	// http.Client it would add its cookies to the call's headers again for
-	// every attempt, while net/http may still read them.
-	c.jar, hc.Jar = hc.Jar, nil
+	bounded := &boundTransport{timeout: c.timeout, base: c.base}
+	hc.Transport = &credentials{auth: c.auth, scheme: c.scheme, host: c.host, now: c.now, base: bounded}
+	hc.Timeout = 0 // each attempt is bounded by c.timeout in boundTransport
+	// hc.Jar adds its cookies to each attempt's own headers (beginAttempt).
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse // credentials never follow a redirect
 	}
@@ -210,6 +148,7 @@ func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 		RetryMax:     c.policy.MaxRetries,
 		CheckRetry:   c.checkRetry,
 		Backoff:      c.backoff,
+		PrepareRetry: c.prepareRetry,
 		ErrorHandler: lastAttempt,
 	}
 }

@@ -139,23 +139,24 @@ type observedCall struct {
 	status       int // of the last attempt that got an answer
 }
 
-// startCall tells the client's Observer, if any, that cl starts, and makes
-// the context it returns cl's.
-func (c *Client) startCall(cl *call, method, path string) {
+// startCall tells the client's Observer, if any, that cl starts, and
+// returns the context the Observer returns, the call's from then on.
+func (c *Client) startCall(ctx context.Context, cl *call, method, path string) context.Context {
 	o := c.observer
 	if o == nil {
-		return
+		return ctx
 	}
-	if w, ok := cl.Context.Value(waitKey{}).(*observedWait); ok {
+	if w, ok := ctx.Value(waitKey{}).(*observedWait); ok {
 		w.polls.Add(1)
 	}
 	cl.obs = &observedCall{
 		info:  CallInfo{Operation: cl.op.name, RequestID: cl.requestID, Method: method, Path: path},
 		start: time.Now(),
 	}
-	if ctx := o.StartCall(cl.Context, cl.obs.info); ctx != nil {
-		cl.Context = ctx
+	if octx := o.StartCall(ctx, cl.obs.info); octx != nil {
+		return octx
 	}
+	return ctx
 }
 
 // startAttempt tells the Observer that cl's next attempt starts.
@@ -170,11 +171,11 @@ func (c *Client) startAttempt(cl *call) {
 		s.Previous, s.Delay = &prev, now.Sub(cl.obs.prevEnd)
 	}
 	cl.obs.attemptStart = now
-	c.observer.StartAttempt(cl.Context, cl.obs.info, s)
+	c.observer.StartAttempt(cl.ctx, cl.obs.info, s)
 }
 
 // endAttempt tells the Observer how cl's attempt a ended.
-func (c *Client) endAttempt(cl *call, a *attempt) {
+func (c *Client) endAttempt(cl *call, a verdict) {
 	if cl.obs == nil {
 		return
 	}
@@ -184,17 +185,18 @@ func (c *Client) endAttempt(cl *call, a *attempt) {
 		cl.obs.status = a.status
 	}
 	cl.obs.prev, cl.obs.prevEnd = e, now
-	c.observer.EndAttempt(cl.Context, cl.obs.info, e)
+	c.observer.EndAttempt(cl.ctx, cl.obs.info, e)
 }
 
-// endCall tells the Observer that cl returns err.
-func (c *Client) endCall(cl *call, err error) {
+// endCall tells the Observer that cl returns err, and returns err.
+func (c *Client) endCall(cl *call, err error) error {
 	if cl.obs == nil {
-		return
+		return err
 	}
-	c.observer.EndCall(cl.Context, cl.obs.info, CallResult{
+	c.observer.EndCall(cl.ctx, cl.obs.info, CallResult{
 		Attempts: cl.attempts, Status: cl.obs.status, Err: err, Duration: time.Since(cl.obs.start),
 	})
+	return err
 }
 
 // waitKey is the context key of a wait's *observedWait.

@@ -89,12 +89,6 @@ func (c *Client) prepareProgress(ctx context.Context, userID, instanceID string)
 // progressData is ShowProgress's data, which must carry a status.
 type progressData wire.ProgressData
 
-// DecodeFast decodes the data without encoding/json (wire.FastDecoder):
-// every wait polls ShowProgress.
-func (d *progressData) DecodeFast(b []byte) bool { return (*wire.ProgressData)(d).DecodeFast(b) }
-
-var _ wire.FastDecoder = (*progressData)(nil)
-
 func (d *progressData) Validate() error {
 	if d.Status == nil {
 		return errMissing("data.status")

@@ -13,6 +13,60 @@ import (
 	"github.com/koophone-go/koophone/internal/backoff"
 )
 
+// RetryPolicy says how often and how patiently a call is repeated after a
+// transient failure (a network error, HTTP 429, 502, 503, 504, or 500 with
+// KOOPHONE.API.9999 or no code). Writes such as [Client.PrepareInstances]
+// are repeated only where the service cannot have acted on them.
+//
+// Every zero field means its default, so RetryPolicy{} is the default
+// policy and RetryPolicy{MaxBackoff: 50 * time.Millisecond} changes only
+// what it names. A MaxBackoff below the default MinBackoff lowers MinBackoff
+// to it; a MinBackoff above the default MaxBackoff raises MaxBackoff to it.
+type RetryPolicy struct {
+	MaxRetries int           // retries after the first attempt: 0 = the default, 3; negative = never retry; at most 100
+	MinBackoff time.Duration // 0 = the default, 200ms
+	MaxBackoff time.Duration // 0 = the default, 5s (or MinBackoff if larger); also caps a server's Retry-After
+}
+
+// The default retry policy, which the zero fields of a RetryPolicy take.
+const (
+	DefaultMaxRetries = 3
+	DefaultMinBackoff = 200 * time.Millisecond
+	DefaultMaxBackoff = 5 * time.Second
+)
+
+// resolve returns the policy with its zero fields set to their defaults
+// and MaxRetries < 0 read as 0, or an error for a policy that cannot be.
+func (p RetryPolicy) resolve() (RetryPolicy, error) {
+	switch {
+	case p.MaxRetries > maxRetries:
+		return p, invalidArg("retry policy: MaxRetries %d is above %d", p.MaxRetries, maxRetries)
+	case p.MinBackoff < 0 || p.MaxBackoff < 0:
+		return p, invalidArg("retry policy: backoffs must not be negative")
+	case p.MinBackoff > 0 && p.MaxBackoff > 0 && p.MinBackoff > p.MaxBackoff:
+		return p, invalidArg("retry policy: MinBackoff %s is above MaxBackoff %s", p.MinBackoff, p.MaxBackoff)
+	}
+	switch {
+	case p.MaxRetries == 0:
+		p.MaxRetries = DefaultMaxRetries
+	case p.MaxRetries < 0:
+		p.MaxRetries = 0
+	}
+	if p.MinBackoff == 0 {
+		p.MinBackoff = DefaultMinBackoff
+		if p.MaxBackoff > 0 {
+			p.MinBackoff = min(p.MinBackoff, p.MaxBackoff)
+		}
+	}
+	if p.MaxBackoff == 0 {
+		p.MaxBackoff = max(DefaultMaxBackoff, p.MinBackoff)
+	}
+	return p, nil
+}
+
+// maxRetries bounds RetryPolicy.MaxRetries: more would only hide an outage.
+const maxRetries = 100
+
 // transient reports whether err is a failure that another attempt may not
 // meet: a network failure or timeout, HTTP 429 (APIGW.0308), 502, 503, 504,
 // KOOPHONE.API.9999, HTTP 500 without a code, a body that could not be
@@ -81,19 +135,24 @@ func retryableNetworkError(err error) bool {
 	return !strings.Contains(msg, "invalid header field") && !strings.Contains(msg, "unsupported protocol scheme")
 }
 
-// checkRetry is go-retryablehttp's CheckRetry: whether the attempt that just
-// ended is repeated. The attempt was classified when it ended (classify,
-// attemptTransport.RoundTrip); this only reads the verdict.
+// checkRetry is go-retryablehttp's CheckRetry, called as each attempt
+// ends: it judges the attempt (transport.go), keeps the verdict in the call
+// for Client.send, tells the Observer, and says whether to try again. Once
+// the call's context has ended it returns the context's error, which
+// Client.send reports: the caller gave up, whatever the attempt got.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		if limited(err) {
-			return false, nil // its error says why, and matches ctx's
-		}
-		return false, ctx.Err()
+	cl := callFrom(ctx)
+	cl.last = c.judge(cl, resp, err)
+	c.endAttempt(cl, cl.last)
+	if err := cl.ctx.Err(); err != nil {
+		return false, err
 	}
-	a := attemptOf(resp, err)
-	return a != nil && a.retry, nil
+	return cl.last.retry, nil
 }
+
+// prepareRetry is go-retryablehttp's PrepareRetry: it begins the next
+// attempt, after the backoff.
+func (c *Client) prepareRetry(req *http.Request) error { return c.beginAttempt(req) }
 
 // backoff is go-retryablehttp's Backoff: exponential with jitter between
 // the policy's bounds, or the server's Retry-After on 429 and 503, never
@@ -111,8 +170,9 @@ func (c *Client) backoff(lo, hi time.Duration, attempt int, resp *http.Response)
 }
 
 // lastAttempt is go-retryablehttp's ErrorHandler, called when the attempts
-// run out: it hands Client.do the last attempt as it is, so that its error
-// (not go-retryablehttp's "giving up") reaches the caller.
+// run out or a hook failed: it hands Client.send the last response and
+// error as they are, without go-retryablehttp's "giving up" error; send
+// returns the last verdict's error, kept in the call.
 func lastAttempt(resp *http.Response, err error, _ int) (*http.Response, error) {
 	return resp, err
 }

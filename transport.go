@@ -1,6 +1,7 @@
 package koophone
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,42 +10,32 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"net/http"
+	"net/url"
+	"time"
 )
 
-// attempt is the outcome of one attempt of a call, classified once when it
-// ends (answer.go). attemptTransport hands it to go-retryablehttp as the
-// body of the response (an answer) or inside a *failedAttempt (no answer);
-// the retry check (retry.go) and Client.do read it from there.
-type attempt struct {
-	status int         // the answer's HTTP status; 0 when there was none
-	sent   http.Header // the headers sent, credentials included; never logged
-	wrote  bool        // the request was written in full, or answered (tracked for writes only)
-	err    error       // nil: a success; an *APIError; or a *callError (no answer)
-	retry  bool        // another attempt may succeed and is allowed (the write rule)
+// One attempt of a call, as go-retryablehttp runs it: beginAttempt prepares
+// its request (in Client.send for the first, in PrepareRetry for the
+// others), http.Client sends it through the credentials transport
+// (auth.go) and the attempt's bound (boundTransport), and CheckRetry judges
+// what came back (judge): a verdict, kept in the call.
+
+// verdict is how one attempt ended.
+type verdict struct {
+	status int   // the answer's HTTP status; 0 when there was none
+	err    error // nil: a success; an *APIError; or a *callError (no answer)
+	retry  bool  // another attempt may succeed and is allowed (the write rule)
 }
-
-// Read and Close make an attempt the body of the response go-retryablehttp
-// sees: the real body was read and closed by the transport.
-func (a *attempt) Read([]byte) (int, error) { return 0, io.EOF }
-
-// Close does nothing: see Read.
-func (a *attempt) Close() error { return nil }
 
 // credentialsRejected reports whether the attempt's credentials were
 // refused as invalid or expired (HTTP 401 with APIGW.0301 or APIGW.0307).
-func (a *attempt) credentialsRejected() bool {
-	if a.status != http.StatusUnauthorized {
+func (v verdict) credentialsRejected() bool {
+	if v.status != http.StatusUnauthorized {
 		return false
 	}
-	apiErr, ok := a.err.(*APIError) // answers' errors are always an *APIError
+	apiErr, ok := v.err.(*APIError) // answers' errors are always an *APIError
 	return ok && (apiErr.Code == CodeGatewayUnauthorized || apiErr.Code == CodeGatewayTokenMustRenew)
 }
-
-// failedAttempt is the error of an attempt that got no answer.
-type failedAttempt struct{ *attempt }
-
-func (f *failedAttempt) Error() string { return f.err.Error() }
-func (f *failedAttempt) Unwrap() error { return f.err }
 
 // attemptFailure is why an attempt got no answer: the network failed, the
 // attempt timed out, or the request could not be sent.
@@ -56,143 +47,145 @@ type attemptFailure struct {
 func (e *attemptFailure) Error() string { return e.err.Error() }
 func (e *attemptFailure) Unwrap() error { return e.err }
 
-// attemptTransport is the http.RoundTripper under go-retryablehttp: it runs
-// once per attempt, adds the credentials, bounds the attempt in time, reads
-// and classifies the whole answer, and logs the attempt.
-type attemptTransport struct{ c *Client }
+// refusal is an attempt the SDK refused to send or to read: credentials
+// for another host, a token source's error, an answer from a redirect.
+// It is never retried.
+type refusal struct{ err error }
 
-// RoundTrip sends one attempt of the call in req's context.
-func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	cl := callFrom(ctx)
-	if cl == nil { // not a request made by Client.do: refuse rather than guess
-		return nil, errors.New("koophone: request without a call")
-	}
+func (e *refusal) Error() string { return e.err.Error() }
+func (e *refusal) Unwrap() error { return e.err }
+
+// beginAttempt prepares req for the call's next attempt: it tells the
+// Observer, waits for the limiter, and gives req its headers (in a map of
+// its own after the first attempt: http.Client's jar adds its cookies to
+// it, and net/http may still read an earlier attempt's), a body of its
+// own, and for a write a guard (writeonce.go) in its context. An error (the
+// limiter's) ends the call.
+func (c *Client) beginAttempt(req *http.Request) error {
+	cl := callFrom(req.Context())
 	cl.attempts++
-	cl.last = attempt{}
-	a := &cl.last // attempts run one after another: the call's storage saves an allocation
-	t.c.startAttempt(cl)
-	resp, body, err := t.exchange(ctx, req, cl, a)
-	if err != nil {
-		var af *attemptFailure
-		if !errors.As(err, &af) {
-			af = &attemptFailure{err: err}
-		}
-		af.err = cleanError(af.err, cl.secretsSent(a.sent))
-		a.err = &callError{op: cl.op.name, requestID: cl.requestID, err: af}
-		a.retry = af.retryable && !(cl.op.write && a.wrote)
-		t.c.endAttempt(cl, a)
-		return nil, &failedAttempt{a}
+	c.startAttempt(cl)
+	if err := c.waitLimiter(cl.ctx, cl.op.name); err != nil {
+		cl.last = verdict{err: cl.fail(err)}
+		c.endAttempt(cl, cl.last)
+		return cl.last.err
 	}
-	classify(cl, a, resp, body)
-	t.c.endAttempt(cl, a)
-	resp.Body = a
-	return resp, nil
-}
-
-// exchange checks where the request goes, waits for the rate limit, adds
-// the credentials, sends the request within the attempt's timeout and reads
-// the whole answer (up to maxBodyBytes+1 bytes).
-func (t *attemptTransport) exchange(ctx context.Context, req *http.Request, cl *call, a *attempt) (*http.Response, []byte, error) {
-	c := t.c
-	if req.URL.Scheme != c.scheme || req.URL.Host != c.host {
-		return nil, nil, fmt.Errorf("refusing to send credentials to %s://%s", req.URL.Scheme, req.URL.Host)
+	if cl.attempts > 1 {
+		req.Header = make(http.Header, 4)
 	}
-	if err := c.waitLimiter(ctx, cl.op.name); err != nil {
-		return nil, nil, err
-	}
-	// The attempt's own context: net/http watches it, and a write guard's
-	// context over it, without a goroutine (see internal/deadline).
-	actx := cl.attemptContext()
-	c.bounds.Start(actx, ctx)
-	defer actx.Stop()
-	rctx := context.Context(actx)
-	var guard *writeOnce // only writes need to know whether the request went out
-	if cl.op.write {
-		rctx, guard = guardWrite(actx) // sent at most once (writeonce.go)
-		defer guard.release()
-	}
-	out := c.attemptRequest(rctx, req, cl)
-	if err := c.auth.authorize(ctx, out, cl.body, c.now); err != nil {
-		return nil, nil, err
-	}
-	a.sent = out.Header
-	resp, err := c.base.RoundTrip(out)
-	// An answer means the service got the request, even when net/http
-	// has not yet reported it written (it may answer before that).
-	a.wrote = guard.mayHaveActed(err)
-	if err != nil {
-		return nil, nil, t.networkFailure(ctx, actx, guard.failure(err))
-	}
-	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Host != out.URL.Host {
-		// A transport of the caller's followed a redirect by itself. The
-		// SDK cannot stop that; it refuses the answer and never retries it.
-		resp.Body.Close()
-		return nil, nil, fmt.Errorf("the HTTP transport followed a redirect to %s; answers from another host are refused", resp.Request.URL.Host)
-	}
-	if c.jar != nil {
-		if cookies := resp.Cookies(); len(cookies) > 0 {
-			c.jar.SetCookies(out.URL, cookies)
-		}
-	}
-	cl.limit = io.LimitedReader{R: resp.Body, N: maxBodyBytes + 1} // in the call: no allocation per attempt
-	body, err := io.ReadAll(&cl.limit)
-	cl.limit.R = nil
-	resp.Body.Close() // unread bytes past the limit are dropped with the connection
-	if err != nil {
-		return nil, nil, t.networkFailure(ctx, actx, fmt.Errorf("reading the answer: %w", err))
-	}
-	return resp, body, nil
-}
-
-// attemptRequest returns the request of one attempt: a shallow copy of
-// req in the attempt's context, with a body reader of its own and the
-// jar's cookies. The first attempt keeps the call's headers and uses the
-// call's body reader. Each later one gets a new reader and new headers:
-// net/http may still read an earlier attempt's, and a caller's transport
-// may have changed them.
-func (c *Client) attemptRequest(actx context.Context, req *http.Request, cl *call) *http.Request {
-	out := req.WithContext(actx)
-	if cl.attempts == 1 {
-		if cl.body != nil {
-			cl.reader.Reset(cl.body)
-			out.Body = io.NopCloser(&cl.reader) // in memory, as getBody's
-		}
-	} else {
-		out.Header = make(http.Header, 8)
-		c.setHeaders(out.Header, cl)
-		if cl.body != nil {
-			out.Body, _ = cl.getBody()
-		}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("X-Request-Id", cl.requestID)
+	if cl.body != nil {
+		req.Body = io.NopCloser(bytes.NewReader(cl.body)) // in memory: net/http writes it with the headers
+		req.ContentLength = int64(len(cl.body))
 	}
 	switch {
 	case cl.op.write:
-		// net/http sends a request again with the body GetBody gives
-		// (go-retryablehttp's gives an empty one): a write never (writeonce.go).
-		out.GetBody = nil
+		// net/http would send a write again with the body GetBody gives: never (writeonce.go).
+		req.GetBody = nil
+		cl.guard.release() // the previous attempt's
+		var ctx context.Context
+		ctx, cl.guard = guardWrite(cl.ctx)
+		*req = *req.WithContext(ctx)
 	case cl.body != nil:
-		out.GetBody = cl.getBody
+		req.GetBody = cl.getBody // net/http sends the body again on a new connection
 	}
-	if cl.body != nil {
-		out.ContentLength = int64(len(cl.body))
-	}
-	if c.jar != nil {
-		for _, cookie := range c.jar.Cookies(out.URL) {
-			out.AddCookie(cookie)
-		}
-	}
-	return out
+	return nil
 }
 
-// networkFailure classifies an attempt that got no (complete) answer.
-func (t *attemptTransport) networkFailure(ctx, actx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err() // the caller gave up: not this attempt's fault
+// getBody returns a new reader of the call's body, for net/http to send a
+// read's body again on a new connection.
+func (cl *call) getBody() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(cl.body)), nil
+}
+
+// judge returns the verdict on an attempt, given what http.Client.Do
+// returned: it reads the answer (up to maxBodyBytes+1 bytes, within the
+// attempt's timeout) and classifies it, or says why there was none.
+func (c *Client) judge(cl *call, resp *http.Response, err error) verdict {
+	// An answer means the service got the request, even when net/http
+	// has not yet reported it written (it may answer before that).
+	wrote := cl.guard.mayHaveActed(err)
+	if err == nil {
+		var body []byte
+		if body, err = c.readAnswer(resp); err == nil {
+			return classify(cl, resp, body)
+		}
 	}
-	if actx.Err() == context.DeadlineExceeded {
-		return &attemptFailure{err: fmt.Errorf("no answer within %s: %w", t.c.timeout, err), retryable: true}
+	var ue *url.Error // http.Client's, which quotes the URL: the cause is enough
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	f := c.noAnswer(cl, cl.guard.failure(err))
+	f.err = cleanError(f.err, cl.secretsSent())
+	return verdict{err: cl.fail(f), retry: f.retryable && !(cl.op.write && wrote)}
+}
+
+// readAnswer reads the whole body of an answer, up to maxBodyBytes+1
+// bytes, and closes it; unread bytes past the limit are dropped with the
+// connection.
+func (c *Client) readAnswer(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.Host != c.host {
+		// A transport of the caller's followed a redirect by itself. The
+		// SDK cannot stop that; it refuses the answer and never retries it.
+		return nil, &refusal{fmt.Errorf("the HTTP transport followed a redirect to %s; answers from another host are refused", resp.Request.URL.Host)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	return body, nil
+}
+
+// noAnswer says why an attempt got no (complete) answer, and whether
+// another attempt may get one.
+func (c *Client) noAnswer(cl *call, err error) *attemptFailure {
+	var r *refusal
+	switch {
+	case cl.ctx.Err() != nil:
+		return &attemptFailure{err: cl.ctx.Err()} // the caller gave up: not this attempt's fault
+	case errors.As(err, &r):
+		return &attemptFailure{err: r.err}
+	case errors.Is(err, context.DeadlineExceeded): // the attempt's bound (boundTransport)
+		return &attemptFailure{err: fmt.Errorf("no answer within %s: %w", c.timeout, err), retryable: true}
 	}
 	return &attemptFailure{err: err, retryable: retryableNetworkError(err)}
+}
+
+// boundTransport is the http.RoundTripper that bounds each attempt in
+// time, as http.Client.Timeout does (without its goroutine per request):
+// the attempt's own context.WithTimeout, which ends when the answer's body
+// is closed. The answer's reading is within the bound.
+type boundTransport struct {
+	timeout time.Duration
+	base    http.RoundTripper
+}
+
+// RoundTrip sends req within the bound.
+func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &boundBody{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// boundBody is the body of an answer within its bound: closing it ends
+// the attempt's context.
+type boundBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *boundBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // newRequestID returns a random (version 4) UUID for X-Request-Id.

@@ -78,8 +78,13 @@ func (w *writeOnce) wroteRequest(info httptrace.WroteRequestInfo) {
 	}
 }
 
-// release frees the attempt's context.
-func (w *writeOnce) release() { w.cancel(nil) }
+// release frees the attempt's context. On a nil writeOnce (a read) it does
+// nothing.
+func (w *writeOnce) release() {
+	if w != nil {
+		w.cancel(nil)
+	}
+}
 
 // mayHaveActed reports whether the service may have acted on the request,
 // given the transport's error (nil: an answer, which says it got it). On a

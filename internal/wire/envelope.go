@@ -1,8 +1,7 @@
 // Package wire holds the JSON shapes KooPhone sends and receives and the
 // decoding of its response envelope. It is internal: field names follow the
 // wire, not Go conventions users should see. Files: envelope.go (the
-// envelope and its decoding), scan.go (the decoding's fast path), values.go
-// (lenient scalar types), sanitise.go (making server text safe), and one
+// envelope and its decoding), values.go (lenient scalar types), sanitise.go (making server text safe), and one
 // file per resource for the operations' bodies.
 package wire
 
@@ -13,7 +12,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 )
 
 // CodeOK is the error_code of a successful answer.
@@ -55,15 +53,10 @@ func Decode(body []byte, kind Kind, out any) Answer {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return Answer{Err: ErrNotJSON}
 	}
-	if kind == TopLevel {
-		if a, ok := decodeTopLevel(trimmed, out); ok {
-			return a
-		}
-	}
 	return decode(trimmed, kind, out)
 }
 
-// decode is Decode's general path: encoding/json over the whole body.
+// decode decodes a trimmed body with encoding/json.
 func decode(trimmed []byte, kind Kind, out any) Answer {
 	var target reflect.Value
 	var raw *json.RawMessage // only when there is no out: to tell whether data came
@@ -80,13 +73,10 @@ func decode(trimmed []byte, kind Kind, out any) Answer {
 		inner = &inData{out: data}
 		data = inner
 	}
-	v := fieldsPool.Get().(*fields)
-	defer fieldsPool.Put(v)
-	*v = fields{Data: data}
-	err := json.Unmarshal(trimmed, v)
+	v := fields{Data: data}
+	err := json.Unmarshal(trimmed, &v)
 	a := Answer{Code: v.ErrorCode, Message: v.ErrorMsg, RequestID: v.RequestID}
 	dataNull := v.Data == nil
-	*v = fields{} // the pool keeps nothing of this answer
 	if inner != nil && inner.ErrorCode.Set && (!a.Code.Set || a.Code.Value == CodeOK) {
 		// A gateway's error comes at the top level; the service's, inside data.
 		a.Code, a.Message = inner.ErrorCode, inner.ErrorMsg
@@ -118,15 +108,13 @@ func decode(trimmed []byte, kind Kind, out any) Answer {
 }
 
 // fields are the envelope's members as decoded; Data holds where data
-// goes. Pooled: decoding into a fresh one would allocate it per answer.
+// goes.
 type fields struct {
 	ErrorCode Code   `json:"error_code"`
 	ErrorMsg  string `json:"error_msg"`
 	RequestID string `json:"request_id"`
 	Data      any    `json:"data"` // decodes into out: a non-nil pointer
 }
-
-var fieldsPool = sync.Pool{New: func() any { return new(fields) }}
 
 // inData decodes ListInstances' data: its error code and message, and the
 // rest into out.
