@@ -167,9 +167,11 @@ type boundTransport struct {
 func (t *boundTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
-	if err != nil {
+	if err != nil || resp == nil || resp.Body == nil {
+		// Nothing to read: http.Client reports a nil response, and gives a
+		// nil body (which some RoundTrippers, mostly tests', leave) its own.
 		cancel()
-		return nil, err
+		return resp, err
 	}
 	resp.Body = &boundBody{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil

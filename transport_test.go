@@ -330,3 +330,30 @@ func TestBodyJustUnderTheLimitIsRead(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, koophone.PrepareRestoring, p.Status)
 }
+
+// stubTransport answers every request with what answer returns, as the
+// stub transports of callers' tests do.
+type stubTransport func(*http.Request) (*http.Response, error)
+
+func (f stubTransport) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A caller's transport that breaks the RoundTripper contract as net/http
+// tolerates (a nil body; a nil response with a nil error) fails the call
+// the way http.Client says, without a panic.
+func TestTransportLeavingNilsDoesNotPanic(t *testing.T) {
+	t.Parallel()
+	nilBody := stubTransport(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}, Request: r}, nil
+	})
+	c := newClient(t, koophone.WithEndpoint("http://127.0.0.1:1"), koophone.WithHTTPClient(&http.Client{Transport: nilBody}))
+	_, err := c.PrepareProgress(timeout(t), "u", "i")
+	var apiErr *koophone.APIError
+	require.ErrorAs(t, err, &apiErr, "a nil body is an empty one")
+	assert.Equal(t, http.StatusServiceUnavailable, apiErr.HTTPStatus)
+
+	nilResponse := stubTransport(func(*http.Request) (*http.Response, error) { return nil, nil })
+	c = newClient(t, koophone.WithEndpoint("http://127.0.0.1:1"), koophone.WithHTTPClient(&http.Client{Transport: nilResponse}))
+	_, err = c.PrepareProgress(timeout(t), "u", "i")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "returned a nil *Response with a nil error")
+}
