@@ -62,6 +62,7 @@ type call struct {
 	sent      http.Header   // the last attempt's headers, credentials included (set by credentials.RoundTrip); never logged
 	guard     *writeOnce    // the last attempt's write guard (writeonce.go); nil for reads
 	last      verdict       // how the last attempt ended
+	renewed   bool          // a cached token was rejected and dropped: do sends the call once more (once per call)
 	obs       *observedCall // nil: the client has no Observer
 }
 
@@ -111,9 +112,9 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 		return cl.requestID, c.endCall(cl, cl.fail(err))
 	}
 	err = c.send(req, cl)
-	if err == cl.last.err && cl.last.credentialsRejected() && c.auth.rejected(cl.sent) {
-		// The service rejected a cached token, now dropped: repeat the call
-		// once with a fresh one. It cannot have acted on a rejected call.
+	if cl.renewed {
+		// The service rejected a cached token, dropped by checkRetry: repeat
+		// the call once with a fresh one. It cannot have acted on a rejected call.
 		err = c.send(req, cl)
 	}
 	cl.guard.release()

@@ -139,13 +139,20 @@ func retryableNetworkError(err error) bool {
 // ends: it judges the attempt (transport.go), keeps the verdict in the call
 // for Client.send, tells the Observer, and says whether to try again. Once
 // the call's context has ended it returns the context's error, which
-// Client.send reports: the caller gave up, whatever the attempt got.
+// Client.send reports: the caller gave up, whatever the attempt got. A
+// cached token the service rejected is dropped here, once per call; Client.do
+// then sends the call again, and the Observer is told another attempt follows.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	cl := callFrom(ctx)
 	cl.last = c.judge(cl, resp, err)
-	c.endAttempt(cl, cl.last)
-	if err := cl.ctx.Err(); err != nil {
-		return false, err
+	ended := cl.ctx.Err()
+	renew := ended == nil && !cl.renewed && cl.last.credentialsRejected() && c.auth.rejected(cl.sent)
+	cl.renewed = cl.renewed || renew
+	told := cl.last
+	told.retry = told.retry || renew
+	c.endAttempt(cl, told)
+	if ended != nil {
+		return false, ended
 	}
 	return cl.last.retry, nil
 }

@@ -331,3 +331,49 @@ func TestTransientClassification(t *testing.T) {
 		assert.Equal(t, tt.want, koophone.Transient(tt.err), "%v", tt.err)
 	}
 }
+
+// renewingToken hands out "tokSECRET<n>", n counting the tokens it was
+// told were rejected (a TokenInvalidator, as the IAM source is).
+type renewingToken struct{ dropped atomic.Int32 }
+
+func (r *renewingToken) Token(context.Context) (string, error) {
+	return fmt.Sprintf("tokSECRET%d", r.dropped.Load()), nil
+}
+func (r *renewingToken) InvalidateToken(string) { r.dropped.Add(1) }
+
+// A write under a limiter and an Observer, whose token is rejected between
+// a throttled attempt and the call sent again: the limiter is asked and the
+// Observer told once per attempt, numbered on, and the rejected attempt
+// says that another follows.
+func TestRejectedTokenAttemptSaysAnotherFollows(t *testing.T) {
+	t.Parallel()
+	lim, rec := &recordingLimiter{}, &recorder{}
+	c, s := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		switch n {
+		case 1:
+			answer(w, http.StatusTooManyRequests, `{"error_code":"APIGW.0308","error_msg":"slow down"}`)
+		case 2:
+			answer(w, http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"bad `+r.Header.Get("X-Auth-Token")+`"}`)
+		default:
+			answer(w, http.StatusOK, `{"error_code":"0","data":{"cmd_results":[{"instance_id":"i-1","status":2}]}}`)
+		}
+	}, koophone.WithTokenSource(&renewingToken{}), koophone.WithLimiter(lim), koophone.WithObserver(rec))
+	_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+	require.NoError(t, err)
+	require.Len(t, s.Requests(), 3)
+	assert.Equal(t, "tokSECRET1", s.Requests()[2].Header.Get("X-Auth-Token"))
+	assert.Len(t, lim.asked(), 3)
+	assert.Equal(t, []string{
+		`start SyncCommand POST /v1/instances/sync-command in ""`,
+		`attempt 1 in "call"`,
+		`attempt 1 ended 429 err=true retry=true`,
+		`attempt 2 after 429 (delay>0 true) in "call"`,
+		`attempt 2 ended 401 err=true retry=true`,
+		`attempt 3 after 401 (delay>0 true) in "call"`,
+		`attempt 3 ended 200 err=false retry=false`,
+		`end SyncCommand attempts=3 status=200 err=false in "call"`,
+	}, rec.lines())
+	for _, e := range rec.errs {
+		assert.NotContains(t, e.Error(), "tokSECRET")
+	}
+}
