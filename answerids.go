@@ -3,6 +3,7 @@ package koophone
 import (
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/koophone-go/koophone/internal/wire"
 )
@@ -21,12 +22,17 @@ type entry struct {
 	i    int
 }
 
-// field names the field of the entry: "data.jobs[3].job_id".
+// field names the field of the entry: "data.jobs[3].job_id"; with name
+// "", the entry itself: "data.jobs[3]".
 func (e entry) field(name string) string {
-	if e.i < 0 {
-		return e.list + "." + name
+	s := e.list
+	if e.i >= 0 {
+		s += "[" + strconv.Itoa(e.i) + "]"
 	}
-	return e.list + "[" + strconv.Itoa(e.i) + "]." + name
+	if name != "" {
+		s += "." + name
+	}
+	return s
 }
 
 // checkID returns why the id in the entry's field cannot be kept, naming
@@ -45,4 +51,25 @@ func (e entry) checkOptionalID(name, id string) error {
 		return nil
 	}
 	return e.checkID(name, id)
+}
+
+// maxAnswerTextBytes bounds text an answer hands on unchanged (a device
+// token's addresses and URLs).
+const maxAnswerTextBytes = 4096
+
+// checkText returns why text in the entry's field cannot be kept exactly
+// as sent: it is over 4 KiB, not valid UTF-8, or holds a control, format
+// or bidi character. Such text is handed on unchanged, so it is never
+// sanitised; nil when it can be kept. "" is fine.
+func (e entry) checkText(name, s string) error {
+	switch {
+	case len(s) > maxAnswerTextBytes:
+		return fmt.Errorf("%s is %d bytes long; at most %d are allowed", e.field(name), len(s), maxAnswerTextBytes)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("%s is not valid UTF-8", e.field(name))
+	}
+	if i := controlIndex(s); i >= 0 {
+		return fmt.Errorf("%s holds %s", e.field(name), describeRune(s, i))
+	}
+	return nil
 }

@@ -149,6 +149,11 @@ var (
 // otherwise it returns an error matching [ErrInvalidParameter] and sends
 // nothing. Being a write, it is retried only where the service cannot have
 // acted on it. The token is a secret: it never appears in errors or logs.
+// The answer is handed on as sent, never sanitised: one without a
+// device_token, with an id (streamingId, device_id, kp_id) that cannot be
+// kept as sent, or with text (an address, a URL, expired_time) holding a
+// control, format or bidi character or over 4 KiB matches
+// [ErrMalformedResponse].
 func (c *Client) GetDeviceToken(ctx context.Context, instanceID string, opts *DeviceTokenOptions) (*DeviceToken, error) {
 	if err := checkID("instance id", instanceID); err != nil {
 		return nil, err
@@ -188,13 +193,39 @@ func sdkAddress(a wire.SDKAddress) SDKAddress {
 }
 
 // deviceTokenData is GetDeviceToken's data, which must carry the token.
+// A DeviceToken is handed on as it came, so its ids and text are never
+// sanitised: an answer with an id that cannot be kept as sent, or text
+// holding a control, format or bidi character or over 4 KiB, is malformed.
 type deviceTokenData wire.DeviceTokenData
 
 func (d *deviceTokenData) Validate() error {
 	if d.DeviceToken == "" {
 		return errMissing("data.device_token")
 	}
-	return nil
+	res, data := &d.Resource, entry{"data", -1}
+	at, ice := entry{"data.resource", -1}, entry{"data.resource.rtc.ice_signaling", -1}
+	errs := []error{
+		data.checkOptionalID("streamingId", d.StreamingID),
+		at.checkOptionalID("device_id", res.DeviceID),
+		at.checkOptionalID("kp_id", res.KPID),
+		at.checkText("app_ip_synchronize_list", string(res.AppIPSynchronizeList)),
+		ice.checkText("signaling_url", res.RTC.ICESignaling.SignalingURL),
+		ice.checkText("expired_time", string(res.RTC.ICESignaling.ExpiredTime)),
+		checkSDKAddress("data.resource.sdk.internal", res.SDK.Internal),
+		checkSDKAddress("data.resource.sdk.external", res.SDK.External),
+	}
+	for i, s := range res.RTC.ICESignaling.ICEServers {
+		errs = append(errs, entry{ice.field("ice_servers"), i}.checkText("", s))
+	}
+	return firstError(errs...)
+}
+
+// checkSDKAddress checks the text of an SDK address, as deviceTokenData's.
+func checkSDKAddress(list string, a wire.SDKAddress) error {
+	at := entry{list, -1}
+	return firstError(at.checkText("address", a.Address), at.checkText("address_ipv6", a.AddressIPv6),
+		at.checkText("aport", string(a.AudioPort)), at.checkText("atype", string(a.AudioType)),
+		at.checkText("address_adn", a.AddressADN))
 }
 
 // StopStreaming stops the streaming of instanceID. It calls POST

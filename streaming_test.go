@@ -107,6 +107,37 @@ func TestGetDeviceTokenMalformedAndWrites(t *testing.T) {
 	assert.Len(t, s.Requests(), 1)
 }
 
+// A device token is handed on as it came, so nothing in it is sanitised:
+// an id that cannot be kept as sent, or text holding a control, format or
+// bidi character or over 4 KiB, makes the answer malformed rather than
+// reaching a log, a terminal or a streaming client.
+func TestGetDeviceTokenRefusesTextItCannotHandOn(t *testing.T) {
+	t.Parallel()
+	resp, err := os.ReadFile("testdata/device_token_response.json")
+	require.NoError(t, err)
+	for _, tc := range []struct{ sent, bad, field string }{
+		{`"streamingId": "7d1c2f0a9b8e4d3c"`, `"streamingId": "` + strings.Repeat("s", 129) + `"`, "data.streamingId is 129 bytes long"},
+		{`"device-1a2b3c"`, `"device\u202e1"`, "data.resource.device_id holds U+202E"},
+		{`"kp_id": "whklpuo1"`, `"kp_id": "kp\n1"`, "data.resource.kp_id holds U+000A"},
+		{`"wss://signaling.example.com/v1/whklpuo1"`, `"wss://signaling.example.com/\u0007"`, "data.resource.rtc.ice_signaling.signaling_url holds a control character (U+0007)"},
+		{`"turn:turn.example.com:3478"`, `"turn:\u200bturn.example.com"`, "data.resource.rtc.ice_signaling.ice_servers[1] holds an invisible"},
+		{`"198.51.100.7"`, `"198.51.100.7\u2066"`, "data.resource.sdk.external.address_adn holds"},
+		{`"aport": "8001"`, `"aport": "80\u001b[2J"`, "data.resource.sdk.internal.aport holds"},
+		{`"10.1.0.5,10.1.0.6"`, `"` + strings.Repeat("10.1.0.5,", 500) + `"`, "data.resource.app_ip_synchronize_list is 4500 bytes long"},
+		{`"expired_time": "3600"`, `"expired_time": "3600\r"`, "data.resource.rtc.ice_signaling.expired_time holds"},
+	} {
+		body := strings.Replace(string(resp), tc.sent, tc.bad, 1)
+		require.NotEqual(t, string(resp), body, tc.sent)
+		c, s := setup(t, always(http.StatusOK, body))
+		dt, err := c.GetDeviceToken(timeout(t), "i", nil)
+		require.ErrorIs(t, err, koophone.ErrMalformedResponse, tc.field)
+		assert.Nil(t, dt)
+		assert.Contains(t, err.Error(), tc.field)
+		assert.NotContains(t, err.Error(), deviceSecret)
+		assert.Len(t, s.Requests(), 1, "a write is not repeated after a malformed answer")
+	}
+}
+
 // fmt (every verb, nested values included) and log/slog (a DeviceToken
 // or a pointer to one, with the text and JSON handlers, and the client's
 // own log) never show the device token.
