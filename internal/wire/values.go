@@ -105,11 +105,16 @@ func jsonKind(b []byte) string {
 // Text is a JSON string or number, kept as text (a number as written).
 type Text string
 
-// UnmarshalJSON accepts a string, a number or null.
+var stringType = reflect.TypeOf("")
+
+// UnmarshalJSON accepts a string, a number or null. Anything else is a
+// *json.UnmarshalTypeError, which encoding/json completes with the
+// field's path, so that the answer names the field ("data.x is a JSON
+// object, not string") instead of reading as a body that is not JSON.
 func (t *Text) UnmarshalJSON(b []byte) error {
 	var c Code
 	if err := c.UnmarshalJSON(b); err != nil {
-		return errors.New("is neither a string nor a number")
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: stringType}
 	}
 	*t = Text(c.Value)
 	if c.Value == CodeOK && len(b) > 0 && b[0] != '"' {
