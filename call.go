@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -143,7 +144,10 @@ func (cl *call) fail(err error) error {
 }
 
 // url builds the request URL: the endpoint, the path and the query, with
-// x-request-id in it for the operations that want it there.
+// x-request-id in it for the operations that want it there. A space in a
+// query value is sent as %20, as the official SDKs send it and the AK/SK
+// signature's canonical query has it, never as "+" (which a gateway may
+// read as a plus sign); a "+" in a value is sent as %2B.
 func (c *Client) url(op operation, r request, requestID string) string {
 	u := c.baseURL + r.path
 	if !op.idQuery && len(r.query) == 0 {
@@ -156,5 +160,5 @@ func (c *Client) url(op operation, r request, requestID string) string {
 	if op.idQuery {
 		q.Set("x-request-id", requestID)
 	}
-	return u + "?" + q.Encode()
+	return u + "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -404,4 +405,30 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 	// Requests on the one connection arrive in order: any sent above came first.
 	require.NoError(t, c.RebootInstances(timeout(t), []string{"i-1"}))
 	assert.Len(t, s.Requests(), 2, "the calls with a cancelled context sent nothing")
+}
+
+// A space in a query value goes on the wire as %20, as the official SDKs
+// send it and as the AK/SK signature's canonical query has it; a plus sign
+// in a value as %2B. "+" is never sent: a gateway may read it as a plus.
+func TestQuerySpacesAreSentAsPercent20(t *testing.T) {
+	t.Parallel()
+	var raw []string
+	var mu sync.Mutex
+	_, s := setup(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		mu.Lock()
+		raw = append(raw, r.URL.RawQuery)
+		mu.Unlock()
+		answer(w, http.StatusOK, instancePageBody(0, 0, 1, 100, 0))
+	})
+	since := time.Date(2023, 8, 15, 14, 30, 45, 0, time.UTC)
+	c := newClient(t, koophone.WithEndpoint(s.URL))
+	_, err := c.ListInstancesPage(timeout(t), 1, &koophone.ListInstancesOptions{InstanceName: "a b+c", Since: since})
+	require.NoError(t, err)
+	require.Len(t, raw, 1)
+	assert.NotContains(t, raw[0], "+")
+	assert.Contains(t, raw[0], "query_start_time=2023-08-15%2014%3A30%3A45")
+	assert.Contains(t, raw[0], "instance_name=a%20b%2Bc")
+	q, err := url.ParseQuery(raw[0])
+	require.NoError(t, err)
+	assert.Equal(t, "a b+c", q.Get("instance_name"), "the service reads back what was given")
 }
