@@ -107,6 +107,25 @@ func TestCompletion(t *testing.T) {
 	assert.Contains(t, r.stdout, "task\t", "what a shell asks for when the user presses tab")
 }
 
+// TestCompletionWithoutAShellIsAUsageError: "koophone completion" alone or
+// with a shell it does not know printed its help on stdout and exited 0,
+// so `source <(koophone completion bahs)` sourced the help text.
+func TestCompletionWithoutAShellIsAUsageError(t *testing.T) {
+	t.Parallel()
+	for args, want := range map[string]string{
+		"completion":      "koophone completion: want a subcommand: completion bash, completion zsh, completion fish, completion powershell",
+		"completion bahs": `koophone completion: unknown command "bahs" for "koophone completion" (did you mean bash?)`,
+	} {
+		r := runCLI(t, context.Background(), strings.Fields(args)...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Empty(t, r.stdout, args)
+		assert.Equal(t, want+" (see koophone completion --help)\n", r.stderr, args)
+		r = runCLI(t, context.Background(), append(strings.Fields(args), "--json")...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Equal(t, "error", events(t, r.stdout)[0]["event"], args)
+	}
+}
+
 func TestJQ(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, context.Background(), "--simulate", "exec", "--async", "--jq", ".task_id", "--instance", "phone-1", "--", "ls")
