@@ -14,7 +14,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1 // an instance failed to prepare (status -1), a job of a task failed, or exec failed on an instance
 	exitUsage       = 2
-	exitAPI         = 3 // bad parameter, not found, no permission, or the service could not be reached
+	exitAPI         = 3 // bad parameter, not found, no permission, the service could not be reached, or the result could not be written
 	exitTimeout     = 4
 	exitAuth        = 5
 	exitInterrupted = 130

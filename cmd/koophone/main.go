@@ -78,6 +78,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -155,7 +156,8 @@ var groups = map[string]string{
 }
 
 // run is the whole command: it parses args, runs one command and returns
-// the exit code. main only wires it to the process.
+// the exit code. main only wires it to the process. A command that
+// succeeded but could not write its result (a full disk) exits 3.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] { // spellings the CLI took before it used cobra
@@ -165,7 +167,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			args = append([]string{"--help"}, args[1:]...)
 		}
 	}
-	s := &session{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	out := &resultWriter{w: stdout}
+	s := &session{stdin: stdin, stdout: out, stderr: stderr, getenv: os.Getenv}
+	code := s.run(ctx, args)
+	if out.err != nil {
+		fmt.Fprintf(stderr, "koophone: cannot write to standard output: %s\n", clean(out.err.Error()))
+		if code == exitOK {
+			code = exitAPI
+		}
+	}
+	return code
+}
+
+// run parses args, runs one command and returns its exit code.
+func (s *session) run(ctx context.Context, args []string) int {
 	root := newRoot(s)
 	root.SetArgs(args)
 	found, err := root.ExecuteContextC(ctx)
