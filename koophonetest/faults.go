@@ -20,7 +20,7 @@ type Fault struct {
 	Message  string        // error_msg of a JSON error answer
 	Body     string        // a raw body instead of JSON (an HTML page, nothing, ...)
 	Header   http.Header   // extra headers, such as Retry-After
-	Delay    time.Duration // wait this long first (ends early if the client gives up)
+	Delay    time.Duration // wait this long first (less if the client gives up or Close is called)
 	Drop     bool          // close the connection without answering
 	Truncate bool          // send the service's answer cut off halfway
 }
@@ -116,14 +116,18 @@ func (s *Server) takeFault(op string, targetsOf func() []string) *Fault {
 }
 
 // serve answers r with the fault; service computes the real answer when
-// the fault needs it.
-func (f *Fault) serve(w http.ResponseWriter, r *http.Request, service func() answer) {
+// the fault needs it. A delay ends early when the client gives up, or
+// when closing is closed: then the connection is closed unanswered.
+func (f *Fault) serve(w http.ResponseWriter, r *http.Request, closing <-chan struct{}, service func() answer) {
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
+		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			t.Stop()
+			return
+		case <-closing:
+			hijackAndClose(w)
 			return
 		}
 	}

@@ -40,6 +40,9 @@ type Server struct {
 
 	timelines func(instanceID string) Timeline // WithTimelines; nil: timeline for all
 
+	closing   chan struct{} // closed by Close: delayed answers stop waiting
+	closeOnce sync.Once
+
 	mu        sync.Mutex
 	inventory inventory
 	faults    []queuedFault
@@ -95,7 +98,7 @@ func newServer(opts ...Option) *Server {
 	s := &Server{
 		token: DefaultToken, timeline: defaultTimeline, now: time.Now,
 		inventory: newInventory(), failJobs: map[string][]jobFailure{},
-		tasks: map[string]*task{}, counters: map[string]int{},
+		tasks: map[string]*task{}, counters: map[string]int{}, closing: make(chan struct{}),
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -108,8 +111,11 @@ func newServer(opts ...Option) *Server {
 }
 
 // Close shuts the server down, waits for the requests in flight, and closes
-// the idle connections of the clients made by [Server.Client].
+// the idle connections of the clients made by [Server.Client]. A request
+// that a [Fault] is delaying is not waited for: its connection is closed
+// without an answer. Calling Close again does nothing.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
 	s.srv.Close()
 	s.mu.Lock()
 	clients := s.clients
@@ -241,7 +247,7 @@ func (s *Server) endpoint(op string, h handler) http.HandlerFunc {
 			return render(s.check(op, h, r, body), s.all200, op == "ListInstances")
 		}
 		if fault != nil {
-			fault.serve(w, r, service)
+			fault.serve(w, r, s.closing, service)
 			return
 		}
 		write(w, service())

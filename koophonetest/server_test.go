@@ -266,3 +266,29 @@ func TestClientPanicsOnABadOption(t *testing.T) {
 		srv.Client(koophone.WithRequestTimeout(0))
 	})
 }
+
+// TestCloseDoesNotWaitForADelayedAnswer: Close waited for a request that
+// Latency was holding until the client's request timeout (30 s) or the
+// delay ran out, so a suite's cleanup hung on a call it had abandoned.
+func TestCloseDoesNotWaitForADelayedAnswer(t *testing.T) {
+	t.Parallel()
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1"))
+	srv.FailNext(1, koophonetest.Latency(time.Hour))
+	c := srv.Client(koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
+	called := make(chan error, 1)
+	go func() {
+		_, err := c.BatchQueryStatus(context.Background(), []string{"phone-1"})
+		called <- err
+	}()
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Len(c, srv.Requests(), 1) }, 5*time.Second, time.Millisecond)
+
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close is waiting for the delayed answer")
+	}
+	assert.Error(t, <-called, "the connection is closed without an answer")
+	srv.Close() // again: nothing
+}
