@@ -128,6 +128,22 @@ func TestFailNextForOneInstanceAndOperation(t *testing.T) {
 	assert.Equal(t, []bool{false, false, true, false}, faults)
 }
 
+// TestFailNextForAMisspeltOperationPanics: a fault for "ShowProgres"
+// never fired, silently, and a test of how a caller survives it passed
+// without it. Every operation the fake serves is accepted.
+func TestFailNextForAMisspeltOperationPanics(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	assert.PanicsWithValue(t, `koophonetest: FailNextFor: no operation "ShowProgres"; the operations are AssignInstance, `+
+		`AsyncCommand, BatchBackupInstances, BatchPrepareInstances, BatchQueryStatus, BatchRebootInstance, BatchReset, `+
+		`BatchShowSku, CreateInstance, DeleteInstance, GetDeviceToken, GetTask, InstallApp, ListInstanceApp, ListInstances, `+
+		`ReleaseInstancesSession, SetVideoConfig, ShowProgress, StopInstancesStreaming, SyncCommand, UnassignInstance`,
+		func() { srv.FailNextFor("ShowProgres", "", 1, koophonetest.HTMLPage(502)) })
+	for _, op := range []string{"", "ShowProgress", "ListInstanceApp", "GetTask"} {
+		assert.NotPanics(t, func() { srv.FailNextFor(op, "", 1, koophonetest.HTMLPage(502)) }, op)
+	}
+}
+
 func TestClientRetriesWithinMilliseconds(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, koophonetest.WithInstances("u", "i"))

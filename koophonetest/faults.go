@@ -2,9 +2,11 @@ package koophonetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -82,8 +84,13 @@ func (s *Server) FailNext(n int, f Fault) { s.FailNextFor("", "", n, f) }
 // instance_id_list, instanceIdList or user_instances name it; a batch
 // request naming it is answered by f as a whole. Faults, whether queued by
 // FailNext or FailNextFor, are used in the order they were queued, each by
-// the first request it matches.
+// the first request it matches. It panics if op names no operation: a
+// misspelt name would never match, and the test would pass without its
+// fault.
 func (s *Server) FailNextFor(op, instanceID string, n int, f Fault) {
+	if op != "" && !slices.Contains(s.ops, op) {
+		panic(fmt.Sprintf("koophonetest: FailNextFor: no operation %q; the operations are %s", op, strings.Join(s.ops, ", ")))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {

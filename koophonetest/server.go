@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,6 +28,7 @@ type Server struct {
 
 	srv     *httptest.Server
 	mux     *http.ServeMux
+	ops     []string         // the operations it serves, sorted, for FailNextFor
 	unknown http.HandlerFunc // the gateway's answer to a route it does not know
 
 	// Settings from the options, fixed once NewServer returns: read
@@ -205,12 +207,15 @@ func (s *Server) routes() *http.ServeMux {
 		{"POST /v1/instances/app/install", "InstallApp", s.installApp},
 	} {
 		mux.Handle(rt.pattern, s.endpoint(rt.op, rt.h))
+		s.ops = append(s.ops, rt.op)
 	}
 	s.unknown = s.endpoint("", nil)
 	mux.Handle("/", s.unknown)
 	// GET /v1/instances/{instance_id}/app-list would conflict with
 	// GET /v1/instances/tasks/{task_id} in a ServeMux: choose here.
 	apps := s.endpoint("ListInstanceApp", s.listApps)
+	s.ops = append(s.ops, "ListInstanceApp")
+	slices.Sort(s.ops)
 	mux.HandleFunc("GET /v1/instances/{instance_id}/{list}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("list") == "app-list" {
 			apps(w, r)
