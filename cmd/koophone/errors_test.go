@@ -78,6 +78,8 @@ func TestJSONReportsFlagAndCommandErrors(t *testing.T) {
 		{[]string{"wait", "--bogus", "--json"}, "wait", "unknown flag: --bogus"},
 		{[]string{"progress", "--json", "--interval", "x"}, "progress", "unknown flag: --interval"},
 		{[]string{"wait", "--json", "--interval", "5s..1s"}, "wait", "want MIN..MAX"},
+		{[]string{"--json"}, "", "want a command"}, // printed only the help, on stderr
+		{[]string{"--jq", ".error"}, "", "want a command"},
 	}
 	for _, tt := range tests {
 		r := runCLI(t, context.Background(), tt.args...)
