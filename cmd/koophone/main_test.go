@@ -135,6 +135,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{nil, "Usage:"},
 		{[]string{"launch"}, `unknown command "launch"`},
+		{[]string{"--simulate", "--", "status"}, `koophone status: the command comes after "--"`}, // was: "status" (did you mean status?)
 		{[]string{"wait", "--user", "u"}, "--instance is required"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance is required, once"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, `invalid argument "5s..1s" for "--interval" flag: want MIN..MAX`},

@@ -36,6 +36,9 @@ func newRoot(s *session) *cobra.Command {
 	root.Args = func(_ *cobra.Command, args []string) error {
 		if len(args) > 0 {
 			s.name = args[0]
+			if isCommand(root, args[0]) { // only after "--", which ends the flags
+				return usageErrorf(`the command comes after "--", which ends the flags: give it before "--"`)
+			}
 			return unknownCommand(root, args[0])
 		}
 		return nil
