@@ -147,10 +147,29 @@ func TestJQ(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, `--jq ".[":`)
 	assert.Empty(t, srv.Requests(), "a bad expression sends nothing")
+	// An empty expression ("$EXPR" unset) printed text, as if --jq were not there.
+	for _, args := range [][]string{{"status", "--instance", "phone-1", "--jq", ""}, {"status", "--instance", "phone-1", "--jq="}} {
+		r = runCLI(t, context.Background(), append(args, against(t, srv)...)...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Contains(t, r.stderr, `--jq "": missing query`, args)
+		assert.Empty(t, r.stdout, args)
+	}
+	assert.Empty(t, srv.Requests(), "an empty expression sends nothing")
 
 	r = runCLI(t, context.Background(), append([]string{"progress", "--instance", "phone-404", "--jq", ".exit_code"}, against(t, srv)...)...)
 	assert.Equal(t, exitAPI, r.code)
 	assert.Equal(t, "3\n", r.stdout, "the error event goes through the expression too")
+
+	// halt ends the output, as jq's does, without failing the command; it was
+	// an error ("halt error: null", exit 2).
+	r = runCLI(t, context.Background(), "instances", "list", "--simulate", "--jq", `select(.event == "instance") | .instance_id, halt`)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "fleet-00001\n", r.stdout)
+	for _, expr := range []string{"halt_error", "null | halt_error", `"x" | halt_error(0)`} {
+		r = runCLI(t, context.Background(), "version", "--jq", expr)
+		assert.Equal(t, exitUsage, r.code, "%s fails the command", expr)
+		assert.Contains(t, r.stderr, "halt error", expr)
+	}
 
 	r = runCLI(t, context.Background(), "version", "--jq", `error("boom")`)
 	assert.Equal(t, exitUsage, r.code, "an expression that fails on the output fails the command")

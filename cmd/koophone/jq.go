@@ -7,10 +7,11 @@ import (
 	"github.com/itchyny/gojq"
 )
 
-// compileJQ compiles --jq, which implies --json: a bad expression is a
-// usage error before anything is sent.
-func (s *session) compileJQ() error {
-	if s.g.jq == "" {
+// compileJQ compiles --jq, which implies --json, if it was given: a bad
+// expression, an empty one included, is a usage error before anything is
+// sent.
+func (s *session) compileJQ(given bool) error {
+	if !given {
 		return nil
 	}
 	query, err := gojq.Parse(s.g.jq)
@@ -27,10 +28,14 @@ func (s *session) compileJQ() error {
 // emit prints one JSON object of the output, cleaned as writeJSON cleans
 // it; with --jq, what the expression makes of it instead, one value a
 // line, strings raw (as jq -r prints them). The first error the expression
-// raises is kept in jqErr, for the exit code.
+// raises is kept in jqErr, for the exit code; halt (and halt_error, which
+// is an error) ends the output.
 func (s *session) emit(v map[string]any) {
-	if s.jq == nil {
+	switch {
+	case s.jq == nil:
 		writeJSON(s.stdout, v)
+		return
+	case s.jqHalted:
 		return
 	}
 	b, err := json.Marshal(cleanData(v))
@@ -51,6 +56,12 @@ func (s *session) emit(v map[string]any) {
 			return
 		}
 		switch out := out.(type) {
+		case *gojq.HaltError:
+			if out.Value() != nil || out.ExitCode() != 0 { // halt_error: a failure
+				s.jqFailed(out)
+			}
+			s.jqHalted = true // halt, as jq's: no more output, and no error
+			return
 		case error:
 			s.jqFailed(out)
 			return

@@ -206,7 +206,7 @@ func (s *session) prepare(fs *pflag.FlagSet, local bool) error {
 			}
 		}
 	}
-	if err := s.compileJQ(); err != nil {
+	if err := s.compileJQ(fs.Changed("jq")); err != nil {
 		return err
 	}
 	return s.readIDs(fs)

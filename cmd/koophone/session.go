@@ -54,6 +54,7 @@ type session struct {
 	code           int        // the exit code of the command that ran
 	jq             *gojq.Code // --jq, compiled
 	jqErr          error      // the first error --jq raised
+	jqHalted       bool       // --jq called halt: it prints nothing more
 	stdinUsedBy    string     // the flag that reads standard input, if one does
 }
 
