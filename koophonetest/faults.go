@@ -66,11 +66,12 @@ func DropConnection() Fault { return Fault{Drop: true} }
 // on the request.
 func TruncatedBody() Fault { return Fault{Truncate: true} }
 
-// queuedFault is a fault waiting for a request of operation op ("" for
-// any) about instance ("" for any).
+// queuedFault is a fault waiting for the next left requests of operation
+// op ("" for any) about instance ("" for any).
 type queuedFault struct {
 	op, instance string
 	fault        Fault
+	left         int
 }
 
 // FailNext makes the next n requests, whatever their route, be answered by
@@ -84,27 +85,34 @@ func (s *Server) FailNext(n int, f Fault) { s.FailNextFor("", "", n, f) }
 // instance_id_list, instanceIdList or user_instances name it; a batch
 // request naming it is answered by f as a whole. Faults, whether queued by
 // FailNext or FailNextFor, are used in the order they were queued, each by
-// the first request it matches. It panics if op names no operation: a
-// misspelt name would never match, and the test would pass without its
-// fault.
+// the first request it matches. n may be as large as math.MaxInt (fail
+// from now on); n < 1 queues nothing. It panics if op names no operation
+// (a misspelt name would never match, and the test would pass without its
+// fault) or if f.Status is neither 0 nor a three-digit HTTP status.
 func (s *Server) FailNextFor(op, instanceID string, n int, f Fault) {
 	if op != "" && !slices.Contains(s.ops, op) {
 		panic(fmt.Sprintf("koophonetest: FailNextFor: no operation %q; the operations are %s", op, strings.Join(s.ops, ", ")))
 	}
+	if f.Status != 0 && (f.Status < 100 || f.Status > 999) {
+		panic(fmt.Sprintf("koophonetest: FailNextFor: Fault.Status %d is not an HTTP status", f.Status))
+	}
+	if n < 1 {
+		return
+	}
+	f.Header = f.Header.Clone() // the caller may reuse its map
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, queuedFault{op: op, instance: instanceID, fault: f})
-	}
+	s.faults = append(s.faults, queuedFault{op: op, instance: instanceID, fault: f, left: n})
 }
 
-// takeFault removes and returns the first queued fault that matches a
-// request of op, or nil. targetsOf gives the instances the request is
-// about; it is called, once, only when a fault aimed at an instance could
-// match, so that most requests are not decoded twice. The caller holds s.mu.
+// takeFault uses the first queued fault that matches a request of op, and
+// returns it, or nil. targetsOf gives the instances the request is about;
+// it is called, once, only when a fault aimed at an instance could match,
+// so that most requests are not decoded twice. The caller holds s.mu.
 func (s *Server) takeFault(op string, targetsOf func() []string) *Fault {
 	var targets []string
-	for i, q := range s.faults {
+	for i := range s.faults {
+		q := &s.faults[i]
 		if q.op != "" && q.op != op {
 			continue
 		}
@@ -116,8 +124,11 @@ func (s *Server) takeFault(op string, targetsOf func() []string) *Fault {
 				continue
 			}
 		}
-		s.faults = slices.Delete(s.faults, i, i+1)
-		return &q.fault
+		f := q.fault
+		if q.left--; q.left == 0 {
+			s.faults = slices.Delete(s.faults, i, i+1)
+		}
+		return &f
 	}
 	return nil
 }
