@@ -28,7 +28,10 @@ type Fault struct {
 }
 
 // APIError answers with a JSON error envelope: status, code and message,
-// e.g. APIError(200, koophone.CodeInternal, "internal error").
+// e.g. APIError(200, koophone.CodeInternal, "internal error"). It is shaped
+// as the service shapes that code: a gateway code (APIGW.*) with the
+// gateway's request_id; any other without one, and inside data on
+// ListInstances.
 func APIError(status int, code, message string) Fault {
 	return Fault{Status: status, Code: code, Message: message}
 }
@@ -134,9 +137,10 @@ func (s *Server) takeFault(op string, targetsOf func() []string) *Fault {
 }
 
 // serve answers r with the fault; service computes the real answer when
-// the fault needs it. A delay ends early when the client gives up, or
+// the fault needs it, and inData says that the operation's errors sit in
+// data (ListInstances). A delay ends early when the client gives up, or
 // when closing is closed: then the connection is closed unanswered.
-func (f *Fault) serve(w http.ResponseWriter, r *http.Request, closing <-chan struct{}, service func() answer) {
+func (f *Fault) serve(w http.ResponseWriter, r *http.Request, closing <-chan struct{}, inData bool, service func() answer) {
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		defer t.Stop()
@@ -170,7 +174,7 @@ func (f *Fault) serve(w http.ResponseWriter, r *http.Request, closing <-chan str
 			a.status = http.StatusOK
 		}
 		if f.Code != "" {
-			a = jsonAnswer(a.status, errorEnvelope{Code: f.Code, Msg: f.Message, RequestID: newGatewayID()})
+			a = errorAnswer(a.status, f.Code, f.Message, inData)
 		}
 		for k, v := range f.Header {
 			a.header[k] = v

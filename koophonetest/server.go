@@ -252,7 +252,7 @@ func (s *Server) endpoint(op string, h handler) http.HandlerFunc {
 			return render(s.check(op, h, r, body), s.all200, op == "ListInstances")
 		}
 		if fault != nil {
-			fault.serve(w, r, s.closing, service)
+			fault.serve(w, r, s.closing, op == "ListInstances", service)
 			return
 		}
 		write(w, service())
