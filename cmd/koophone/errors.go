@@ -112,10 +112,13 @@ func (s *session) fail(err error) int {
 	return code
 }
 
-// errorEvent prints err as an error event on stdout if --json is given,
-// and returns its exit code.
+// errorEvent prints err as an error event on stdout if --json is given
+// (through --jq if that is given and compiles), and returns its exit code.
 func (s *session) errorEvent(err error) int {
 	code := exitCode(err)
+	if s.jq == nil && s.g.jq != "" {
+		_ = s.compileJQ(true) // an error found before --jq was compiled goes through it too
+	}
 	if !s.g.asJSON {
 		return code
 	}

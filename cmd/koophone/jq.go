@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/itchyny/gojq"
 )
@@ -19,10 +20,28 @@ func (s *session) compileJQ(given bool) error {
 		s.jq, err = gojq.Compile(query)
 	}
 	if err != nil {
+		s.g.asJSON = false // no JSON but what the expression would have made of it
 		return usageErrorf("--jq %q: %v", s.g.jq, err)
 	}
 	s.g.asJSON = true
 	return nil
+}
+
+// jqArg is the last --jq EXPR of args before "--", for the errors found
+// while they are parsed, or "".
+func jqArg(args []string) string {
+	expr := ""
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return expr
+		case a == "--jq" && i+1 < len(args):
+			expr = args[i+1]
+		case strings.HasPrefix(a, "--jq="):
+			expr = strings.TrimPrefix(a, "--jq=")
+		}
+	}
+	return expr
 }
 
 // emit prints one JSON object of the output, cleaned as writeJSON cleans

@@ -194,6 +194,9 @@ func (s *session) run(ctx context.Context, args []string) int {
 		s.name = strings.TrimPrefix(found.CommandPath(), root.Name()+" ")
 	}
 	s.g.asJSON = s.g.asJSON || wantsJSON(args)
+	if s.g.jq == "" {
+		s.g.jq = jqArg(args) // not parsed: it came after the error
+	}
 	return s.fail(asUsageError(err))
 }
 

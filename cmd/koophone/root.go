@@ -28,7 +28,6 @@ func newRoot(s *session) *cobra.Command {
 		SilenceUsage:  true,
 		RunE: func(cc *cobra.Command, _ []string) error {
 			fmt.Fprint(s.stderr, rootHelp(cc)) // no command at all
-			s.g.asJSON = s.g.asJSON || s.g.jq != ""
 			s.code = s.errorEvent(usageErrorf("want a command: see koophone --help"))
 			return nil
 		},
