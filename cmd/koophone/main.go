@@ -8,8 +8,8 @@
 //	koophone wait --prepare --instance phone-1 --timeout 10m
 //
 // Exit codes: 0 ok, 1 an instance failed to prepare or a job failed, 2 usage error,
-// 3 API or network error, 4 timed out, 5 authentication failed,
-// 130 interrupted.
+// 3 API or network error (or a result that could not be written to
+// standard output), 4 timed out, 5 authentication failed, 130 interrupted.
 //
 // # Adding a command
 //
