@@ -2,6 +2,7 @@ package koophonetest_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -128,6 +129,22 @@ func TestFailNextForOneInstanceAndOperation(t *testing.T) {
 	assert.Equal(t, []bool{false, false, true, false}, faults)
 }
 
+// TestFailNextForAMisspeltOperationPanics: a fault for "ShowProgres"
+// never fired, silently, and a test of how a caller survives it passed
+// without it. Every operation the fake serves is accepted.
+func TestFailNextForAMisspeltOperationPanics(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	assert.PanicsWithValue(t, `koophonetest: FailNextFor: no operation "ShowProgres"; the operations are AssignInstance, `+
+		`AsyncCommand, BatchBackupInstances, BatchPrepareInstances, BatchQueryStatus, BatchRebootInstance, BatchReset, `+
+		`BatchShowSku, CreateInstance, DeleteInstance, GetDeviceToken, GetTask, InstallApp, ListInstanceApp, ListInstances, `+
+		`ReleaseInstancesSession, SetVideoConfig, ShowProgress, StopInstancesStreaming, SyncCommand, UnassignInstance`,
+		func() { srv.FailNextFor("ShowProgres", "", 1, koophonetest.HTMLPage(502)) })
+	for _, op := range []string{"", "ShowProgress", "ListInstanceApp", "GetTask"} {
+		assert.NotPanics(t, func() { srv.FailNextFor(op, "", 1, koophonetest.HTMLPage(502)) }, op)
+	}
+}
+
 func TestClientRetriesWithinMilliseconds(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, koophonetest.WithInstances("u", "i"))
@@ -137,4 +154,39 @@ func TestClientRetriesWithinMilliseconds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, srv.Requests(), 4)
 	assert.Less(t, time.Since(start), 500*time.Millisecond, "the default backoffs would take 600 ms at least")
+}
+
+// TestAPIErrorFaultsAreShapedAsTheServiceShapesThem: an injected business
+// error carried the gateway's request_id (so the client's error quoted an
+// id the service never gives a business error) and sat at the top level
+// of a ListInstances answer, where the service puts it inside data.
+func TestAPIErrorFaultsAreShapedAsTheServiceShapesThem(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	header := map[string]string{"X-Auth-Token": srv.Token(), "X-Request-Id": "r-1"}
+	for _, tt := range []struct {
+		op, method, target, body string
+		fault                    koophonetest.Fault
+		want                     string
+	}{
+		{"ShowProgress", "POST", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`,
+			koophonetest.APIError(400, "KOOPHONE.API.1000", "bad"), `{"error_code":"KOOPHONE.API.1000","error_msg":"bad"}`},
+		{"ListInstances", "GET", "/v1/instances/batch-query?x-request-id=r-1&page_no=1&page_size=10", ``,
+			koophonetest.APIError(200, "KOOPHONE.API.5002", "bad time"), `{"data":{"error_code":"KOOPHONE.API.5002","error_msg":"bad time"}}`},
+		{"ListInstances", "GET", "/v1/instances/batch-query?x-request-id=r-1&page_no=1&page_size=10", ``,
+			koophonetest.APIError(401, "apigw.0307", "renew"), `{"error_code":"apigw.0307","error_msg":"renew","request_id":"<id>"}`},
+		{"ShowProgress", "POST", "/v1/instances/prepare-progress", `{"user_id":"u","instance_id":"i"}`,
+			koophonetest.Throttle(""), `{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached: policy user over ratelimit,limit:200,time:1 second","request_id":"<id>"}`},
+	} {
+		srv.FailNextFor(tt.op, "", 1, tt.fault)
+		status, body := send(t, srv, tt.method, tt.target, tt.body, header)
+		assert.Equal(t, tt.fault.Status, status, tt.want)
+		assert.Equal(t, tt.want, regexp.MustCompile(`[0-9a-f]{32}`).ReplaceAllString(string(body), "<id>"))
+	}
+
+	srv.FailNextFor("ShowProgress", "", 1, koophonetest.APIError(200, "KOOPHONE.API.2004", "frozen"))
+	_, err := srv.Client().PrepareProgress(ctx(t), "u", "i")
+	var apiErr *koophone.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, srv.Requests()[len(srv.Requests())-1].Header.Get("X-Request-Id"), apiErr.RequestID, "the id the client sent")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // The codes the fake answers with. They are the fake's own copies, not the
@@ -87,7 +88,7 @@ func httpStatus(code string, all200 bool) int {
 // error_msg inside data, as ListInstances does.
 func render(r reply, all200, inData bool) answer {
 	if r.gateway != 0 {
-		return jsonAnswer(r.gateway, errorEnvelope{Code: r.code, Msg: r.msg, RequestID: newGatewayID()})
+		return errorAnswer(r.gateway, r.code, r.msg, false)
 	}
 	status := httpStatus(r.code, all200)
 	if inData {
@@ -95,6 +96,22 @@ func render(r reply, all200, inData bool) answer {
 	}
 	return jsonAnswer(status, envelope{Code: r.code, Msg: r.msg, Data: r.data})
 }
+
+// errorAnswer is an error answer with the given HTTP status, shaped as
+// the one who sends code sends it: the gateway (APIGW.*) with a
+// request_id; the service without one, inside data when inData.
+func errorAnswer(status int, code, msg string, inData bool) answer {
+	switch {
+	case len(code) >= len(gatewayPrefix) && strings.EqualFold(code[:len(gatewayPrefix)], gatewayPrefix):
+		return jsonAnswer(status, errorEnvelope{Code: code, Msg: msg, RequestID: newGatewayID()})
+	case inData:
+		return jsonAnswer(status, map[string]any{"data": errorEnvelope{Code: code, Msg: msg}})
+	}
+	return jsonAnswer(status, envelope{Code: code, Msg: msg})
+}
+
+// gatewayPrefix starts the codes the API gateway answers with.
+const gatewayPrefix = "APIGW."
 
 // listData merges error_code and error_msg into a ListInstances page.
 func listData(r reply) any {

@@ -2,9 +2,11 @@ package koophonetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -20,13 +22,16 @@ type Fault struct {
 	Message  string        // error_msg of a JSON error answer
 	Body     string        // a raw body instead of JSON (an HTML page, nothing, ...)
 	Header   http.Header   // extra headers, such as Retry-After
-	Delay    time.Duration // wait this long first (ends early if the client gives up)
+	Delay    time.Duration // wait this long first (less if the client gives up or Close is called)
 	Drop     bool          // close the connection without answering
 	Truncate bool          // send the service's answer cut off halfway
 }
 
 // APIError answers with a JSON error envelope: status, code and message,
-// e.g. APIError(200, koophone.CodeInternal, "internal error").
+// e.g. APIError(200, koophone.CodeInternal, "internal error"). It is shaped
+// as the service shapes that code: a gateway code (APIGW.*) with the
+// gateway's request_id; any other without one, and inside data on
+// ListInstances.
 func APIError(status int, code, message string) Fault {
 	return Fault{Status: status, Code: code, Message: message}
 }
@@ -64,11 +69,12 @@ func DropConnection() Fault { return Fault{Drop: true} }
 // on the request.
 func TruncatedBody() Fault { return Fault{Truncate: true} }
 
-// queuedFault is a fault waiting for a request of operation op ("" for
-// any) about instance ("" for any).
+// queuedFault is a fault waiting for the next left requests of operation
+// op ("" for any) about instance ("" for any).
 type queuedFault struct {
 	op, instance string
 	fault        Fault
+	left         int
 }
 
 // FailNext makes the next n requests, whatever their route, be answered by
@@ -82,22 +88,34 @@ func (s *Server) FailNext(n int, f Fault) { s.FailNextFor("", "", n, f) }
 // instance_id_list, instanceIdList or user_instances name it; a batch
 // request naming it is answered by f as a whole. Faults, whether queued by
 // FailNext or FailNextFor, are used in the order they were queued, each by
-// the first request it matches.
+// the first request it matches. n may be as large as math.MaxInt (fail
+// from now on); n < 1 queues nothing. It panics if op names no operation
+// (a misspelt name would never match, and the test would pass without its
+// fault) or if f.Status is neither 0 nor a three-digit HTTP status.
 func (s *Server) FailNextFor(op, instanceID string, n int, f Fault) {
+	if op != "" && !slices.Contains(s.ops, op) {
+		panic(fmt.Sprintf("koophonetest: FailNextFor: no operation %q; the operations are %s", op, strings.Join(s.ops, ", ")))
+	}
+	if f.Status != 0 && (f.Status < 100 || f.Status > 999) {
+		panic(fmt.Sprintf("koophonetest: FailNextFor: Fault.Status %d is not an HTTP status", f.Status))
+	}
+	if n < 1 {
+		return
+	}
+	f.Header = f.Header.Clone() // the caller may reuse its map
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, queuedFault{op: op, instance: instanceID, fault: f})
-	}
+	s.faults = append(s.faults, queuedFault{op: op, instance: instanceID, fault: f, left: n})
 }
 
-// takeFault removes and returns the first queued fault that matches a
-// request of op, or nil. targetsOf gives the instances the request is
-// about; it is called, once, only when a fault aimed at an instance could
-// match, so that most requests are not decoded twice. The caller holds s.mu.
+// takeFault uses the first queued fault that matches a request of op, and
+// returns it, or nil. targetsOf gives the instances the request is about;
+// it is called, once, only when a fault aimed at an instance could match,
+// so that most requests are not decoded twice. The caller holds s.mu.
 func (s *Server) takeFault(op string, targetsOf func() []string) *Fault {
 	var targets []string
-	for i, q := range s.faults {
+	for i := range s.faults {
+		q := &s.faults[i]
 		if q.op != "" && q.op != op {
 			continue
 		}
@@ -109,21 +127,29 @@ func (s *Server) takeFault(op string, targetsOf func() []string) *Fault {
 				continue
 			}
 		}
-		s.faults = slices.Delete(s.faults, i, i+1)
-		return &q.fault
+		f := q.fault
+		if q.left--; q.left == 0 {
+			s.faults = slices.Delete(s.faults, i, i+1)
+		}
+		return &f
 	}
 	return nil
 }
 
 // serve answers r with the fault; service computes the real answer when
-// the fault needs it.
-func (f *Fault) serve(w http.ResponseWriter, r *http.Request, service func() answer) {
+// the fault needs it, and inData says that the operation's errors sit in
+// data (ListInstances). A delay ends early when the client gives up, or
+// when closing is closed: then the connection is closed unanswered.
+func (f *Fault) serve(w http.ResponseWriter, r *http.Request, closing <-chan struct{}, inData bool, service func() answer) {
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
+		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			t.Stop()
+			return
+		case <-closing:
+			hijackAndClose(w)
 			return
 		}
 	}
@@ -148,7 +174,7 @@ func (f *Fault) serve(w http.ResponseWriter, r *http.Request, service func() ans
 			a.status = http.StatusOK
 		}
 		if f.Code != "" {
-			a = jsonAnswer(a.status, errorEnvelope{Code: f.Code, Msg: f.Message, RequestID: newGatewayID()})
+			a = errorAnswer(a.status, f.Code, f.Message, inData)
 		}
 		for k, v := range f.Header {
 			a.header[k] = v

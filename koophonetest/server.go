@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,6 +28,7 @@ type Server struct {
 
 	srv     *httptest.Server
 	mux     *http.ServeMux
+	ops     []string         // the operations it serves, sorted, for FailNextFor
 	unknown http.HandlerFunc // the gateway's answer to a route it does not know
 
 	// Settings from the options, fixed once NewServer returns: read
@@ -39,6 +41,9 @@ type Server struct {
 	taskDuration time.Duration    // WithTaskDuration
 
 	timelines func(instanceID string) Timeline // WithTimelines; nil: timeline for all
+
+	closing   chan struct{} // closed by Close: delayed answers stop waiting
+	closeOnce sync.Once
 
 	mu        sync.Mutex
 	inventory inventory
@@ -95,7 +100,7 @@ func newServer(opts ...Option) *Server {
 	s := &Server{
 		token: DefaultToken, timeline: defaultTimeline, now: time.Now,
 		inventory: newInventory(), failJobs: map[string][]jobFailure{},
-		tasks: map[string]*task{}, counters: map[string]int{},
+		tasks: map[string]*task{}, counters: map[string]int{}, closing: make(chan struct{}),
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -108,8 +113,11 @@ func newServer(opts ...Option) *Server {
 }
 
 // Close shuts the server down, waits for the requests in flight, and closes
-// the idle connections of the clients made by [Server.Client].
+// the idle connections of the clients made by [Server.Client]. A request
+// that a [Fault] is delaying is not waited for: its connection is closed
+// without an answer. Calling Close again does nothing.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
 	s.srv.Close()
 	s.mu.Lock()
 	clients := s.clients
@@ -199,12 +207,15 @@ func (s *Server) routes() *http.ServeMux {
 		{"POST /v1/instances/app/install", "InstallApp", s.installApp},
 	} {
 		mux.Handle(rt.pattern, s.endpoint(rt.op, rt.h))
+		s.ops = append(s.ops, rt.op)
 	}
 	s.unknown = s.endpoint("", nil)
 	mux.Handle("/", s.unknown)
 	// GET /v1/instances/{instance_id}/app-list would conflict with
 	// GET /v1/instances/tasks/{task_id} in a ServeMux: choose here.
 	apps := s.endpoint("ListInstanceApp", s.listApps)
+	s.ops = append(s.ops, "ListInstanceApp")
+	slices.Sort(s.ops)
 	mux.HandleFunc("GET /v1/instances/{instance_id}/{list}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("list") == "app-list" {
 			apps(w, r)
@@ -241,7 +252,7 @@ func (s *Server) endpoint(op string, h handler) http.HandlerFunc {
 			return render(s.check(op, h, r, body), s.all200, op == "ListInstances")
 		}
 		if fault != nil {
-			fault.serve(w, r, service)
+			fault.serve(w, r, s.closing, op == "ListInstances", service)
 			return
 		}
 		write(w, service())

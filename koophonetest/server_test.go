@@ -2,6 +2,8 @@ package koophonetest_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -206,6 +208,57 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestFailFromNowOn: FailNext(math.MaxInt, f), "fail from now on", queued
+// that many copies of f and ran out of memory. The queue keeps a count;
+// a reused Header map is the fault's own once queued.
+func TestFailFromNowOn(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	header := http.Header{"X-Fault": {"queued"}}
+	srv.FailNext(math.MaxInt, koophonetest.Fault{Status: 503, Body: "down", Header: header})
+	srv.FailNext(1, koophonetest.HTMLPage(502)) // behind it: never used
+	header.Set("X-Fault", "changed after")
+	status, h := head(t, srv)
+	assert.Equal(t, 503, status)
+	assert.Equal(t, "queued", h.Get("X-Fault"))
+	for range 3 {
+		_, err := srv.Client(quick).BatchQueryStatus(ctx(t), []string{"i"})
+		var apiErr *koophone.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 503, apiErr.HTTPStatus)
+	}
+	reqs := srv.Requests()
+	assert.Len(t, reqs, 13, "4 attempts each")
+	for _, r := range reqs {
+		assert.True(t, r.Fault)
+	}
+	srv.FailNext(0, koophonetest.HTMLPage(502))
+	srv.FailNext(-1, koophonetest.HTMLPage(502))
+}
+
+// head sends a raw ShowProgress and returns the answer's status and headers.
+func head(t *testing.T, srv *koophonetest.Server) (int, http.Header) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx(t), http.MethodPost, srv.URL+"/v1/instances/prepare-progress", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header
+}
+
+// TestFaultWithoutAnHTTPStatusPanics: a Fault whose Status net/http cannot
+// send made the handler panic in the server's goroutine, far from the test.
+func TestFaultWithoutAnHTTPStatusPanics(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	for _, f := range []koophonetest.Fault{{Status: 42}, koophonetest.HTMLPage(1000), koophonetest.APIError(-1, "X", "y")} {
+		assert.PanicsWithValue(t, fmt.Sprintf("koophonetest: FailNextFor: Fault.Status %d is not an HTTP status", f.Status),
+			func() { srv.FailNext(1, f) })
+	}
+}
+
 func TestLatencyEndsWhenTheClientGivesUp(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, koophonetest.WithInstances("u", "i"))
@@ -265,4 +318,30 @@ func TestClientPanicsOnABadOption(t *testing.T) {
 	assert.PanicsWithValue(t, "koophonetest: Server.Client: koophone: invalid parameter: request timeout 0s must be positive", func() {
 		srv.Client(koophone.WithRequestTimeout(0))
 	})
+}
+
+// TestCloseDoesNotWaitForADelayedAnswer: Close waited for a request that
+// Latency was holding until the client's request timeout (30 s) or the
+// delay ran out, so a suite's cleanup hung on a call it had abandoned.
+func TestCloseDoesNotWaitForADelayedAnswer(t *testing.T) {
+	t.Parallel()
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1"))
+	srv.FailNext(1, koophonetest.Latency(time.Hour))
+	c := srv.Client(koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
+	called := make(chan error, 1)
+	go func() {
+		_, err := c.BatchQueryStatus(context.Background(), []string{"phone-1"})
+		called <- err
+	}()
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Len(c, srv.Requests(), 1) }, 5*time.Second, time.Millisecond)
+
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close is waiting for the delayed answer")
+	}
+	assert.Error(t, <-called, "the connection is closed without an answer")
+	srv.Close() // again: nothing
 }

@@ -107,6 +107,25 @@ func TestCompletion(t *testing.T) {
 	assert.Contains(t, r.stdout, "task\t", "what a shell asks for when the user presses tab")
 }
 
+// TestCompletionWithoutAShellIsAUsageError: "koophone completion" alone or
+// with a shell it does not know printed its help on stdout and exited 0,
+// so `source <(koophone completion bahs)` sourced the help text.
+func TestCompletionWithoutAShellIsAUsageError(t *testing.T) {
+	t.Parallel()
+	for args, want := range map[string]string{
+		"completion":      "koophone completion: want a subcommand: completion bash, completion zsh, completion fish, completion powershell",
+		"completion bahs": `koophone completion: unknown command "bahs" for "koophone completion" (did you mean bash?)`,
+	} {
+		r := runCLI(t, context.Background(), strings.Fields(args)...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Empty(t, r.stdout, args)
+		assert.Equal(t, want+" (see koophone completion --help)\n", r.stderr, args)
+		r = runCLI(t, context.Background(), append(strings.Fields(args), "--json")...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Equal(t, "error", events(t, r.stdout)[0]["event"], args)
+	}
+}
+
 func TestJQ(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, context.Background(), "--simulate", "exec", "--async", "--jq", ".task_id", "--instance", "phone-1", "--", "ls")
@@ -128,10 +147,29 @@ func TestJQ(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, `--jq ".[":`)
 	assert.Empty(t, srv.Requests(), "a bad expression sends nothing")
+	// An empty expression ("$EXPR" unset) printed text, as if --jq were not there.
+	for _, args := range [][]string{{"status", "--instance", "phone-1", "--jq", ""}, {"status", "--instance", "phone-1", "--jq="}} {
+		r = runCLI(t, context.Background(), append(args, against(t, srv)...)...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Contains(t, r.stderr, `--jq "": missing query`, args)
+		assert.Empty(t, r.stdout, args)
+	}
+	assert.Empty(t, srv.Requests(), "an empty expression sends nothing")
 
 	r = runCLI(t, context.Background(), append([]string{"progress", "--instance", "phone-404", "--jq", ".exit_code"}, against(t, srv)...)...)
 	assert.Equal(t, exitAPI, r.code)
 	assert.Equal(t, "3\n", r.stdout, "the error event goes through the expression too")
+
+	// halt ends the output, as jq's does, without failing the command; it was
+	// an error ("halt error: null", exit 2).
+	r = runCLI(t, context.Background(), "instances", "list", "--simulate", "--jq", `select(.event == "instance") | .instance_id, halt`)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "fleet-00001\n", r.stdout)
+	for _, expr := range []string{"halt_error", "null | halt_error", `"x" | halt_error(0)`} {
+		r = runCLI(t, context.Background(), "version", "--jq", expr)
+		assert.Equal(t, exitUsage, r.code, "%s fails the command", expr)
+		assert.Contains(t, r.stderr, "halt error", expr)
+	}
 
 	r = runCLI(t, context.Background(), "version", "--jq", `error("boom")`)
 	assert.Equal(t, exitUsage, r.code, "an expression that fails on the output fails the command")

@@ -14,7 +14,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1 // an instance failed to prepare (status -1), a job of a task failed, or exec failed on an instance
 	exitUsage       = 2
-	exitAPI         = 3 // bad parameter, not found, no permission, or the service could not be reached
+	exitAPI         = 3 // bad parameter, not found, no permission, the service could not be reached, or the result could not be written
 	exitTimeout     = 4
 	exitAuth        = 5
 	exitInterrupted = 130
@@ -112,10 +112,13 @@ func (s *session) fail(err error) int {
 	return code
 }
 
-// errorEvent prints err as an error event on stdout if --json is given,
-// and returns its exit code.
+// errorEvent prints err as an error event on stdout if --json is given
+// (through --jq if that is given and compiles), and returns its exit code.
 func (s *session) errorEvent(err error) int {
 	code := exitCode(err)
+	if s.jq == nil && s.g.jq != "" {
+		_ = s.compileJQ(true) // an error found before --jq was compiled goes through it too
+	}
 	if !s.g.asJSON {
 		return code
 	}

@@ -78,6 +78,8 @@ func TestJSONReportsFlagAndCommandErrors(t *testing.T) {
 		{[]string{"wait", "--bogus", "--json"}, "wait", "unknown flag: --bogus"},
 		{[]string{"progress", "--json", "--interval", "x"}, "progress", "unknown flag: --interval"},
 		{[]string{"wait", "--json", "--interval", "5s..1s"}, "wait", "want MIN..MAX"},
+		{[]string{"--json"}, "", "want a command"}, // printed only the help, on stderr
+		{[]string{"--jq", "."}, "", "want a command"},
 	}
 	for _, tt := range tests {
 		r := runCLI(t, context.Background(), tt.args...)
@@ -90,6 +92,23 @@ func TestJSONReportsFlagAndCommandErrors(t *testing.T) {
 	}
 	r := runCLI(t, context.Background(), "wait", "--bogus")
 	assert.Empty(t, r.stdout, "no JSON without --json")
+
+	// With --jq, a flag or argument refused before --jq was compiled printed
+	// the raw error event, which ID=$(koophone … --jq EXPR) captured as a value.
+	for _, args := range [][]string{
+		{"status", "--simulate", "--instance", "p-1", "--jq", ".exit_code", "--bogus"},
+		{"status", "--bogus", "--jq=.exit_code"},
+		{"--jq", ".exit_code", "launch"},
+		{"status", "--simulate", "--instance", "p-1", "extra", "--jq", ".exit_code"},
+		{"version", "--simulate", "--jq", ".exit_code"},
+		{"task", "--jq", ".exit_code"},
+	} {
+		r := runCLI(t, context.Background(), args...)
+		assert.Equal(t, exitUsage, r.code, args)
+		assert.Equal(t, "2\n", r.stdout, args)
+	}
+	r = runCLI(t, context.Background(), "status", "--bogus", "--json", "--jq", ".[")
+	assert.Empty(t, r.stdout, "a bad --jq: no JSON it would not have made")
 }
 
 // TestTimeoutNamesTheTimeSpent: a wait that times out says how long it

@@ -3,14 +3,16 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/itchyny/gojq"
 )
 
-// compileJQ compiles --jq, which implies --json: a bad expression is a
-// usage error before anything is sent.
-func (s *session) compileJQ() error {
-	if s.g.jq == "" {
+// compileJQ compiles --jq, which implies --json, if it was given: a bad
+// expression, an empty one included, is a usage error before anything is
+// sent.
+func (s *session) compileJQ(given bool) error {
+	if !given {
 		return nil
 	}
 	query, err := gojq.Parse(s.g.jq)
@@ -18,19 +20,41 @@ func (s *session) compileJQ() error {
 		s.jq, err = gojq.Compile(query)
 	}
 	if err != nil {
+		s.g.asJSON = false // no JSON but what the expression would have made of it
 		return usageErrorf("--jq %q: %v", s.g.jq, err)
 	}
 	s.g.asJSON = true
 	return nil
 }
 
+// jqArg is the last --jq EXPR of args before "--", for the errors found
+// while they are parsed, or "".
+func jqArg(args []string) string {
+	expr := ""
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return expr
+		case a == "--jq" && i+1 < len(args):
+			expr = args[i+1]
+		case strings.HasPrefix(a, "--jq="):
+			expr = strings.TrimPrefix(a, "--jq=")
+		}
+	}
+	return expr
+}
+
 // emit prints one JSON object of the output, cleaned as writeJSON cleans
 // it; with --jq, what the expression makes of it instead, one value a
 // line, strings raw (as jq -r prints them). The first error the expression
-// raises is kept in jqErr, for the exit code.
+// raises is kept in jqErr, for the exit code; halt (and halt_error, which
+// is an error) ends the output.
 func (s *session) emit(v map[string]any) {
-	if s.jq == nil {
+	switch {
+	case s.jq == nil:
 		writeJSON(s.stdout, v)
+		return
+	case s.jqHalted:
 		return
 	}
 	b, err := json.Marshal(cleanData(v))
@@ -51,6 +75,12 @@ func (s *session) emit(v map[string]any) {
 			return
 		}
 		switch out := out.(type) {
+		case *gojq.HaltError:
+			if out.Value() != nil || out.ExitCode() != 0 { // halt_error: a failure
+				s.jqFailed(out)
+			}
+			s.jqHalted = true // halt, as jq's: no more output, and no error
+			return
 		case error:
 			s.jqFailed(out)
 			return

@@ -8,8 +8,8 @@
 //	koophone wait --prepare --instance phone-1 --timeout 10m
 //
 // Exit codes: 0 ok, 1 an instance failed to prepare or a job failed, 2 usage error,
-// 3 API or network error, 4 timed out, 5 authentication failed,
-// 130 interrupted.
+// 3 API or network error (or a result that could not be written to
+// standard output), 4 timed out, 5 authentication failed, 130 interrupted.
 //
 // # Adding a command
 //
@@ -78,6 +78,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -155,7 +156,8 @@ var groups = map[string]string{
 }
 
 // run is the whole command: it parses args, runs one command and returns
-// the exit code. main only wires it to the process.
+// the exit code. main only wires it to the process. A command that
+// succeeded but could not write its result (a full disk) exits 3.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] { // spellings the CLI took before it used cobra
@@ -165,12 +167,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			args = append([]string{"--help"}, args[1:]...)
 		}
 	}
-	s := &session{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	out := &resultWriter{w: stdout}
+	s := &session{stdin: stdin, stdout: out, stderr: stderr, getenv: os.Getenv}
+	code := s.run(ctx, args)
+	if out.err != nil {
+		fmt.Fprintf(stderr, "koophone: cannot write to standard output: %s\n", clean(out.err.Error()))
+		if code == exitOK {
+			code = exitAPI
+		}
+	}
+	return code
+}
+
+// run parses args, runs one command and returns its exit code.
+func (s *session) run(ctx context.Context, args []string) int {
 	root := newRoot(s)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
 	found, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return s.code
@@ -182,6 +194,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		s.name = strings.TrimPrefix(found.CommandPath(), root.Name()+" ")
 	}
 	s.g.asJSON = s.g.asJSON || wantsJSON(args)
+	if s.g.jq == "" {
+		s.g.jq = jqArg(args) // not parsed: it came after the error
+	}
 	return s.fail(asUsageError(err))
 }
 

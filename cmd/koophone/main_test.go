@@ -135,6 +135,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{nil, "Usage:"},
 		{[]string{"launch"}, `unknown command "launch"`},
+		{[]string{"--simulate", "--", "status"}, `koophone status: the command comes after "--"`}, // was: "status" (did you mean status?)
 		{[]string{"wait", "--user", "u"}, "--instance is required"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance is required, once"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, `invalid argument "5s..1s" for "--interval" flag: want MIN..MAX`},
@@ -145,6 +146,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"progress", "--user", "u", "--instance", "a", "--endpoint", "ftp://x", "--token-file", tokenFile(t, "t")}, `invalid parameter: endpoint "ftp://x"`},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--token-file", filepath.Join(t.TempDir(), "none")}, "--token-file: cannot open"},
 		{[]string{"progress", "--user", "u", "--instance", "a", "--token-file", tokenFile(t, " ")}, "--token-file: the token is empty"},
+		// Cut at 64 KiB, a file of 64 KiB and more was sent as a token.
+		{[]string{"progress", "--user", "u", "--instance", "a", "--endpoint", srv.URL, "--token-file", tokenFile(t, strings.Repeat("A", 64<<10))},
+			"--token-file: more than 64 KiB: want a file that holds only the token"},
 	}
 	for _, tt := range tests {
 		r := runCLI(t, context.Background(), tt.args...)

@@ -336,6 +336,24 @@ func unsafeRune(r rune) bool {
 	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
+// resultWriter is standard output, remembering the first write that
+// failed: a command whose result was lost must not exit 0.
+type resultWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *resultWriter) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if err != nil && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// IsTerminal says what the writer it wraps is.
+func (r *resultWriter) IsTerminal() bool { return isTerminal(r.w) }
+
 // isTerminal reports whether w is a terminal. Writers that know better
 // (tests) say so with an IsTerminal method.
 func isTerminal(w io.Writer) bool {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -109,4 +110,33 @@ func TestClean(t *testing.T) {
 	long := clean(strings.Repeat("é", 5000))
 	assert.LessOrEqual(t, len(long), maxField+len("…"))
 	assert.True(t, strings.HasSuffix(long, "…"), fmt.Sprintf("%.20q", long))
+}
+
+// fullDisk is standard output on a full disk: every write fails.
+type fullDisk struct{}
+
+func (fullDisk) Write([]byte) (int, error) {
+	return 0, errors.New("write /dev/stdout: no space left on device")
+}
+
+// TestResultThatCannotBeWrittenIsAnError: a result lost to a full disk
+// exited 0, so `koophone instances list --all > ids.txt` "succeeded" with
+// an empty file. It exits 3 and says why; a command that failed keeps its
+// own exit code.
+func TestResultThatCannotBeWrittenIsAnError(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"version"}, exitAPI},
+		{[]string{"status", "--simulate", "--quiet", "--instance", "phone-1", "--json"}, exitAPI},
+		{[]string{"wait", "--help"}, exitAPI},
+		{[]string{"wait", "--bogus", "--json"}, exitUsage},
+	} {
+		var stderr strings.Builder
+		code := run(context.Background(), tt.args, strings.NewReader(""), fullDisk{}, &stderr)
+		assert.Equal(t, tt.code, code, tt.args)
+		assert.Contains(t, stderr.String(), "koophone: cannot write to standard output: write /dev/stdout: no space left on device\n", tt.args)
+	}
 }

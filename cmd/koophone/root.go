@@ -28,18 +28,24 @@ func newRoot(s *session) *cobra.Command {
 		SilenceUsage:  true,
 		RunE: func(cc *cobra.Command, _ []string) error {
 			fmt.Fprint(s.stderr, rootHelp(cc)) // no command at all
-			s.code = exitUsage
+			s.code = s.errorEvent(usageErrorf("want a command: see koophone --help"))
 			return nil
 		},
 	}
 	root.Args = func(_ *cobra.Command, args []string) error {
 		if len(args) > 0 {
 			s.name = args[0]
+			if isCommand(root, args[0]) { // only after "--", which ends the flags
+				return usageErrorf(`the command comes after "--", which ends the flags: give it before "--"`)
+			}
 			return unknownCommand(root, args[0])
 		}
 		return nil
 	}
 	root.SuggestionsMinimumDistance = 2
+	root.SetIn(s.stdin)
+	root.SetOut(s.stdout)
+	root.SetErr(s.stderr)
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cc *cobra.Command, args []string) {
 		if cc != root {
@@ -62,6 +68,12 @@ func newRoot(s *session) *cobra.Command {
 			parent, use = parents[group], sub
 		}
 		parent.AddCommand(leaf(s, c, use))
+	}
+	// cobra's completion command is a group of one command per shell: made
+	// here, so that alone or with an unknown shell it is a usage error too.
+	root.InitDefaultCompletionCmd()
+	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
+		completion.Args, completion.RunE, completion.SuggestionsMinimumDistance = nil, groupRun(s, "completion"), 2
 	}
 	return root
 }
@@ -109,19 +121,25 @@ func groupCommand(s *session, group string) *cobra.Command {
 		Use:                        group,
 		Short:                      groups[group],
 		SuggestionsMinimumDistance: 2,
-		RunE: func(cc *cobra.Command, args []string) error {
-			s.name = group
-			if len(args) > 0 {
-				s.code = s.fail(unknownCommand(cc, args[0]))
-				return nil
-			}
-			var names []string
-			for _, sub := range cc.Commands() {
-				names = append(names, group+" "+sub.Name())
-			}
-			s.code = s.fail(usageErrorf("want a subcommand: %s", strings.Join(names, ", ")))
+		RunE:                       groupRun(s, group),
+	}
+}
+
+// groupRun runs a group's command without a known subcommand: a usage
+// error that names the subcommand it may be a typo of, or lists them all.
+func groupRun(s *session, group string) func(*cobra.Command, []string) error {
+	return func(cc *cobra.Command, args []string) error {
+		s.name = group
+		if len(args) > 0 {
+			s.code = s.fail(unknownCommand(cc, args[0]))
 			return nil
-		},
+		}
+		var names []string
+		for _, sub := range cc.Commands() {
+			names = append(names, group+" "+sub.Name())
+		}
+		s.code = s.fail(usageErrorf("want a subcommand: %s", strings.Join(names, ", ")))
+		return nil
 	}
 }
 
@@ -187,7 +205,7 @@ func (s *session) prepare(fs *pflag.FlagSet, local bool) error {
 			}
 		}
 	}
-	if err := s.compileJQ(); err != nil {
+	if err := s.compileJQ(fs.Changed("jq")); err != nil {
 		return err
 	}
 	return s.readIDs(fs)

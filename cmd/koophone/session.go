@@ -54,6 +54,7 @@ type session struct {
 	code           int        // the exit code of the command that ran
 	jq             *gojq.Code // --jq, compiled
 	jqErr          error      // the first error --jq raised
+	jqHalted       bool       // --jq called halt: it prints nothing more
 	stdinUsedBy    string     // the flag that reads standard input, if one does
 }
 
@@ -199,6 +200,9 @@ func (s *session) simulated(ctx context.Context, sd seed, opts []koophone.Option
 	return c, nil
 }
 
+// maxTokenFile bounds the token file: an IAM token is a few KiB.
+const maxTokenFile = 64 << 10
+
 // readToken reads the token file (or standard input), never echoing it.
 func (s *session) readToken() (string, error) {
 	r := s.stdin
@@ -214,9 +218,12 @@ func (s *session) readToken() (string, error) {
 		defer f.Close()
 		r = f
 	}
-	b, err := io.ReadAll(io.LimitReader(r, 64<<10))
-	if err != nil {
+	b, err := io.ReadAll(io.LimitReader(r, maxTokenFile+1))
+	switch {
+	case err != nil:
 		return "", errors.New("cannot read the token")
+	case len(b) > maxTokenFile: // cut, it would be sent as another token
+		return "", fmt.Errorf("more than %d KiB: want a file that holds only the token", maxTokenFile>>10)
 	}
 	tok := strings.TrimSpace(string(b))
 	if tok == "" {
