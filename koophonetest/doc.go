@@ -44,6 +44,16 @@
 //
 //   - X-Auth-Token must be the server's token ([Server.Token]): otherwise
 //     HTTP 401 with APIGW.0301.
+//   - With [WithAKSK] or [WithTemporaryAKSK], a request without
+//     X-Auth-Token must be signed in the SDK-HMAC-SHA256 scheme with one
+//     of the server's key pairs: an Authorization header "SDK-HMAC-SHA256
+//     Access=…, SignedHeaders=…, Signature=…" naming a known access key;
+//     X-Sdk-Date as 20060102T150405Z within 15 minutes of the server's
+//     clock; X-Project-Id equal to the key's project; for a temporary key,
+//     its X-Security-Token; every signed header present (host included);
+//     and the signature of the request as received: method, escaped path,
+//     raw query, the signed headers' values and the body. Otherwise HTTP
+//     401 with APIGW.0301, whose message says what was wrong.
 //   - X-Request-Id must be present (and, on ListInstances, the x-request-id
 //     query parameter): otherwise KOOPHONE.API.0002.
 //   - The body and query must hold the documented fields within the
@@ -79,9 +89,14 @@
 //   - Device tokens, addresses, signalling URLs, project and account
 //     names are made up (".invalid" hosts); the SKU catalog is a small
 //     fixed one ([SKUID], [BandSKUID]); orders cost nothing.
-//   - It accepts any X-Auth-Token equal to its token; it knows nothing of
-//     IAM, projects, tenants or AK/SK signatures, and it does not check
-//     that a device token's user owns the instance.
+//   - It accepts any X-Auth-Token equal to its token, and signatures made
+//     with the key pairs it was given; it knows nothing of IAM, projects
+//     or tenants (X-Project-Id must only match the key's project; a
+//     permanent key's X-Security-Token is not looked at), never locks an
+//     access key after failures, and it does not check that a device
+//     token's user owns the instance. It signs again as the official SDKs
+//     sign: signed header names must be lower-case and sorted, include
+//     host and x-sdk-date and leave out content-type.
 //   - It does not throttle unless told to ([Throttle]).
 //   - It speaks plain HTTP on 127.0.0.1, never TLS.
 package koophonetest

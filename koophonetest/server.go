@@ -39,6 +39,8 @@ type Server struct {
 	all200       bool             // WithBusinessErrorsAsHTTP200
 	nestInstall  bool             // WithInstallAppNestedData
 	taskDuration time.Duration    // WithTaskDuration
+	// WithAKSK and WithTemporaryAKSK: the key pairs by access key.
+	keys map[string]keyPair
 
 	timelines func(instanceID string) Timeline // WithTimelines; nil: timeline for all
 
@@ -86,8 +88,9 @@ type Request struct {
 }
 
 // NewServer starts a fake KooPhone service on 127.0.0.1. It panics if it
-// cannot listen, as httptest.NewServer does, or if an option describes an
-// impossible instance (see [WithInstance]).
+// cannot listen, as httptest.NewServer does, if an option describes an
+// impossible instance (see [WithInstance]), or if [WithAKSK] or
+// [WithTemporaryAKSK] is given an empty argument.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
@@ -142,7 +145,9 @@ var clientPolls = koophone.WithPollInterval(time.Millisecond, 10*time.Millisecon
 // Client returns a koophone.Client wired to the server with its token,
 // retries after 1 to 10 ms, waits that poll every 1 to 10 ms
 // (koophone.WithWaitDefaults: a wait's own WithPollInterval still wins),
-// and then opts (which may override any of those). A timeline of
+// and then opts (which may override any of those: with
+// koophone.WithAKSK and a key pair given to [WithAKSK], it signs instead of
+// sending the token). A timeline of
 // durations ([Timeline]) still takes its time on the server's clock. It
 // panics if an option is invalid: it is meant for tests and demos, where
 // that is a bug.
@@ -265,8 +270,8 @@ func (s *Server) check(op string, h handler, r *http.Request, body []byte) reply
 	if h == nil {
 		return gatewayError(http.StatusNotFound, codeGatewayNotFound, "The API does not exist or has not been published in the environment")
 	}
-	if r.Header.Get("X-Auth-Token") != s.token {
-		return gatewayError(http.StatusUnauthorized, codeGatewayUnauthorized, "Incorrect IAM authentication information: verify aksk or token failed")
+	if rep, ok := s.authenticate(r, body); !ok {
+		return rep
 	}
 	if r.Header.Get("X-Request-Id") == "" {
 		return fail(codeMissingRequestID, "missing header x-request-id")
