@@ -11,6 +11,12 @@ import (
 // pages say 1500 or 2000: the fake takes the larger).
 const maxCreateCount = 2000
 
+// The values of chargeParam.periodType.
+const (
+	periodMonth = 2
+	periodYear  = 3
+)
+
 // createJSON is the body of CreateInstance: camelCase, as documented.
 type createJSON struct {
 	OS                 string      `json:"os"`
@@ -44,33 +50,52 @@ type createdInstJSON struct {
 	InstanceName string `json:"instanceName"`
 }
 
-// check returns what is wrong with a CreateInstance body, or "".
-func (c createJSON) check() string {
-	return firstError(
+// check answers what is wrong with a CreateInstance body, as the
+// error-code page says: KOOPHONE.API.3003 for a missing os, 3006 for a
+// count of months out of 1 to 9, 3007 for a count of years out of 1 to 3,
+// 3002 for an SKU or region the catalog does not know, 1000 for the rest.
+// ok is false when something is.
+func (c createJSON) check() (reply, bool) {
+	if c.OS == "" {
+		return fail(codeOSMissing, "os is required"), false
+	}
+	if msg := firstError(
 		check(slices.Contains([]string{"AOSP9", "AOSP11", "AOSP14"}, c.OS), "os must be AOSP9, AOSP11 or AOSP14"),
 		checkLen("instanceSkuId", c.InstanceSkuID, 1, 64), checkLen("bandSkuId", c.BandSkuID, 1, 64),
 		checkLen("regionId", c.RegionID, 1, 64), checkLen("instanceNamePrefix", c.InstanceNamePrefix, 1, 14),
 		check(c.Count >= 1 && c.Count <= maxCreateCount, "count must be 1 to 2000"),
 		check(slices.Contains([]string{"", "EIP", "ADN"}, c.Network), "network must be EIP or ADN"),
 		check(c.ChargeParam != nil, "chargeParam is required"),
-		c.ChargeParam.check(),
-		check(c.BandSkuID == BandSKUID, "bandSkuId is not the catalog's band SKU"),
-	)
+	); msg != "" {
+		return invalid("%s", msg), false
+	}
+	if rep, ok := c.ChargeParam.check(); !ok {
+		return rep, false
+	}
+	if c.BandSkuID != BandSKUID {
+		return fail(codeSKUNotFound, "no such sku: bandSkuId %s", c.BandSkuID), false
+	}
+	return reply{}, true
 }
 
-// check returns what is wrong with a chargeParam, or "".
-func (p *chargeJSON) check() string {
-	if p == nil {
-		return ""
-	}
-	maxNum := map[int]int{2: 9, 3: 3}[p.PeriodType]
-	return firstError(
+// check answers what is wrong with a chargeParam; ok is false when
+// something is.
+func (p *chargeJSON) check() (reply, bool) {
+	if msg := firstError(
 		check(p.ChargingMode == 1, "chargeParam.chargingMode must be 1"),
-		check(maxNum > 0, "chargeParam.periodType must be 2 (month) or 3 (year)"),
-		check(p.PeriodNum >= 1 && p.PeriodNum <= maxNum, "chargeParam.periodNum must be 1 to 9 months or 1 to 3 years"),
+		check(p.PeriodType == periodMonth || p.PeriodType == periodYear, "chargeParam.periodType must be 2 (month) or 3 (year)"),
 		check(p.IsAutoPay == 0 || p.IsAutoPay == 1, "chargeParam.isAutoPay must be 0 or 1"),
 		check(p.IsAutoRenew == 0 || p.IsAutoRenew == 1, "chargeParam.isAutoRenew must be 0 or 1"),
-	)
+	); msg != "" {
+		return invalid("%s", msg), false
+	}
+	switch {
+	case p.PeriodType == periodMonth && (p.PeriodNum < 1 || p.PeriodNum > 9):
+		return fail(codeMonthsOutOfRange, "if the period type is month, the period num must be 1 to 9"), false
+	case p.PeriodType == periodYear && (p.PeriodNum < 1 || p.PeriodNum > 3):
+		return fail(codeYearsOutOfRange, "if the period type is year, the period num must be 1 to 3"), false
+	}
+	return reply{}, true
 }
 
 // createInstances answers CreateInstance: POST /v1/instances/create. It
@@ -82,12 +107,12 @@ func (s *Server) createInstances(_ *http.Request, body []byte) reply {
 	if rep, ok := decode(body, &in); !ok {
 		return rep
 	}
-	if msg := in.check(); msg != "" {
-		return invalid("%s", msg)
+	if rep, ok := in.check(); !ok {
+		return rep
 	}
 	sku, ok := findSKU(in.RegionID, in.InstanceSkuID)
 	if !ok {
-		return invalid("instanceSkuId %s is not offered in region %s", in.InstanceSkuID, in.RegionID)
+		return fail(codeSKUNotFound, "no such sku or region: instanceSkuId %s in region %s", in.InstanceSkuID, in.RegionID)
 	}
 	if !sku.offers(in.OS, in.BandSize) {
 		return invalid("SKU %s offers no %s image with a bandwidth of %v", sku.CbcSkuID, in.OS, in.BandSize)

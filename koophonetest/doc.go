@@ -59,7 +59,11 @@
 //   - The body and query must hold the documented fields within the
 //     documented limits (ids of 1 to 32 characters, 1 to 100 per batch,
 //     commands of 1 to 1024 bytes, all six video network × encoding pairs,
-//     https package URLs, …): otherwise KOOPHONE.API.1000.
+//     https package URLs, …): otherwise KOOPHONE.API.1000, but for
+//     CreateInstance's documented codes: 3002 for an SKU, band SKU or
+//     region the catalog does not have, 3003 for a missing os, 3006 for a
+//     periodNum of months outside 1 to 9, 3007 for one of years outside 1
+//     to 3.
 //   - An unknown instance gives KOOPHONE.API.4001; an instance assigned to
 //     another user KOOPHONE.API.1001 on ShowProgress and
 //     BatchPrepareInstances. ListInstances' error code sits inside data.

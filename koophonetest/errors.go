@@ -17,6 +17,10 @@ const (
 	codePermissionDenied = "KOOPHONE.API.1001"
 	codeAssignedElse     = "KOOPHONE.API.2003" // no idle instance: assigned to another user
 	codeBindingNotFound  = "KOOPHONE.API.2210"
+	codeSKUNotFound      = "KOOPHONE.API.3002" // no such SKU or region
+	codeOSMissing        = "KOOPHONE.API.3003" // the OS version is missing
+	codeMonthsOutOfRange = "KOOPHONE.API.3006" // periodType month, periodNum not 1 to 9
+	codeYearsOutOfRange  = "KOOPHONE.API.3007" // periodType year, periodNum not 1 to 3
 	codeFastInstall      = "KOOPHONE.API.3008" // fast_install must be 0 or 1
 	codeInstanceNotFound = "KOOPHONE.API.4001"
 	codePayPerUse        = "KOOPHONE.API.5001"

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/koophone-go/koophone"
 	"github.com/koophone-go/koophone/koophonetest"
 )
 
@@ -155,7 +156,7 @@ func TestCreateAndDelete(t *testing.T) {
 	assert.Equal(t, "PERIODIC", l.Result[0].BillingMode)
 
 	for _, mod := range []string{`,"count":0`, `,"instanceNamePrefix":"fifteen-chars-x"`, `,"os":"AOSP2"`, `,"bandSize":3`,
-		`,"regionId":"eu-west-0"`, `,"network":"VPN"`, `,"chargeParam":{"chargingMode":1,"periodType":3,"periodNum":4}`,
+		`,"network":"VPN"`, `,"chargeParam":{"chargingMode":1,"periodType":4,"periodNum":1}`,
 		`,"chargeParam":{"chargingMode":2,"periodType":2,"periodNum":1}`, `,"chargeParam":{"chargingMode":1,"periodType":2,"periodNum":1,"isAutoPay":2}`} {
 		r := call(t, srv, "POST", "/v1/instances/create", body(mod))
 		assert.Equal(t, "KOOPHONE.API.1000", r.code, mod)
@@ -169,6 +170,47 @@ func TestCreateAndDelete(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = srv.Instance(order.Infos[1].ID)
 	assert.True(t, ok)
+}
+
+// CreateInstance answers the codes the error-code page documents for its
+// parameters, with HTTP 200: 3002 no such SKU or region, 3003 os missing,
+// 3006 months out of 1 to 9, 3007 years out of 1 to 3.
+func TestCreateInstanceAnswersTheDocumentedParameterCodes(t *testing.T) {
+	t.Parallel()
+	t.Cleanup(http.DefaultClient.CloseIdleConnections)
+	srv := newServer(t)
+	const rest = `"instanceSkuId":"` + koophonetest.SKUID + `","bandSkuId":"` + koophonetest.BandSKUID +
+		`","regionId":"cn-north-4","instanceNamePrefix":"shop","bandSize":4,"count":1`
+	charge := func(unit, n int) string {
+		return fmt.Sprintf(`,"chargeParam":{"chargingMode":1,"periodType":%d,"periodNum":%d,"isAutoPay":1,"isAutoRenew":0}`, unit, n)
+	}
+	for _, tc := range []struct{ body, code string }{
+		{`{` + rest + charge(2, 1) + `}`, "KOOPHONE.API.3003"},
+		{`{"os":"",` + rest + charge(2, 1) + `}`, "KOOPHONE.API.3003"},
+		{`{"os":"AOSP11",` + rest + `,"regionId":"eu-west-0"` + charge(2, 1) + `}`, "KOOPHONE.API.3002"},
+		{`{"os":"AOSP11",` + rest + `,"instanceSkuId":"no-such-sku"` + charge(2, 1) + `}`, "KOOPHONE.API.3002"},
+		{`{"os":"AOSP11",` + rest + `,"bandSkuId":"no-such-band"` + charge(2, 1) + `}`, "KOOPHONE.API.3002"},
+		{`{"os":"AOSP11",` + rest + charge(2, 0) + `}`, "KOOPHONE.API.3006"},
+		{`{"os":"AOSP11",` + rest + charge(2, 10) + `}`, "KOOPHONE.API.3006"},
+		{`{"os":"AOSP11",` + rest + charge(3, 0) + `}`, "KOOPHONE.API.3007"},
+		{`{"os":"AOSP11",` + rest + charge(3, 4) + `}`, "KOOPHONE.API.3007"},
+		{`{"os":"AOSP11",` + rest + charge(2, 9) + `}`, "0"},
+		{`{"os":"AOSP11",` + rest + charge(3, 3) + `}`, "0"},
+	} {
+		r := call(t, srv, "POST", "/v1/instances/create", tc.body)
+		assert.Equal(t, tc.code, r.code, tc.body)
+		assert.Equal(t, http.StatusOK, r.status, tc.body)
+	}
+
+	// Through the SDK: ErrInvalidParameter, with the service's code.
+	_, err := srv.Client().CreateInstances(ctx(t), koophone.CreateInstancesRequest{OS: "AOSP11", SKUID: "no-such-sku",
+		BandSKUID: koophonetest.BandSKUID, RegionID: "cn-north-4", NamePrefix: "shop", BandwidthMbps: 4, Count: 1,
+		Charge: koophone.ChargeParam{Unit: koophone.PeriodMonth, Count: 1}})
+	var apiErr *koophone.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "KOOPHONE.API.3002", apiErr.Code)
+	assert.Equal(t, http.StatusOK, apiErr.HTTPStatus)
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter)
 }
 
 func TestSKUCatalog(t *testing.T) {
