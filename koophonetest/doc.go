@@ -55,7 +55,8 @@
 //     raw query, the signed headers' values and the body. Otherwise HTTP
 //     401 with APIGW.0301, whose message says what was wrong.
 //   - X-Request-Id must be present (and, on ListInstances, the x-request-id
-//     query parameter): otherwise KOOPHONE.API.0002.
+//     query parameter, once, equal to the header): otherwise
+//     KOOPHONE.API.0002.
 //   - The body and query must hold the documented fields within the
 //     documented limits (ids of 1 to 32 characters, 1 to 100 per batch,
 //     commands of 1 to 1024 bytes, all six video network × encoding pairs,
@@ -76,6 +77,10 @@
 // # Where it differs from the real service
 //
 //   - It rejects a body with a field the operation does not document.
+//   - ListInstances refuses an x-request-id query parameter that differs
+//     from the X-Request-Id header, or is given twice, with
+//     KOOPHONE.API.0002, as for a missing one: the API reference says they
+//     are the same id but not what the service does when they differ.
 //   - Timings are made up: preparing follows a [Timeline] of polls or
 //     durations; each task job runs for [WithTaskDuration] (20 ms by
 //     default) on the server's clock ([WithClock]).

@@ -3,6 +3,7 @@ package koophonetest_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -87,6 +88,29 @@ func TestListInstancesErrorsSitInData(t *testing.T) {
 	r := call(t, srv, "GET", "/v1/instances/batch-query?page_no=1&page_size=10", "")
 	assert.Equal(t, "KOOPHONE.API.0002", r.code, "x-request-id is required in the query too")
 	assert.Equal(t, 200, r.status)
+	for _, q := range []string{"x-request-id=r-2", "x-request-id=r-1&x-request-id=r-2", "x-request-id=r-1&x-request-id=r-1", "x-request-id=R-1"} {
+		r := call(t, srv, "GET", "/v1/instances/batch-query?page_no=1&page_size=10&"+q, "")
+		assert.Equal(t, "KOOPHONE.API.0002", r.code, "the query's x-request-id must be the header's: %s", q)
+		assert.Equal(t, 200, r.status, q)
+	}
+}
+
+// The SDK sends the same id in the header and the query, on every
+// attempt, so the fake's check never refuses it.
+func TestListInstancesRequestIDsMatchAcrossRetries(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithFleet(3))
+	srv.FailNext(2, koophonetest.HTMLPage(502))
+	page, err := srv.Client().ListInstancesPage(ctx(t), 1, nil)
+	require.NoError(t, err)
+	assert.Len(t, page.Instances, 3)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 3)
+	for _, r := range reqs {
+		q, err := url.ParseQuery(r.Query)
+		require.NoError(t, err)
+		assert.Equal(t, []string{r.Header.Get("X-Request-Id")}, q["x-request-id"])
+	}
 }
 
 func TestAssignAndUnassign(t *testing.T) {

@@ -64,8 +64,11 @@ type listQuery struct {
 // listInstances answers ListInstances: GET /v1/instances/batch-query.
 func (s *Server) listInstances(r *http.Request, _ []byte) reply {
 	q := r.URL.Query()
-	if q.Get("x-request-id") == "" {
+	switch ids := q["x-request-id"]; {
+	case len(ids) == 0 || ids[0] == "":
 		return fail(codeMissingRequestID, "missing query parameter x-request-id")
+	case len(ids) > 1 || ids[0] != r.Header.Get("X-Request-Id"):
+		return fail(codeMissingRequestID, "query parameter x-request-id is not the X-Request-Id header")
 	}
 	lq, rep, ok := parseListQuery(q)
 	if !ok {
