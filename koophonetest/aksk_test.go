@@ -23,6 +23,9 @@ const (
 	tempAK, tempSK, tempToken   = "AKTEMP", "temp-secret", "security-token"
 )
 
+// oddID is an instance id whose path segment needs escaping.
+const oddID = "a/b c%云+~"
+
 // signingServer is a server that takes a permanent and a temporary key
 // pair, with an instance whose name needs escaping in a query.
 func signingServer(t *testing.T, opts ...koophonetest.Option) *koophonetest.Server {
@@ -30,6 +33,7 @@ func signingServer(t *testing.T, opts ...koophonetest.Option) *koophonetest.Serv
 		koophonetest.WithAKSK(testAK, testSK, testProject),
 		koophonetest.WithTemporaryAKSK(tempAK, tempSK, tempToken, testProject),
 		koophonetest.WithInstance(koophonetest.Instance{ID: "phone-1", Name: "shop phone+1/云", User: "alice"}),
+		koophonetest.WithInstance(koophonetest.Instance{ID: oddID, User: "alice"}),
 	}, opts...)...)
 }
 
@@ -54,6 +58,8 @@ func TestSigningClientsWork(t *testing.T) {
 		require.NoError(t, err, name)
 		assert.Equal(t, koophone.PrepareReady, p.Status, name)
 		_, err = c.GetDeviceToken(ctx(t), "phone-1", nil)
+		require.NoError(t, err, name)
+		_, err = c.GetDeviceToken(ctx(t), oddID, nil)
 		require.NoError(t, err, name)
 	}
 	var signed, temporary int

@@ -68,3 +68,23 @@ func ExampleServer_Script() {
 	// Output:
 	// true 3
 }
+
+func ExampleWithAKSK() {
+	srv := koophonetest.NewServer(
+		koophonetest.WithAKSK("AK-EXAMPLE", "secret", "project-1"),
+		koophonetest.WithInstances("alice", "phone-1"),
+	)
+	defer srv.Close()
+	ctx := context.Background()
+
+	signing := srv.Client(koophone.WithAKSK("AK-EXAMPLE", "secret", "project-1"))
+	p, err := signing.WaitUntilReady(ctx, "alice", "phone-1")
+	fmt.Println(p.Status, err)
+
+	wrong := srv.Client(koophone.WithAKSK("AK-EXAMPLE", "wrong-secret", "project-1"))
+	_, err = wrong.PrepareProgress(ctx, "alice", "phone-1")
+	fmt.Println(errors.Is(err, koophone.ErrUnauthorized))
+	// Output:
+	// ready <nil>
+	// true
+}

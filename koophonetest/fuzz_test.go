@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/koophone-go/koophone"
 )
@@ -54,6 +55,29 @@ func FuzzServeHTTP(f *testing.F) {
 		}
 		if env.Code == nil && env.Data.Code == nil {
 			t.Fatalf("%s %s: no error_code in %q", method, target, rec.Body.String())
+		}
+	})
+}
+
+// FuzzSignatureCheck sends a signing server any Authorization, X-Sdk-Date
+// and X-Project-Id: it must never panic, and answers only a correct
+// signature with anything but APIGW.0301.
+func FuzzSignatureCheck(f *testing.F) {
+	f.Add("SDK-HMAC-SHA256 Access=ak, SignedHeaders=host;x-sdk-date, Signature=00", "20260301T080000Z", "p")
+	f.Add("SDK-HMAC-SHA256 Access=ak, SignedHeaders=;;, Signature=", "20260301T080000.1Z", "")
+	f.Add("SDK-HMAC-SHA256 ,,,Access=ak,SignedHeaders=Host", "99991231T235959Z", "p")
+	f.Fuzz(func(t *testing.T, auth, date, project string) {
+		now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+		s := newServer(WithAKSK("ak", "sk", "p"), WithClock(func() time.Time { return now }))
+		req := httptest.NewRequest("GET", "/v1/instances/tasks/t-1", nil)
+		req.Header = http.Header{"Authorization": {auth}, "X-Sdk-Date": {date}, "X-Project-Id": {project}, "X-Request-Id": {"r"}}
+		rec := httptest.NewRecorder()
+		s.serveHTTP(rec, req)
+		var env struct {
+			Code string `json:"error_code"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || env.Code != codeGatewayUnauthorized {
+			t.Fatalf("%q %q %q: %d %q", auth, date, project, rec.Code, rec.Body.String())
 		}
 	})
 }
