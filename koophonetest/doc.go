@@ -42,8 +42,9 @@
 //
 // # What it checks, as the service does
 //
-//   - X-Auth-Token must be the server's token ([Server.Token]): otherwise
-//     HTTP 401 with APIGW.0301.
+//   - X-Auth-Token must be the server's token ([Server.Token]), unless the
+//     request is signed instead (below): otherwise HTTP 401 with
+//     APIGW.0301.
 //   - With [WithAKSK] or [WithTemporaryAKSK], a request without
 //     X-Auth-Token must be signed in the SDK-HMAC-SHA256 scheme with one
 //     of the server's key pairs: an Authorization header "SDK-HMAC-SHA256
