@@ -151,7 +151,7 @@ func checkSigned(r *http.Request, body []byte, got authorization, secret string,
 	signer.Sign(req, body, got.access, secret, at)
 	want, _ := parseAuthorization(req.Header.Get("Authorization"))
 	if got.signedHeaders != want.signedHeaders {
-		return fmt.Sprintf("SignedHeaders is %q; the request's are %q", got.signedHeaders, want.signedHeaders)
+		return fmt.Sprintf("SignedHeaders is %q; signing those headers as the SDKs do gives %q", got.signedHeaders, want.signedHeaders)
 	}
 	if !hmac.Equal([]byte(got.signature), []byte(want.signature)) {
 		return "verify aksk signature fail"

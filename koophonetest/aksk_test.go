@@ -93,17 +93,20 @@ func TestSigningClientWithAClockTooFarOff(t *testing.T) {
 	for _, off := range []time.Duration{-16 * time.Minute, 16 * time.Minute} {
 		srv := signingServer(t, koophonetest.WithClock(func() time.Time { return time.Now().Add(off) }))
 		_, err := srv.Client(koophone.WithAKSK(testAK, testSK, testProject)).PrepareInstances(ctx(t), "alice", []string{"phone-1"})
-		assertUnauthorized(t, err)
+		assert.Contains(t, assertUnauthorized(t, err).Message, "X-Sdk-Date")
 	}
 }
 
-func assertUnauthorized(t *testing.T, err error) {
+// assertUnauthorized checks that err is the gateway's 401 APIGW.0301 and
+// returns it.
+func assertUnauthorized(t *testing.T, err error) *koophone.APIError {
 	t.Helper()
 	var apiErr *koophone.APIError
 	require.True(t, errors.As(err, &apiErr), "%v", err)
 	assert.Equal(t, "APIGW.0301", apiErr.Code)
 	assert.Equal(t, http.StatusUnauthorized, apiErr.HTTPStatus)
 	assert.ErrorIs(t, err, koophone.ErrUnauthorized)
+	return apiErr
 }
 
 // signedCall is a raw request signed as koophone.WithAKSK signs it, which
