@@ -3,6 +3,7 @@ package koophone
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -133,7 +134,13 @@ func (c *Client) send(req *retryablehttp.Request, cl *call) error {
 		resp.Body.Close() // judge read it; this is only the last response handed back
 	}
 	if err != nil && cl.ctx.Err() != nil && !limited(err) {
-		return cl.fail(cl.ctx.Err()) // the caller gave up, whatever the last attempt got: say so
+		// The caller gave up, whatever the last attempt got: say so, and
+		// what that attempt got unless the caller cut it short.
+		ce := &callError{op: cl.op.name, requestID: cl.requestID, err: cl.ctx.Err(), last: cl.last.err}
+		if ce.last != nil && errors.Is(ce.last, ce.err) {
+			ce.last = nil
+		}
+		return ce
 	}
 	return cl.last.err
 }

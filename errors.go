@@ -228,10 +228,14 @@ type callError struct {
 	op        string
 	requestID string
 	err       error
+	last      error // when the caller gave up (err is ctx's): what the attempt before got; shown, not wrapped
 }
 
 func (e *callError) Error() string {
 	msg := "koophone: " + e.op + ": " + e.err.Error()
+	if e.last != nil {
+		msg += "; the last attempt: " + attemptText(e.op, e.last)
+	}
 	if e.requestID != "" {
 		msg += " (request id " + e.requestID + ")"
 	}
@@ -239,6 +243,15 @@ func (e *callError) Error() string {
 }
 
 func (e *callError) Unwrap() error { return e.err }
+
+// attemptText is the text of an attempt's error within its call's error:
+// without the prefix and request id the call's error already has.
+func attemptText(op string, err error) string {
+	if ce, ok := err.(*callError); ok {
+		return ce.err.Error()
+	}
+	return strings.TrimPrefix(err.Error(), "koophone: "+op+": ")
+}
 
 // IAMError is a failure to get a token from IAM ([NewIAMTokenSource]). Its
 // message says what IAM said and what to check; it never holds the

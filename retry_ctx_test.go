@@ -2,8 +2,12 @@ package koophone_test
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,4 +36,46 @@ func TestContextEndedBeforeARetryIsTheCallsError(t *testing.T) {
 	var apiErr *koophone.APIError
 	assert.NotErrorAs(t, err, &apiErr)
 	assert.Len(t, s.Requests(), 1)
+}
+
+// A call whose caller gives up after a failed attempt says so, and says
+// what that attempt got: "context canceled" alone explains nothing.
+func TestCallerGivingUpSaysWhatTheLastAttemptGot(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(timeout(t))
+	fail := stubTransport(func(*http.Request) (*http.Response, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+	})
+	c := newClient(t, koophone.WithEndpoint("https://koophone.example"), koophone.WithHTTPClient(&http.Client{Transport: fail}),
+		koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 3, MinBackoff: time.Hour, MaxBackoff: time.Hour}),
+		koophone.WithObserver(cancelOnEnd{cancel: cancel}))
+	_, err := c.PrepareProgress(ctx, "u", "i")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Regexp(t, `^koophone: ShowProgress: context canceled; the last attempt: dial tcp: connect: connection refused \(request id [0-9a-f-]{36}\)$`, err.Error())
+	assert.False(t, koophone.Transient(err), "the caller gave up: not the service's fault")
+
+	// A 503 first: the last attempt is the service's answer.
+	ctx, cancel = context.WithCancel(timeout(t))
+	_, s := setup(t, always(http.StatusServiceUnavailable, `{"error_code":"KOOPHONE.API.9999","error_msg":"busy"}`))
+	c = newClient(t, koophone.WithEndpoint(s.URL), koophone.WithObserver(cancelOnEnd{cancel: cancel}),
+		koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 3, MinBackoff: time.Hour, MaxBackoff: time.Hour}))
+	_, err = c.PrepareProgress(ctx, "u", "i")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "context canceled; the last attempt: KOOPHONE.API.9999 (HTTP 503): busy")
+	assert.Equal(t, 1, strings.Count(err.Error(), "koophone: "))
+}
+
+// An attempt the caller cut short has nothing to add.
+func TestCallerCuttingAnAttemptShortSaysOnlyThat(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(timeout(t))
+	hang := stubTransport(func(r *http.Request) (*http.Response, error) {
+		cancel()
+		<-r.Context().Done()
+		return nil, r.Context().Err()
+	})
+	c := newClient(t, koophone.WithEndpoint("https://koophone.example"), koophone.WithHTTPClient(&http.Client{Transport: hang}))
+	_, err := c.PrepareProgress(ctx, "u", "i")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Regexp(t, `^koophone: ShowProgress: context canceled \(request id [0-9a-f-]{36}\)$`, err.Error())
 }

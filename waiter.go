@@ -78,6 +78,7 @@ type target[R any] struct {
 	index    int       // in the caller's list, and in the heap's order on ties
 	attempts int       // polls so far
 	failures int       // transient failures in a row
+	failed   error     // the error of the last poll when the polls since the last result failed; else nil
 	next     time.Time // when the next poll is due
 	last     R         // the last result
 	seen     bool      // whether last holds a result
@@ -263,6 +264,9 @@ func (w *waiter[R]) decide(ctx context.Context, tg *target[R], r R, err error, n
 	var late *pollDeadlineError
 	switch {
 	case err != nil && ctx.Err() != nil:
+		if failedAttempt(err) {
+			tg.failed = err // the poll the wait's end cut short had failed an attempt first
+		}
 		return 0, true, w.contextEnded(ctx, tg)
 	case errors.As(err, &late):
 		return 0, true, w.timedOut(tg, late.cause)
@@ -270,11 +274,12 @@ func (w *waiter[R]) decide(ctx context.Context, tg *target[R], r R, err error, n
 		return 0, true, err
 	case err != nil:
 		tg.failures++
+		tg.failed = err
 		if tg.failures > w.cfg.maxErrors {
 			return 0, true, w.ended(tg, nil, "gave up after "+plural(tg.failures, "failed poll")+" in a row", err)
 		}
 	default:
-		tg.last, tg.seen, tg.failures = r, true, 0
+		tg.last, tg.seen, tg.failures, tg.failed = r, true, 0, nil
 		if done, err := w.subject.judge(tg.id, r); done {
 			if err == nil && w.budget.capped() {
 				w.fleet.finished(&tg.track, now)
@@ -304,9 +309,21 @@ func (w *waiter[R]) contextEnded(ctx context.Context, tg *target[R]) error {
 	return w.ended(tg, ctx.Err(), "the wait was cancelled", ctx.Err())
 }
 
+// timedOut is the error for a wait out of time; its cause is cause, else
+// the poll that failed last, if the polls since the last result failed.
 func (w *waiter[R]) timedOut(tg *target[R], cause error) error {
+	if cause == nil {
+		cause = tg.failed
+	}
 	spent := w.deadline.Sub(w.start).Round(time.Millisecond)
 	return w.ended(tg, ErrWaitTimeout, "timed out after "+spent.String()+" waiting for "+w.words.waitingFor(tg.id), cause)
+}
+
+// failedAttempt reports whether err, a poll's error, is its context's end
+// after an attempt that failed (a *callError that says what it got).
+func failedAttempt(err error) bool {
+	var ce *callError
+	return errors.As(err, &ce) && ce.last != nil
 }
 
 // ended is the error for a wait that ended without success: msg says what

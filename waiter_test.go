@@ -305,3 +305,22 @@ func TestPollRateWaitCancelledWhileBudgetHolds(t *testing.T) {
 	}
 	assert.Equal(t, 1, sc.Polls("a")+sc.Polls("b"), "one poll: the budget holds the other")
 }
+
+// A wait that runs out of time while its polls fail says what the last
+// failed poll got, after the last status it saw.
+func TestWaitUntilReadyTimeoutSaysWhyThePollsFailed(t *testing.T) {
+	t.Parallel()
+	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(1), unavailable}})
+	_, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk), koophone.WithRandom(noJitter),
+		koophone.WithMaxWait(10*time.Second))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Regexp(t, `^koophone: timed out after 10s waiting for the instance to be ready; last status queuing \(waitingCount 2\) \(request id [0-9a-f-]{36}\): ShowProgress: \(HTTP 503\): Service Unavailable`, err.Error())
+	assert.Equal(t, 4, sc.Polls("i-1"))
+
+	// A poll that succeeds again clears it.
+	c, _, clk = waitSetup(t, map[string][]step{"i-1": {unavailable, st(1)}})
+	_, err = c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(clk), koophone.WithMaxWait(10*time.Second))
+	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
+	assert.NotContains(t, err.Error(), "503")
+}
