@@ -31,22 +31,25 @@ const (
 // call makes one ShowProgress call and checks that the instance is ready.
 type call func(ctx context.Context) error
 
-// contender makes a client that calls endpoint through tr, a transport of its own.
+// contender makes a client that calls endpoint through rt, a transport of
+// its own. The official core takes only an *http.Transport (its
+// HttpConfig.WithHttpTransport): it does not run on other RoundTrippers.
 type contender struct {
-	name string
-	new  func(tb testing.TB, endpoint string, tr *http.Transport) call
+	name           string
+	new            func(tb testing.TB, endpoint string, rt http.RoundTripper) call
+	needsTransport bool
 }
 
 // contenders run in this order, one after another on the same server.
 var contenders = []contender{
-	{"raw", newRaw},
-	{"sdk-token", func(tb testing.TB, endpoint string, tr *http.Transport) call {
-		return newSDK(tb, endpoint, tr, koophone.WithToken(token))
+	{name: "raw", new: newRaw},
+	{name: "sdk-token", new: func(tb testing.TB, endpoint string, rt http.RoundTripper) call {
+		return newSDK(tb, endpoint, rt, koophone.WithToken(token))
 	}},
-	{"sdk-aksk", func(tb testing.TB, endpoint string, tr *http.Transport) call {
-		return newSDK(tb, endpoint, tr, koophone.WithAKSK(accessKey, secretKey, projectID))
+	{name: "sdk-aksk", new: func(tb testing.TB, endpoint string, rt http.RoundTripper) call {
+		return newSDK(tb, endpoint, rt, koophone.WithAKSK(accessKey, secretKey, projectID))
 	}},
-	{"official-aksk", newOfficial},
+	{name: "official-aksk", new: newOfficial, needsTransport: true},
 }
 
 // progressBody is the ShowProgress request body.
@@ -73,8 +76,8 @@ func (e *envelope) check() error {
 }
 
 // newSDK calls through this SDK with the given credentials.
-func newSDK(tb testing.TB, endpoint string, tr *http.Transport, creds koophone.Option) call {
-	c, err := koophone.NewClient(creds, koophone.WithEndpoint(endpoint), koophone.WithHTTPClient(&http.Client{Transport: tr}))
+func newSDK(tb testing.TB, endpoint string, rt http.RoundTripper, creds koophone.Option) call {
+	c, err := koophone.NewClient(creds, koophone.WithEndpoint(endpoint), koophone.WithHTTPClient(&http.Client{Transport: rt}))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -97,8 +100,8 @@ var (
 // newRaw is the minimal hand-written call: a struct body, the SDK's
 // headers, a random request id, the answer read to the end and decoded,
 // and no per-call timeout.
-func newRaw(_ testing.TB, endpoint string, tr *http.Transport) call {
-	hc := &http.Client{Transport: tr}
+func newRaw(_ testing.TB, endpoint string, rt http.RoundTripper) call {
+	hc := &http.Client{Transport: rt}
 	url := endpoint + "/v1/instances/prepare-progress"
 	return func(ctx context.Context) error {
 		body, err := json.Marshal(progressBody{UserID: userID, InstanceID: instanceID})
@@ -163,7 +166,11 @@ func officialDef() *def.HttpRequestDef {
 // newOfficial calls through the official Huawei Cloud Go SDK core,
 // HcHttpClient.Sync with basic AK/SK credentials, as its generated
 // service clients do.
-func newOfficial(tb testing.TB, endpoint string, tr *http.Transport) call {
+func newOfficial(tb testing.TB, endpoint string, rt http.RoundTripper) call {
+	tr, ok := rt.(*http.Transport)
+	if !ok {
+		tb.Fatalf("the official core needs an *http.Transport, not %T", rt)
+	}
 	creds, err := basic.NewCredentialsBuilder().WithAk(accessKey).WithSk(secretKey).WithProjectId(projectID).SafeBuild()
 	if err != nil {
 		tb.Fatal(err)
