@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -119,6 +120,56 @@ func timeout(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// heldTimeout is a caller's transport, over a real one, for servers that
+// never answer in time: the attempt's timeout (the SDK's deadline, or an
+// http.Client's Timeout, on the request's context) reaches net/http only
+// once net/http has written the request and the server has it (its handler
+// called Arrived). On a loaded machine a short timeout could otherwise end
+// an attempt before its request left (and a write that never left is
+// rightly sent again) or before the server counted it. With it the attempt
+// ends as it does on a fast machine, and slowness only makes it end later.
+// Every request must reach the server, and the server must call Arrived
+// once for each.
+type heldTimeout struct {
+	base    *http.Transport
+	arrived chan struct{}
+	ended   chan struct{} // closed when the test ends: no goroutine waits on
+}
+
+func newHeldTimeout(t *testing.T) *heldTimeout {
+	h := &heldTimeout{base: http.DefaultTransport.(*http.Transport).Clone(),
+		arrived: make(chan struct{}, 64), ended: make(chan struct{})}
+	t.Cleanup(func() { close(h.ended) })
+	return h
+}
+
+// Arrived is the server's word that it has a request.
+func (h *heldTimeout) Arrived() { h.arrived <- struct{}{} }
+
+func (h *heldTimeout) CloseIdleConnections() { h.base.CloseIdleConnections() }
+
+func (h *heldTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	attempt := req.Context()
+	written := make(chan struct{})
+	var once sync.Once
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(attempt))
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { once.Do(func() { close(written) }) },
+	})
+	context.AfterFunc(attempt, func() {
+		for _, c := range []chan struct{}{written, h.arrived} {
+			select {
+			case <-c:
+			case <-h.ended:
+			}
+		}
+		cancel(context.Cause(attempt)) // net/http returns the cause: DeadlineExceeded
+	})
+	held := req.WithContext(ctx)
+	held.Cancel = nil // an http.Client's Timeout closes it too, at once
+	return h.base.RoundTrip(held)
 }
 
 // decodeJSON decodes a request's JSON body.
@@ -458,8 +509,8 @@ type iamServer struct {
 	ttl      time.Duration
 	now      func() time.Time
 	fail     func(n int) (status int, body string) // non-nil: answer this instead
-	hold     time.Duration                         // delay every answer
-	stall    func(n int) bool                      // request n gets no answer until the client gives up
+	held     chan struct{}                         // non-nil: every answer waits until it is closed
+	stall    func(n int) bool                      // true: request n gets no answer until the client gives up; it may block
 	header   http.Header                           // sent with every answer
 }
 
@@ -471,7 +522,7 @@ func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		s.mu.Lock()
 		s.bodies = append(s.bodies, body)
-		fail, hold, stall := s.fail, s.hold, s.stall
+		fail, held, stall := s.fail, s.held, s.stall
 		for k, v := range s.header {
 			w.Header()[k] = v
 		}
@@ -480,8 +531,8 @@ func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
 			<-r.Context().Done()
 			return
 		}
-		if hold > 0 {
-			time.Sleep(hold)
+		if held != nil {
+			<-held
 		}
 		if r.Method != http.MethodPost || r.URL.Path != "/v3/auth/tokens" {
 			w.WriteHeader(http.StatusNotFound)
