@@ -320,7 +320,6 @@ func TestSecretsNeverAppear(t *testing.T) {
 
 	srv := koophonetest.NewServer(koophonetest.WithToken(testToken), koophonetest.WithInstances("u", "i"))
 	defer srv.Close()
-	srv.Script("i", koophone.PrepareReady)
 
 	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
@@ -351,6 +350,7 @@ func TestSecretsNeverAppear(t *testing.T) {
 		for _, p := range callPaths {
 			for _, fault := range []koophonetest.Fault{{}, koophonetest.HTMLPage(502), koophonetest.DropConnection(),
 				koophonetest.APIError(401, koophone.CodeGatewayUnauthorized, "bad "+testToken[:4])} {
+				srv.Script("i", koophone.PrepareReady) // a wait ends at its first poll: calls before may have moved the instance on
 				srv.FailNext(1, fault)
 				err := p.call(timeout(t), c)
 				if err != nil {
