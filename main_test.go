@@ -610,6 +610,7 @@ type h2Server struct {
 	bodies map[string][]string                     // path → the bodies received
 	script func(path string, n int) h2Misbehaviour // n: the path's count, 1-based
 	answer string                                  // the body of h2Answer
+	batch  int                                     // set before any request: a connection acts on its first batch requests once all have come
 	conns  map[net.Conn]bool
 }
 
@@ -684,6 +685,7 @@ var hostileDebug = []byte("stream error: stream ID 1; REFUSED_STREAM; received f
 
 // h2Stream is a request being received.
 type h2Stream struct {
+	id   uint32
 	path string
 	body bytes.Buffer
 }
@@ -703,6 +705,10 @@ func (s *h2Server) serve(c net.Conn) {
 	}
 	streams := map[uint32]*h2Stream{}
 	closing := false // a GOAWAY was sent: nothing more is answered
+	s.mu.Lock()
+	batch := s.batch
+	s.mu.Unlock()
+	var held []*h2Stream // the batch so far
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {
@@ -738,15 +744,24 @@ func (s *h2Server) serve(c net.Conn) {
 		if done == nil || closing {
 			continue
 		}
-		id := f.Header().StreamID
-		delete(streams, id)
-		if !s.respond(fr, id, done) {
-			// Closed for writing only, and read on: closing a socket with
-			// unread data would reset it, and the client might lose the
-			// GOAWAY before it reads it.
-			closing = true
-			if tc, ok := c.(*tls.Conn); ok {
-				tc.CloseWrite()
+		done.id = f.Header().StreamID
+		delete(streams, done.id)
+		act := []*h2Stream{done}
+		if batch > 0 {
+			if held = append(held, done); len(held) < batch {
+				continue
+			}
+			act, batch = held, 0 // the batch is complete: act on it, and on what follows at once
+		}
+		for _, st := range act {
+			if !closing && !s.respond(fr, st.id, st) {
+				// Closed for writing only, and read on: closing a socket with
+				// unread data would reset it, and the client might lose the
+				// GOAWAY before it reads it.
+				closing = true
+				if tc, ok := c.(*tls.Conn); ok {
+					tc.CloseWrite()
+				}
 			}
 		}
 	}
