@@ -269,7 +269,8 @@ func faultClient(t *testing.T, f faultCase, p callPath, far time.Duration) (*koo
 	opts := []koophone.Option{koophone.WithRequestTimeout(far),
 		koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: retriedTimes - 1, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})}
 	if hangingFaults[f.name] {
-		opts = append(opts, koophone.WithRequestTimeout(200*time.Millisecond), koophone.WithHTTPClient(&http.Client{Transport: held}))
+		opts[0] = koophone.WithRequestTimeout(200 * time.Millisecond)
+		opts = append(opts, koophone.WithHTTPClient(&http.Client{Transport: held}))
 	}
 	if f.handler == nil {
 		return newClient(t, append(opts, koophone.WithEndpoint("http://127.0.0.1:1"))...), hits // nothing listens on port 1

@@ -706,9 +706,8 @@ func (s *h2Server) serve(c net.Conn) {
 	streams := map[uint32]*h2Stream{}
 	closing := false // a GOAWAY was sent: nothing more is answered
 	s.mu.Lock()
-	batch := s.batch
+	batch := h2Batch{n: s.batch}
 	s.mu.Unlock()
-	var held []*h2Stream // the batch so far
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {
@@ -746,14 +745,7 @@ func (s *h2Server) serve(c net.Conn) {
 		}
 		done.id = f.Header().StreamID
 		delete(streams, done.id)
-		act := []*h2Stream{done}
-		if batch > 0 {
-			if held = append(held, done); len(held) < batch {
-				continue
-			}
-			act, batch = held, 0 // the batch is complete: act on it, and on what follows at once
-		}
-		for _, st := range act {
+		for _, st := range batch.add(done) {
 			if !closing && !s.respond(fr, st.id, st) {
 				// Closed for writing only, and read on: closing a socket with
 				// unread data would reset it, and the client might lose the
@@ -765,6 +757,26 @@ func (s *h2Server) serve(c net.Conn) {
 			}
 		}
 	}
+}
+
+// h2Batch holds a connection's first n requests received in full until
+// all of them have come.
+type h2Batch struct {
+	n    int
+	held []*h2Stream
+}
+
+// add takes a request received in full and returns those to act on now.
+func (b *h2Batch) add(st *h2Stream) []*h2Stream {
+	if b.n == 0 {
+		return []*h2Stream{st}
+	}
+	if b.held = append(b.held, st); len(b.held) < b.n {
+		return nil
+	}
+	act := b.held
+	b.n, b.held = 0, nil // from now on, each at once
+	return act
 }
 
 // pathOf returns the path of a :path, without its query.
