@@ -168,7 +168,8 @@ func (h *heldTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel(context.Cause(attempt)) // net/http returns the cause: DeadlineExceeded
 	})
 	held := req.WithContext(ctx)
-	held.Cancel = nil // an http.Client's Timeout closes it too, at once
+	//lint:ignore SA1019 an http.Client's Timeout closes it too, at once, over a transport that is not net/http's
+	held.Cancel = nil
 	return h.base.RoundTrip(held)
 }
 
