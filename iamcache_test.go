@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,14 +43,17 @@ func TestIAMTokenSourceIssuesAndCaches(t *testing.T) {
 	assert.EqualValues(t, 2, iam.requests.Load())
 }
 
+// TestIAMTokenSourceSingleFlight: IAM answers the first request only once
+// every caller has asked the source (each reads its clock once), so all of
+// them ask while that request is out, however slow the machine.
 func TestIAMTokenSourceSingleFlight(t *testing.T) {
 	t.Parallel()
 	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
-	iam.hold = 50 * time.Millisecond // long enough for every caller to ask while the first request is out
 	ts := newIAMSource(t, iam, clock, nil)
-	var wg sync.WaitGroup
 	tokens := make([]string, 50)
+	iam.held = whenAllAsked(ts, clock, len(tokens))
+	var wg sync.WaitGroup
 	for i := range tokens {
 		wg.Add(1)
 		go func() {
@@ -93,11 +97,32 @@ func TestIAMTokenSourceKeepsTheOldTokenWhenRenewalFails(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, iamErr.HTTPStatus)
 }
 
+// whenAllAsked makes ts count the callers that read its clock (each Token
+// call does, once, before it asks IAM or joins the request under way) and
+// returns a channel closed once callers have.
+func whenAllAsked(ts koophone.TokenSource, clock *koophone.FakeClock, callers int) chan struct{} {
+	all := make(chan struct{})
+	var asked atomic.Int32
+	koophone.SetIAMClock(ts, func() time.Time {
+		if asked.Add(1) == int32(callers) {
+			close(all)
+		}
+		return clock.Now()
+	})
+	return all
+}
+
 func TestIAMTokenSourceHonoursTheContext(t *testing.T) {
 	t.Parallel()
 	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
-	iam.stall = func(n int) bool { return n == 1 }
+	stalled := make(chan struct{})
+	iam.stall = func(n int) bool {
+		if n == 1 {
+			close(stalled)
+		}
+		return n == 1
+	}
 	ts := newIAMSource(t, iam, clock, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -105,7 +130,7 @@ func TestIAMTokenSourceHonoursTheContext(t *testing.T) {
 		_, err := ts.Token(ctx)
 		done <- err
 	}()
-	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.EqualValues(c, 1, iam.requests.Load()) }, 5*time.Second, time.Millisecond)
+	<-stalled // IAM has the request
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
 	tok, err := ts.Token(timeout(t))
@@ -155,17 +180,25 @@ func TestIAMRefusedRenewalKeepsTheOldToken(t *testing.T) {
 // ends a request, the callers waiting for it share the failure; it is a
 // network failure, repeated twice, and not mistaken for a caller giving up
 // (each caller then made its own request, one after another). The timeout
-// is the http.Client's, which runs on the wall clock: 100 ms is long
-// enough for every caller to join the first request.
+// is the http.Client's, on the wall clock; it takes effect once IAM has
+// the request (heldTimeout), and IAM has the first one only once every
+// caller has asked the source: all of them join it, however slow the
+// machine.
 func TestIAMTimeoutIsASharedNetworkFailure(t *testing.T) {
 	t.Parallel()
 	clock := koophone.NewFakeClock(false)
 	iam := newIAMServer(t, clock.Now)
-	iam.stall = func(int) bool { return true }
+	held := newHeldTimeout(t)
 	ts := newIAMSource(t, iam, clock, func(c *koophone.IAMConfig) {
-		c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond}
+		c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond, Transport: held}
 	})
 	errs := make([]error, 8)
+	all := whenAllAsked(ts, clock, len(errs))
+	iam.stall = func(int) bool {
+		<-all
+		held.Arrived()
+		return true
+	}
 	var wg sync.WaitGroup
 	for i := range errs {
 		wg.Add(1)

@@ -89,9 +89,12 @@ func TestIAMBriefFailuresAreTransient(t *testing.T) {
 			clock := koophone.NewFakeClock(false)
 			iam := newIAMServer(t, clock.Now)
 			iam.setFail(func(int) (int, string) { return tt.status, `{"error":{"message":"no"}}` })
-			iam.stall = func(int) bool { return tt.status == -1 }
 			ts := newIAMSource(t, iam, clock, func(c *koophone.IAMConfig) {
-				c.HTTPClient = &http.Client{Timeout: 10 * time.Millisecond} // the wall clock: see TestIAMTimeoutIsASharedNetworkFailure
+				if tt.status == -1 { // only this case needs a timeout: see TestIAMTimeoutIsASharedNetworkFailure
+					held := newHeldTimeout(t)
+					c.HTTPClient = &http.Client{Timeout: 10 * time.Millisecond, Transport: held}
+					iam.stall = func(int) bool { held.Arrived(); return true }
+				}
 			})
 			if tt.status == 0 {
 				iam.Close() // connection refused

@@ -77,12 +77,15 @@ func TestCookieJarDoesNotRaceWithALingeringHTTP2Attempt(t *testing.T) {
 	u, err := url.Parse(srv.URL)
 	require.NoError(t, err)
 	jar.SetCookies(u, []*http.Cookie{{Name: "sid", Value: "abc"}})
-	c := newClient(t, koophone.WithEndpoint(srv.URL), koophone.WithHTTPClient(&http.Client{Jar: jar, Transport: tr}),
-		koophone.WithRequestTimeout(100*time.Millisecond),
-		koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
-	_, err = c.PrepareProgress(timeout(t), "u", "i")
+	hc := &http.Client{Jar: jar, Transport: tr}
+	// The warm-up opens the HTTP/2 connection, on a client of the same
+	// transport with the default timeout: a slow machine only delays it.
+	_, err = newClient(t, koophone.WithEndpoint(srv.URL), koophone.WithHTTPClient(hc)).PrepareProgress(timeout(t), "u", "i")
 	require.NoError(t, err, "warm-up over HTTP/2")
 
+	c := newClient(t, koophone.WithEndpoint(srv.URL), koophone.WithHTTPClient(hc),
+		koophone.WithRequestTimeout(100*time.Millisecond),
+		koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
 	stall.Store(true) // the next request's frames never leave
 	_, err = c.PrepareProgress(timeout(t), "u", "i")
 	require.ErrorContains(t, err, "no answer within 100ms")

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -119,6 +120,57 @@ func timeout(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// heldTimeout is a caller's transport, over a real one, for servers that
+// never answer in time: the attempt's timeout (the SDK's deadline, or an
+// http.Client's Timeout, on the request's context) reaches net/http only
+// once net/http has written the request and the server has it (its handler
+// called Arrived). On a loaded machine a short timeout could otherwise end
+// an attempt before its request left (and a write that never left is
+// rightly sent again) or before the server counted it. With it the attempt
+// ends as it does on a fast machine, and slowness only makes it end later.
+// Every request must reach the server, and the server must call Arrived
+// once for each.
+type heldTimeout struct {
+	base    *http.Transport
+	arrived chan struct{}
+	ended   chan struct{} // closed when the test ends: no goroutine waits on
+}
+
+func newHeldTimeout(t *testing.T) *heldTimeout {
+	h := &heldTimeout{base: http.DefaultTransport.(*http.Transport).Clone(),
+		arrived: make(chan struct{}, 64), ended: make(chan struct{})}
+	t.Cleanup(func() { close(h.ended) })
+	return h
+}
+
+// Arrived is the server's word that it has a request.
+func (h *heldTimeout) Arrived() { h.arrived <- struct{}{} }
+
+func (h *heldTimeout) CloseIdleConnections() { h.base.CloseIdleConnections() }
+
+func (h *heldTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	attempt := req.Context()
+	written := make(chan struct{})
+	var once sync.Once
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(attempt))
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { once.Do(func() { close(written) }) },
+	})
+	context.AfterFunc(attempt, func() {
+		for _, c := range []chan struct{}{written, h.arrived} {
+			select {
+			case <-c:
+			case <-h.ended:
+			}
+		}
+		cancel(context.Cause(attempt)) // net/http returns the cause: DeadlineExceeded
+	})
+	held := req.WithContext(ctx)
+	//lint:ignore SA1019 an http.Client's Timeout closes it too, at once, over a transport that is not net/http's
+	held.Cancel = nil
+	return h.base.RoundTrip(held)
 }
 
 // decodeJSON decodes a request's JSON body.
@@ -458,8 +510,8 @@ type iamServer struct {
 	ttl      time.Duration
 	now      func() time.Time
 	fail     func(n int) (status int, body string) // non-nil: answer this instead
-	hold     time.Duration                         // delay every answer
-	stall    func(n int) bool                      // request n gets no answer until the client gives up
+	held     chan struct{}                         // non-nil: every answer waits until it is closed
+	stall    func(n int) bool                      // true: request n gets no answer until the client gives up; it may block
 	header   http.Header                           // sent with every answer
 }
 
@@ -471,7 +523,7 @@ func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		s.mu.Lock()
 		s.bodies = append(s.bodies, body)
-		fail, hold, stall := s.fail, s.hold, s.stall
+		fail, held, stall := s.fail, s.held, s.stall
 		for k, v := range s.header {
 			w.Header()[k] = v
 		}
@@ -480,8 +532,8 @@ func newIAMServer(t *testing.T, now func() time.Time) *iamServer {
 			<-r.Context().Done()
 			return
 		}
-		if hold > 0 {
-			time.Sleep(hold)
+		if held != nil {
+			<-held
 		}
 		if r.Method != http.MethodPost || r.URL.Path != "/v3/auth/tokens" {
 			w.WriteHeader(http.StatusNotFound)
@@ -559,6 +611,7 @@ type h2Server struct {
 	bodies map[string][]string                     // path → the bodies received
 	script func(path string, n int) h2Misbehaviour // n: the path's count, 1-based
 	answer string                                  // the body of h2Answer
+	batch  int                                     // set before any request: a connection acts on its first batch requests once all have come
 	conns  map[net.Conn]bool
 }
 
@@ -633,6 +686,7 @@ var hostileDebug = []byte("stream error: stream ID 1; REFUSED_STREAM; received f
 
 // h2Stream is a request being received.
 type h2Stream struct {
+	id   uint32
 	path string
 	body bytes.Buffer
 }
@@ -652,6 +706,9 @@ func (s *h2Server) serve(c net.Conn) {
 	}
 	streams := map[uint32]*h2Stream{}
 	closing := false // a GOAWAY was sent: nothing more is answered
+	s.mu.Lock()
+	batch := h2Batch{n: s.batch}
+	s.mu.Unlock()
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {
@@ -687,18 +744,40 @@ func (s *h2Server) serve(c net.Conn) {
 		if done == nil || closing {
 			continue
 		}
-		id := f.Header().StreamID
-		delete(streams, id)
-		if !s.respond(fr, id, done) {
-			// Closed for writing only, and read on: closing a socket with
-			// unread data would reset it, and the client might lose the
-			// GOAWAY before it reads it.
-			closing = true
-			if tc, ok := c.(*tls.Conn); ok {
-				tc.CloseWrite()
+		done.id = f.Header().StreamID
+		delete(streams, done.id)
+		for _, st := range batch.add(done) {
+			if !closing && !s.respond(fr, st.id, st) {
+				// Closed for writing only, and read on: closing a socket with
+				// unread data would reset it, and the client might lose the
+				// GOAWAY before it reads it.
+				closing = true
+				if tc, ok := c.(*tls.Conn); ok {
+					tc.CloseWrite()
+				}
 			}
 		}
 	}
+}
+
+// h2Batch holds a connection's first n requests received in full until
+// all of them have come.
+type h2Batch struct {
+	n    int
+	held []*h2Stream
+}
+
+// add takes a request received in full and returns those to act on now.
+func (b *h2Batch) add(st *h2Stream) []*h2Stream {
+	if b.n == 0 {
+		return []*h2Stream{st}
+	}
+	if b.held = append(b.held, st); len(b.held) < b.n {
+		return nil
+	}
+	act := b.held
+	b.n, b.held = 0, nil // from now on, each at once
+	return act
 }
 
 // pathOf returns the path of a :path, without its query.

@@ -289,13 +289,27 @@ func TestCookieJarCookiesAreSentOncePerAttempt(t *testing.T) {
 	assert.Equal(t, []string{"hop=2; sid=abc"}, reqs[2].Header["Cookie"])
 }
 
+// hangSetup is setup with a server that never answers and a client whose
+// attempts time out after 20 ms, each once the server has its request
+// (heldTimeout): however slow the machine, every attempt reaches the
+// server and then times out.
+func hangSetup(t *testing.T, opts ...koophone.Option) (*koophone.Client, *server) {
+	t.Helper()
+	held := newHeldTimeout(t)
+	hang := func(_ http.ResponseWriter, r *http.Request, _ int) {
+		held.Arrived()
+		<-r.Context().Done()
+	}
+	opts = append([]koophone.Option{koophone.WithHTTPClient(&http.Client{Transport: held}),
+		koophone.WithRequestTimeout(20 * time.Millisecond)}, opts...)
+	return setup(t, hang, opts...)
+}
+
 func TestAttemptTimeout(t *testing.T) {
 	t.Parallel()
-	hang := func(_ http.ResponseWriter, r *http.Request, _ int) { <-r.Context().Done() }
 	t.Run("read is retried", func(t *testing.T) {
 		t.Parallel()
-		c, s := setup(t, hang, koophone.WithRequestTimeout(20*time.Millisecond),
-			koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 1, MinBackoff: time.Microsecond, MaxBackoff: time.Microsecond}))
+		c, s := hangSetup(t, koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 1, MinBackoff: time.Microsecond, MaxBackoff: time.Microsecond}))
 		_, err := c.PrepareProgress(timeout(t), "u", "i")
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "no answer within 20ms")
@@ -303,9 +317,10 @@ func TestAttemptTimeout(t *testing.T) {
 	})
 	t.Run("write is not", func(t *testing.T) {
 		t.Parallel()
-		c, s := setup(t, hang, koophone.WithRequestTimeout(20*time.Millisecond))
+		c, s := hangSetup(t)
 		_, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
 		require.Error(t, err)
+		assert.Contains(t, err.Error(), "no answer within 20ms")
 		assert.Len(t, s.Requests(), 1)
 	})
 }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -260,16 +262,23 @@ func TestWaitUntilReadyRateLimitedPastTheDeadline(t *testing.T) {
 
 // TestWaitUntilReadyAttemptTimeoutIsTransient: one request that times out
 // (the client's request timeout) is a transient poll failure, not the
-// wait's deadline, though both match context.DeadlineExceeded.
+// wait's deadline, though both match context.DeadlineExceeded. The first
+// request gets no answer until its attempt's timeout ends it; the others
+// are answered from memory at once, so the timeout never reaches them.
 func TestWaitUntilReadyAttemptTimeoutIsTransient(t *testing.T) {
 	t.Parallel()
-	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			<-r.Context().Done() // the client gives up on this one
-			return
-		}
-		answer(w, 200, okReady)
-	}, koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}), koophone.WithRequestTimeout(20*time.Millisecond))
+	mock := httpmock.NewMockTransport()
+	var polls atomic.Int32 // httpmock runs each responder in a goroutine of its own
+	mock.RegisterResponder(http.MethodPost, "https://koophone.test/v1/instances/prepare-progress",
+		func(r *http.Request) (*http.Response, error) {
+			if polls.Add(1) == 1 {
+				<-r.Context().Done() // the client gives up on this one
+				return nil, r.Context().Err()
+			}
+			return httpmock.NewStringResponse(http.StatusOK, okReady), nil
+		})
+	c := newClient(t, koophone.WithEndpoint("https://koophone.test"), koophone.WithHTTPClient(&http.Client{Transport: mock}),
+		koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}), koophone.WithRequestTimeout(20*time.Millisecond))
 	var first error
 	p, err := c.WaitUntilReady(waitCtx(t), "u", "i-1", koophone.WithClock(koophone.NewFakeClock(true)),
 		koophone.WithOnPoll(func(e koophone.PollEvent) {

@@ -167,6 +167,12 @@ func TestReadOverHTTP2IsSentAgainAsNetHTTPDecides(t *testing.T) {
 	}
 }
 
+// TestConcurrentWritesOverOneHTTP2ConnectionEachReachTheServerOnceAnAttempt:
+// the server resets no stream before it has all the calls' requests (its
+// batch), and the transport keeps to one connection. Otherwise, on a slow
+// machine, the first PROTOCOL_ERROR (after which net/http opens no new
+// stream on the connection) would fail calls whose requests never left,
+// and the SDK would rightly send those again.
 func TestConcurrentWritesOverOneHTTP2ConnectionEachReachTheServerOnceAnAttempt(t *testing.T) {
 	t.Parallel()
 	const calls, maxRetries = 16, 2
@@ -174,9 +180,11 @@ func TestConcurrentWritesOverOneHTTP2ConnectionEachReachTheServerOnceAnAttempt(t
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
 			s := newH2Server(t, func(string, int) h2Misbehaviour { return f.act })
+			s.batch = calls
 			var attempts attemptCounter
 			c := h2Transports["SDK transport"](t, s, koophone.WithLogger(slog.New(&attempts)), koophone.WithRetryPolicy(
 				koophone.RetryPolicy{MaxRetries: maxRetries, MinBackoff: time.Microsecond, MaxBackoff: time.Millisecond}))
+			koophone.BaseTransport(c).(*http.Transport).MaxConnsPerHost = 1 // before any call
 			ctx := timeout(t)
 			errs := make(chan error, calls)
 			for range calls {
