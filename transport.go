@@ -76,22 +76,29 @@ func (c *Client) beginAttempt(req *http.Request) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("X-Request-Id", cl.requestID)
-	if cl.body != nil {
-		req.Body = io.NopCloser(bytes.NewReader(cl.body)) // in memory: net/http writes it with the headers
-		req.ContentLength = int64(len(cl.body))
-	}
+	req.ContentLength = int64(len(cl.body)) // in memory: net/http writes it with the headers
 	switch {
 	case cl.op.write:
-		// net/http would send a write again with the body GetBody gives: never (writeonce.go).
-		req.GetBody = nil
-		cl.guard.release() // the previous attempt's
-		var ctx context.Context
-		ctx, cl.guard = guardWrite(cl.ctx)
-		*req = *req.WithContext(ctx)
+		guardAttempt(req, cl)
 	case cl.body != nil:
-		req.GetBody = cl.getBody // net/http sends the body again on a new connection
+		req.Body = io.NopCloser(bytes.NewReader(cl.body))
+		req.GetBody = cl.getBody // net/http sends a read's body again on a new connection
 	}
 	return nil
+}
+
+// guardAttempt gives an attempt of a write its guard (writeonce.go): in
+// its context, and as its body, which net/http never sends again (no
+// GetBody).
+func guardAttempt(req *http.Request, cl *call) {
+	cl.guard.release() // the previous attempt's
+	var ctx context.Context
+	ctx, cl.guard = guardWrite(cl.ctx, cl.body == nil)
+	*req = *req.WithContext(ctx)
+	req.GetBody = nil
+	if cl.body != nil {
+		req.Body = cl.guard.body(cl.body) // tells the guard when the transport has taken it all
+	}
 }
 
 // getBody returns a new reader of the call's body, for net/http to send a

@@ -1,8 +1,10 @@
 package koophone
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http/httptrace"
 	"strings"
 	"sync/atomic"
@@ -33,6 +35,16 @@ import (
 //     covers a write without a body, which HTTP/2 sends again as it is.
 //     (HTTP/1 never sends a POST or PUT again once it was written.)
 //
+// Whether the service may have acted on an attempt that failed is what
+// net/http told the hooks: the request written in full (WroteRequest
+// without an error), or not (with one, as when a kept-alive connection
+// the server had closed failed the write). A transport that never told
+// them (a caller's own, or net/http's HTTP/2 client when the attempt
+// timed out between writing the request's end and calling the hook) took
+// the request if it read its body to the end, or, for a write without a
+// body (GetDeviceToken), wrote its headers (WroteHeaders): then the
+// service may have acted.
+//
 // Only an HTTP/2 REFUSED_STREAM from the server, or a GOAWAY whose last
 // stream id is below the request's, proves that the service did not act on
 // a request it was sent (RFC 9113, section 8.7). notProcessed recognises
@@ -42,9 +54,12 @@ import (
 // writeOnce watches one attempt of a write. Its methods are safe for
 // concurrent use: net/http calls the hooks from its own goroutines.
 type writeOnce struct {
-	wrote   atomic.Bool // the request was written in full
-	stopped atomic.Bool // the transport went to send it again, and was stopped
-	cancel  context.CancelCauseFunc
+	wrote    atomic.Bool // WroteRequest: the request was written in full
+	unsent   atomic.Bool // WroteRequest with an error: it was not
+	took     atomic.Bool // the transport read the body to its end; without a body, wrote the headers
+	bodyless bool
+	stopped  atomic.Bool // the transport went to send it again, and was stopped
+	cancel   context.CancelCauseFunc
 }
 
 // errSentAgain is the cause of an attempt whose transport went to send the
@@ -52,16 +67,41 @@ type writeOnce struct {
 var errSentAgain = errors.New("the HTTP transport went to send the request again by itself after writing it in full; stopped, since the service may have acted on it")
 
 // guardWrite returns the context of one attempt of a write, over actx, and
-// its guard. The caller must call release when the attempt has ended.
-func guardWrite(actx context.Context) (context.Context, *writeOnce) {
-	w := new(writeOnce)
+// its guard. A write with a body must send it as the guard's body. The
+// caller must call release when the attempt has ended.
+func guardWrite(actx context.Context, bodyless bool) (context.Context, *writeOnce) {
+	w := &writeOnce{bodyless: bodyless}
 	ctx, cancel := context.WithCancelCause(actx) // over actx, so that cancel ends it at once
 	w.cancel = cancel
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn:      w.gotConn,
+		WroteHeaders: w.wroteHeaders,
 		WroteRequest: w.wroteRequest,
 	}), w
 }
+
+// body returns a reader of b, the attempt's body, that tells the guard
+// when the transport has read it to the end.
+func (w *writeOnce) body(b []byte) io.ReadCloser {
+	return &guardedBody{r: bytes.NewReader(b), w: w}
+}
+
+// guardedBody has Read and Close only: a WriteTo (bytes.Reader's) would
+// let io.Copy read it without Read.
+type guardedBody struct {
+	r *bytes.Reader
+	w *writeOnce
+}
+
+func (b *guardedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err == io.EOF {
+		b.w.took.Store(true)
+	}
+	return n, err
+}
+
+func (b *guardedBody) Close() error { return nil }
 
 // gotConn is called before every send of the request: the first one goes,
 // any after the request was written in full is stopped before its headers.
@@ -72,9 +112,17 @@ func (w *writeOnce) gotConn(httptrace.GotConnInfo) {
 	}
 }
 
+func (w *writeOnce) wroteHeaders() {
+	if w.bodyless {
+		w.took.Store(true)
+	}
+}
+
 func (w *writeOnce) wroteRequest(info httptrace.WroteRequestInfo) {
 	if info.Err == nil {
 		w.wrote.Store(true)
+	} else {
+		w.unsent.Store(true)
 	}
 }
 
@@ -96,7 +144,8 @@ func (w *writeOnce) mayHaveActed(err error) bool {
 	case err == nil || w.stopped.Load():
 		return true
 	}
-	return w.wrote.Load() && !notProcessed(err)
+	sent := w.wrote.Load() || !w.unsent.Load() && w.took.Load()
+	return sent && !notProcessed(err)
 }
 
 // failure returns the error to report for the transport's error err.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
@@ -261,6 +262,88 @@ func TestWriteIsRetriedOnlyOnErrorsThatProveTheServiceDidNotAct(t *testing.T) {
 				want = retried
 			}
 			assert.Equal(t, int64(want), tr.sends.Load())
+		})
+	}
+}
+
+// hooklessTransport fails every request with err, after reading its body
+// to the end when read is set, and tells the trace hooks only when told
+// is set: a caller's own transport tells them nothing, and net/http's
+// HTTP/2 client may fail an attempt that timed out after writing the
+// request's end but before telling WroteRequest.
+type hooklessTransport struct {
+	read    bool
+	headers bool  // tell WroteHeaders
+	told    error // WroteRequest's Err, when tell is set
+	tell    bool
+	err     error
+	sends   atomic.Int64
+	bodies  atomic.Int64 // bodies read to the end
+}
+
+func (h *hooklessTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.sends.Add(1)
+	if h.read && r.Body != nil {
+		if n, err := io.Copy(io.Discard, r.Body); err == nil && n > 0 { // as net/http copies it
+			h.bodies.Add(1)
+		}
+	}
+	trace := httptrace.ContextClientTrace(r.Context())
+	if h.headers && trace != nil && trace.WroteHeaders != nil {
+		trace.WroteHeaders()
+	}
+	if h.tell && trace != nil && trace.WroteRequest != nil {
+		trace.WroteRequest(httptrace.WroteRequestInfo{Err: h.told})
+	}
+	return nil, h.err
+}
+
+// A write whose transport took the whole request and then failed, without
+// saying through the trace hooks whether it wrote it, may have reached the
+// service: it is not sent again. One that failed before taking it, or whose
+// transport said the write failed, is.
+func TestWriteTakenByATransportThatNeverSaidIsNotSentAgain(t *testing.T) {
+	t.Parallel()
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	tests := []struct {
+		name string
+		tr   *hooklessTransport
+		want int64
+	}{
+		{"took the body, said nothing", &hooklessTransport{read: true, err: reset}, 1},
+		{"took the body, said nothing, then timed out", &hooklessTransport{read: true, err: context.DeadlineExceeded}, 1},
+		{"never read the body", &hooklessTransport{err: reset}, retried},
+		{"took the body, said the write failed", &hooklessTransport{read: true, tell: true, told: syscall.EPIPE, err: reset}, retried},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newClient(t, koophone.WithEndpoint("https://koophone.test"), koophone.WithHTTPClient(&http.Client{Transport: tt.tr}))
+			_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+			require.Error(t, err)
+			assert.Equal(t, tt.want, tt.tr.sends.Load())
+			if tt.tr.read {
+				assert.Equal(t, tt.want, tt.tr.bodies.Load(), "each attempt sends the whole body")
+			}
+		})
+	}
+	// GetDeviceToken has no body: its headers are the whole request.
+	bodyless := []struct {
+		name string
+		tr   *hooklessTransport
+		want int64
+	}{
+		{"wrote the headers, said nothing more", &hooklessTransport{headers: true, err: reset}, 1},
+		{"wrote the headers, said the write failed", &hooklessTransport{headers: true, tell: true, told: syscall.EPIPE, err: reset}, retried},
+		{"said nothing", &hooklessTransport{err: reset}, retried},
+	}
+	for _, tt := range bodyless {
+		t.Run("bodyless/"+tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newClient(t, koophone.WithEndpoint("https://koophone.test"), koophone.WithHTTPClient(&http.Client{Transport: tt.tr}))
+			_, err := c.GetDeviceToken(timeout(t), "i-1", nil)
+			require.Error(t, err)
+			assert.Equal(t, tt.want, tt.tr.sends.Load())
 		})
 	}
 }
