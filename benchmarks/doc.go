@@ -1,6 +1,8 @@
 // Package benchmarks compares the koophone SDK with the official Huawei
 // Cloud Go SDK core and a minimal hand-written net/http call, on the same
-// loopback server, and checks the SDK's signer against the official one.
+// loopback server (BenchmarkShowProgress) and through an in-memory
+// RoundTripper (BenchmarkOverhead, without the official core, which needs
+// an *http.Transport), and checks the SDK's signer against the official one.
 //
 // It is a module of its own so that the official SDK never enters the
 // library's dependency graph; its go.mod points at the checkout above it.
