@@ -860,3 +860,90 @@ func createRequest() koophone.CreateInstancesRequest {
 const prepareOK = `{"data":{"status_list":[{"instance_id":"i-1","status":0}]},"error_code":"0","error_msg":"OK"}`
 
 var discardLog = log.New(io.Discard, "", 0)
+
+// h1Act is what h1Server does with a request.
+type h1Act int
+
+const (
+	h1Answer    h1Act = iota // read it in full, answer 200 okReady, keep the connection
+	h1Close                  // read it in full, close the connection without an answer
+	h1Reset                  // read it in full, reset the connection (RST) without an answer
+	h1HeadReset              // read its head only, then reset the connection
+)
+
+func (a h1Act) String() string {
+	return [...]string{"answer", "close after the request", "reset after the request", "reset after the head"}[a]
+}
+
+// h1Server is a raw HTTP/1.1 server (net/http's request parser, no
+// net/http server) that counts by path the requests whose head reached it
+// and those it read in full, and then does what its script says.
+type h1Server struct {
+	URL    string
+	mu     sync.Mutex
+	heads  map[string]int
+	seen   map[string]int
+	script func(path string, n int) h1Act // n: the path's count of heads, 1-based
+}
+
+// newH1Server starts an h1Server that follows script, closed when the test ends.
+func newH1Server(t *testing.T, script func(path string, n int) h1Act) *h1Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &h1Server{URL: "http://" + ln.Addr().String(), heads: map[string]int{}, seen: map[string]int{}, script: script}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); s.serve(c) }()
+		}
+	}()
+	return s
+}
+
+func (s *h1Server) serve(c net.Conn) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.heads[req.URL.Path]++
+		act := s.script(req.URL.Path, s.heads[req.URL.Path])
+		s.mu.Unlock()
+		if act == h1HeadReset {
+			c.(*net.TCPConn).SetLinger(0)
+			return
+		}
+		if body, err := io.ReadAll(req.Body); err != nil || int64(len(body)) != req.ContentLength {
+			return
+		}
+		s.mu.Lock()
+		s.seen[req.URL.Path]++
+		s.mu.Unlock()
+		switch act {
+		case h1Reset:
+			c.(*net.TCPConn).SetLinger(0)
+			return
+		case h1Close:
+			return
+		}
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(okReady), okReady)
+	}
+}
+
+// Heads returns how many requests to path reached the server, whole or not.
+func (s *h1Server) Heads(path string) int { s.mu.Lock(); defer s.mu.Unlock(); return s.heads[path] }
+
+// Seen returns how many requests to path the server received in full.
+func (s *h1Server) Seen(path string) int { s.mu.Lock(); defer s.mu.Unlock(); return s.seen[path] }

@@ -56,7 +56,7 @@ import (
 type writeOnce struct {
 	wrote    atomic.Bool // WroteRequest: the request was written in full
 	unsent   atomic.Bool // WroteRequest with an error: it was not
-	took     atomic.Bool // the transport read the body to its end; without a body, wrote the headers
+	took     atomic.Bool // the transport read the body's last byte; without a body, wrote the headers
 	bodyless bool
 	stopped  atomic.Bool // the transport went to send it again, and was stopped
 	cancel   context.CancelCauseFunc
@@ -93,9 +93,14 @@ type guardedBody struct {
 	w *writeOnce
 }
 
+// Read tells the guard once the transport has every byte of the body,
+// before it can write the last of them: a transport need not read on to
+// EOF (io.CopyN reads exactly ContentLength bytes), and net/http's HTTP/1
+// client writes a long body's end to the connection before its next Read
+// meets EOF.
 func (b *guardedBody) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
-	if err == io.EOF {
+	if b.r.Len() == 0 {
 		b.w.took.Store(true)
 	}
 	return n, err

@@ -1,6 +1,8 @@
 package koophone_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -10,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -345,5 +348,111 @@ func TestWriteTakenByATransportThatNeverSaidIsNotSentAgain(t *testing.T) {
 			require.Error(t, err)
 			assert.Equal(t, tt.want, tt.tr.sends.Load())
 		})
+	}
+}
+
+// exactTransport is a caller's minimal HTTP/1.1 RoundTripper, as one
+// could write it: on a connection of its own it writes the request's head
+// and exactly ContentLength bytes of its body (io.CopyN, which never reads
+// on to EOF), then reads the answer. It calls no trace hook.
+type exactTransport struct{ sends atomic.Int64 }
+
+func (e *exactTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	e.sends.Add(1)
+	c, err := (&net.Dialer{}).DialContext(r.Context(), "tcp", r.URL.Host)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\nConnection: close\r\n", r.Method, r.URL.RequestURI(), r.URL.Host, r.ContentLength)
+	r.Header.Write(c)
+	io.WriteString(c, "\r\n")
+	if r.Body != nil {
+		if _, err := io.CopyN(c, r.Body, r.ContentLength); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, err
+}
+
+// A caller's transport that read every byte of a write's body, but not on
+// to EOF, and sent it all: the server got the request and hung up without
+// an answer. The SDK must not send it again.
+func TestWriteWhoseWholeBodyACallersTransportSentWithoutReadingEOFIsNotSentAgain(t *testing.T) {
+	t.Parallel()
+	for _, act := range []h1Act{h1Close, h1Reset} {
+		t.Run(fmt.Sprint(act), func(t *testing.T) {
+			t.Parallel()
+			s := newH1Server(t, func(string, int) h1Act { return act })
+			tr := &exactTransport{}
+			c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Transport: tr}))
+			_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+			require.Error(t, err)
+			assert.Equal(t, int64(1), tr.sends.Load(), "attempts")
+			assert.Equal(t, 1, s.Seen("/v1/instances/sync-command"), "requests received in full")
+		})
+	}
+}
+
+// h1Clients builds a client of an h1Server over the SDK's own transport or
+// a caller's http.Transport.
+var h1Clients = map[string]func(*testing.T, string, ...koophone.Option) *koophone.Client{
+	"SDK transport": func(t *testing.T, url string, opts ...koophone.Option) *koophone.Client {
+		return newClient(t, append([]koophone.Option{koophone.WithEndpoint(url)}, opts...)...)
+	},
+	"caller's http.Transport": func(t *testing.T, url string, opts ...koophone.Option) *koophone.Client {
+		tr := &http.Transport{}
+		t.Cleanup(tr.CloseIdleConnections)
+		return newClient(t, append([]koophone.Option{koophone.WithEndpoint(url), koophone.WithHTTPClient(&http.Client{Transport: tr})}, opts...)...)
+	},
+}
+
+// Over HTTP/1.1, on a new or a kept-alive connection, a write the server
+// read in full (or whose head it read) and then hung up on without an
+// answer may have been acted on: one attempt, one request at the server.
+// (A server that closes a kept-alive connection after the request was
+// written looks the same to the client as one that acted and crashed.)
+func TestWriteOverHTTP1ThatTheServerHungUpOnIsNotSentAgain(t *testing.T) {
+	t.Parallel()
+	const path = "/v1/instances/sync-command"
+	for _, act := range []h1Act{h1Close, h1Reset, h1HeadReset} {
+		for cname, newC := range h1Clients {
+			for _, warm := range []bool{false, true} {
+				name := fmt.Sprint(act) + "/" + cname
+				if warm {
+					name += "/reused connection"
+				}
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					s := newH1Server(t, func(p string, _ int) h1Act {
+						if p == path {
+							return act
+						}
+						return h1Answer
+					})
+					var attempts attemptCounter
+					c := newC(t, s.URL, koophone.WithLogger(slog.New(&attempts)))
+					ctx := timeout(t)
+					if warm {
+						_, err := c.PrepareProgress(ctx, "u", "i-1")
+						require.NoError(t, err)
+						attempts.n.Store(0)
+					}
+					_, err := c.RunCommand(ctx, strings.Repeat("x", 1024), hundredAndOne()[:100])
+					require.Error(t, err)
+					assert.Equal(t, int64(1), attempts.n.Load(), "attempts")
+					assert.Equal(t, 1, s.Heads(path), "requests that reached the server")
+					if act != h1HeadReset {
+						assert.Equal(t, 1, s.Seen(path), "requests received in full")
+					}
+				})
+			}
+		}
 	}
 }
