@@ -456,3 +456,58 @@ func TestWriteOverHTTP1ThatTheServerHungUpOnIsNotSentAgain(t *testing.T) {
 		}
 	}
 }
+
+// retryingTransport is a caller's transport over an http.Transport that
+// sends each request again by itself after a network error, as some
+// middleware does: it reads the body once (io.ReadAll) and gives every try
+// a copy, under the request's own context.
+type retryingTransport struct {
+	base  http.RoundTripper
+	tries int
+	sends atomic.Int64
+}
+
+func (rt *retryingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	var body []byte
+	if r.Body != nil {
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	for range rt.tries {
+		rt.sends.Add(1)
+		try := r.Clone(r.Context())
+		if body != nil {
+			try.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		var resp *http.Response
+		if resp, err = rt.base.RoundTrip(try); err == nil {
+			return resp, nil
+		}
+	}
+	return nil, err
+}
+
+// A caller's transport that sends a write again by itself, through
+// net/http and under the attempt's context, is stopped before the second
+// send reaches the server: the guard's GotConn hook cancels it.
+func TestWriteACallersRetryingTransportSendsAgainReachesTheServerOnce(t *testing.T) {
+	t.Parallel()
+	for _, w := range h2Writes {
+		for _, act := range []h1Act{h1Close, h1Reset} {
+			t.Run(w.name+"/"+act.String(), func(t *testing.T) {
+				t.Parallel()
+				s := newH1Server(t, func(string, int) h1Act { return act })
+				base := &http.Transport{}
+				t.Cleanup(base.CloseIdleConnections)
+				rt := &retryingTransport{base: base, tries: 3}
+				c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Transport: rt}))
+				require.Error(t, w.call(timeout(t), c))
+				assert.Equal(t, 1, s.Heads(w.path), "requests that reached the server")
+				assert.Equal(t, 1, s.Seen(w.path), "requests received in full")
+			})
+		}
+	}
+}
