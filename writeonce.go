@@ -43,7 +43,9 @@ import (
 // timed out between writing the request's end and calling the hook) took
 // the request if it read its body to the end, or, for a write without a
 // body (GetDeviceToken), wrote its headers (WroteHeaders): then the
-// service may have acted.
+// service may have acted. A write without a body through a transport that
+// never asked for a connection (GetConn, which net/http calls before any)
+// may have been sent in full with nothing to tell it: it is not retried.
 //
 // Only an HTTP/2 REFUSED_STREAM from the server, or a GOAWAY whose last
 // stream id is below the request's, proves that the service did not act on
@@ -57,6 +59,7 @@ type writeOnce struct {
 	wrote    atomic.Bool // WroteRequest: the request was written in full
 	unsent   atomic.Bool // WroteRequest with an error: it was not
 	took     atomic.Bool // the transport read the body's last byte; without a body, wrote the headers
+	hooked   atomic.Bool // GetConn: the transport tells the hooks (net/http does, before any connection)
 	bodyless bool
 	stopped  atomic.Bool // the transport went to send it again, and was stopped
 	cancel   context.CancelCauseFunc
@@ -74,6 +77,7 @@ func guardWrite(actx context.Context, bodyless bool) (context.Context, *writeOnc
 	ctx, cancel := context.WithCancelCause(actx) // over actx, so that cancel ends it at once
 	w.cancel = cancel
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn:      w.getConn,
 		GotConn:      w.gotConn,
 		WroteHeaders: w.wroteHeaders,
 		WroteRequest: w.wroteRequest,
@@ -117,6 +121,8 @@ func (w *writeOnce) gotConn(httptrace.GotConnInfo) {
 	}
 }
 
+func (w *writeOnce) getConn(string) { w.hooked.Store(true) }
+
 func (w *writeOnce) wroteHeaders() {
 	if w.bodyless {
 		w.took.Store(true)
@@ -149,7 +155,8 @@ func (w *writeOnce) mayHaveActed(err error) bool {
 	case err == nil || w.stopped.Load():
 		return true
 	}
-	sent := w.wrote.Load() || !w.unsent.Load() && w.took.Load()
+	took := w.took.Load() || w.bodyless && !w.hooked.Load() // a transport that tells nothing may have sent it all
+	sent := w.wrote.Load() || !w.unsent.Load() && took
 	return sent && !notProcessed(err)
 }
 

@@ -276,6 +276,7 @@ func TestWriteIsRetriedOnlyOnErrorsThatProveTheServiceDidNotAct(t *testing.T) {
 // request's end but before telling WroteRequest.
 type hooklessTransport struct {
 	read    bool
+	getConn bool  // tell GetConn, as net/http does before any connection
 	headers bool  // tell WroteHeaders
 	told    error // WroteRequest's Err, when tell is set
 	tell    bool
@@ -292,6 +293,9 @@ func (h *hooklessTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	}
 	trace := httptrace.ContextClientTrace(r.Context())
+	if h.getConn && trace != nil && trace.GetConn != nil {
+		trace.GetConn(r.URL.Host)
+	}
 	if h.headers && trace != nil && trace.WroteHeaders != nil {
 		trace.WroteHeaders()
 	}
@@ -336,9 +340,11 @@ func TestWriteTakenByATransportThatNeverSaidIsNotSentAgain(t *testing.T) {
 		tr   *hooklessTransport
 		want int64
 	}{
-		{"wrote the headers, said nothing more", &hooklessTransport{headers: true, err: reset}, 1},
-		{"wrote the headers, said the write failed", &hooklessTransport{headers: true, tell: true, told: syscall.EPIPE, err: reset}, retried},
-		{"said nothing", &hooklessTransport{err: reset}, retried},
+		{"wrote the headers, said nothing more", &hooklessTransport{getConn: true, headers: true, err: reset}, 1},
+		{"wrote the headers, said the write failed", &hooklessTransport{getConn: true, headers: true, tell: true, told: syscall.EPIPE, err: reset}, retried},
+		{"asked for a connection, wrote no headers", &hooklessTransport{getConn: true, err: reset}, retried},
+		{"said nothing: it may have sent it", &hooklessTransport{err: reset}, 1},
+		{"said nothing, then timed out", &hooklessTransport{err: context.DeadlineExceeded}, 1},
 	}
 	for _, tt := range bodyless {
 		t.Run("bodyless/"+tt.name, func(t *testing.T) {
@@ -381,22 +387,24 @@ func (e *exactTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// A caller's transport that read every byte of a write's body, but not on
-// to EOF, and sent it all: the server got the request and hung up without
-// an answer. The SDK must not send it again.
-func TestWriteWhoseWholeBodyACallersTransportSentWithoutReadingEOFIsNotSentAgain(t *testing.T) {
+// A caller's transport that tells the trace hooks nothing sent the whole
+// write (a body's every byte, but not on to EOF; GetDeviceToken's headers),
+// and the server got it and hung up without an answer: the SDK must not
+// send it again.
+func TestWriteACallersHooklessTransportSentInFullIsNotSentAgain(t *testing.T) {
 	t.Parallel()
-	for _, act := range []h1Act{h1Close, h1Reset} {
-		t.Run(fmt.Sprint(act), func(t *testing.T) {
-			t.Parallel()
-			s := newH1Server(t, func(string, int) h1Act { return act })
-			tr := &exactTransport{}
-			c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Transport: tr}))
-			_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
-			require.Error(t, err)
-			assert.Equal(t, int64(1), tr.sends.Load(), "attempts")
-			assert.Equal(t, 1, s.Seen("/v1/instances/sync-command"), "requests received in full")
-		})
+	for _, w := range h2Writes {
+		for _, act := range []h1Act{h1Close, h1Reset} {
+			t.Run(w.name+"/"+act.String(), func(t *testing.T) {
+				t.Parallel()
+				s := newH1Server(t, func(string, int) h1Act { return act })
+				tr := &exactTransport{}
+				c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Transport: tr}))
+				require.Error(t, w.call(timeout(t), c))
+				assert.Equal(t, int64(1), tr.sends.Load(), "attempts")
+				assert.Equal(t, 1, s.Seen(w.path), "requests received in full")
+			})
+		}
 	}
 }
 
