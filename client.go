@@ -248,7 +248,10 @@ func WithTokenSource(ts TokenSource) Option {
 // Client uses. hc is copied and never mutated. Redirects are never
 // followed whatever its CheckRedirect, and its Timeout, when shorter than
 // [WithRequestTimeout], bounds each attempt. A nil Transport means a pooled
-// transport tuned for concurrent polls.
+// transport tuned for concurrent polls. A Transport that never calls
+// net/http's httptrace hooks (http.Transport does) leaves the SDK unable to
+// tell whether a write without a body (GetDeviceToken) that failed was
+// sent, so it never retries one.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(cfg *clientConfig) error {
 		if hc == nil {

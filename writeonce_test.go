@@ -361,10 +361,9 @@ func TestWriteTakenByATransportThatNeverSaidIsNotSentAgain(t *testing.T) {
 // could write it: on a connection of its own it writes the request's head
 // and exactly ContentLength bytes of its body (io.CopyN, which never reads
 // on to EOF), then reads the answer. It calls no trace hook.
-type exactTransport struct{ sends atomic.Int64 }
+type exactTransport struct{}
 
-func (e *exactTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	e.sends.Add(1)
+func (exactTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c, err := (&net.Dialer{}).DialContext(r.Context(), "tcp", r.URL.Host)
 	if err != nil {
 		return nil, err
@@ -385,27 +384,6 @@ func (e *exactTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	body, err := io.ReadAll(resp.Body)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, err
-}
-
-// A caller's transport that tells the trace hooks nothing sent the whole
-// write (a body's every byte, but not on to EOF; GetDeviceToken's headers),
-// and the server got it and hung up without an answer: the SDK must not
-// send it again.
-func TestWriteACallersHooklessTransportSentInFullIsNotSentAgain(t *testing.T) {
-	t.Parallel()
-	for _, w := range h2Writes {
-		for _, act := range []h1Act{h1Close, h1Reset} {
-			t.Run(w.name+"/"+act.String(), func(t *testing.T) {
-				t.Parallel()
-				s := newH1Server(t, func(string, int) h1Act { return act })
-				tr := &exactTransport{}
-				c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Transport: tr}))
-				require.Error(t, w.call(timeout(t), c))
-				assert.Equal(t, int64(1), tr.sends.Load(), "attempts")
-				assert.Equal(t, 1, s.Seen(w.path), "requests received in full")
-			})
-		}
-	}
 }
 
 // h1Clients builds a client of an h1Server over the SDK's own transport or
@@ -472,7 +450,6 @@ func TestWriteOverHTTP1ThatTheServerHungUpOnIsNotSentAgain(t *testing.T) {
 type retryingTransport struct {
 	base  http.RoundTripper
 	tries int
-	sends atomic.Int64
 }
 
 func (rt *retryingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -485,7 +462,6 @@ func (rt *retryingTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 	}
 	var err error
 	for range rt.tries {
-		rt.sends.Add(1)
 		try := r.Clone(r.Context())
 		if body != nil {
 			try.Body = io.NopCloser(bytes.NewReader(body))
@@ -498,24 +474,41 @@ func (rt *retryingTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 	return nil, err
 }
 
-// A caller's transport that sends a write again by itself, through
-// net/http and under the attempt's context, is stopped before the second
-// send reaches the server: the guard's GotConn hook cancels it.
-func TestWriteACallersRetryingTransportSendsAgainReachesTheServerOnce(t *testing.T) {
+// callersTransports are a caller's transports (WithHTTPClient) that may
+// put a whole write on the wire with no trace hook telling the guard so:
+// one that calls none (for a body, it reads every byte but not on to EOF;
+// GetDeviceToken has only headers), and one that sends a write again by
+// itself through net/http, under the attempt's context, which the guard's
+// GotConn hook stops.
+var callersTransports = map[string]func(*testing.T) http.RoundTripper{
+	"hookless, copies ContentLength bytes": func(*testing.T) http.RoundTripper { return exactTransport{} },
+	"retries by itself over http.Transport": func(t *testing.T) http.RoundTripper {
+		base := &http.Transport{}
+		t.Cleanup(base.CloseIdleConnections)
+		return &retryingTransport{base: base, tries: 3}
+	},
+}
+
+// A write that the server got in full through a caller's transport, and
+// then hung up on without an answer, reaches it once: no send again by the
+// transport, no retry by the SDK.
+func TestWriteThroughACallersTransportThatTheServerHungUpOnReachesItOnce(t *testing.T) {
 	t.Parallel()
-	for _, w := range h2Writes {
-		for _, act := range []h1Act{h1Close, h1Reset} {
-			t.Run(w.name+"/"+act.String(), func(t *testing.T) {
-				t.Parallel()
-				s := newH1Server(t, func(string, int) h1Act { return act })
-				base := &http.Transport{}
-				t.Cleanup(base.CloseIdleConnections)
-				rt := &retryingTransport{base: base, tries: 3}
-				c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithHTTPClient(&http.Client{Transport: rt}))
-				require.Error(t, w.call(timeout(t), c))
-				assert.Equal(t, 1, s.Heads(w.path), "requests that reached the server")
-				assert.Equal(t, 1, s.Seen(w.path), "requests received in full")
-			})
+	for tname, newTr := range callersTransports {
+		for _, w := range h2Writes {
+			for _, act := range []h1Act{h1Close, h1Reset} {
+				t.Run(tname+"/"+w.name+"/"+act.String(), func(t *testing.T) {
+					t.Parallel()
+					s := newH1Server(t, func(string, int) h1Act { return act })
+					var attempts attemptCounter
+					c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithLogger(slog.New(&attempts)),
+						koophone.WithHTTPClient(&http.Client{Transport: newTr(t)}))
+					require.Error(t, w.call(timeout(t), c))
+					assert.Equal(t, int64(1), attempts.n.Load(), "attempts")
+					assert.Equal(t, 1, s.Heads(w.path), "requests that reached the server")
+					assert.Equal(t, 1, s.Seen(w.path), "requests received in full")
+				})
+			}
 		}
 	}
 }
