@@ -884,6 +884,7 @@ type h1Server struct {
 	heads  map[string]int
 	seen   map[string]int
 	script func(path string, n int) h1Act // n: the path's count of heads, 1-based
+	hungUp chan struct{}                  // if set, told each time h1HeadReset has reset a connection
 }
 
 // newH1Server starts an h1Server that follows script, closed when the test ends.
@@ -923,6 +924,10 @@ func (s *h1Server) serve(c net.Conn) {
 		s.mu.Unlock()
 		if act == h1HeadReset {
 			c.(*net.TCPConn).SetLinger(0)
+			c.Close()
+			if s.hungUp != nil {
+				s.hungUp <- struct{}{}
+			}
 			return
 		}
 		if body, err := io.ReadAll(req.Body); err != nil || int64(len(body)) != req.ContentLength {

@@ -512,3 +512,50 @@ func TestWriteThroughACallersTransportThatTheServerHungUpOnReachesItOnce(t *test
 		}
 	}
 }
+
+// heldConn holds its second Write (net/http's HTTP/1 client flushes a
+// write's headers, then writes its body) until release is closed.
+type heldConn struct {
+	net.Conn
+	writes  int
+	release <-chan struct{}
+}
+
+func (c *heldConn) Write(p []byte) (int, error) {
+	if c.writes++; c.writes == 2 {
+		<-c.release
+	}
+	return c.Conn.Write(p)
+}
+
+// Over HTTP/1.1, a server that resets the connection once it has the
+// write's headers, before its body is written, makes net/http's write
+// fail (WroteRequest with an error): the service cannot have acted, and
+// the write is retried on a new connection, which gets it in full once.
+func TestWriteWhoseBodyAResetConnectionRefusedIsRetried(t *testing.T) {
+	t.Parallel()
+	const path = "/v1/instances/sync-command"
+	s := newH1Server(t, func(_ string, n int) h1Act {
+		if n == 1 {
+			return h1HeadReset
+		}
+		return h1Answer
+	})
+	s.hungUp = make(chan struct{}, 1)
+	var dials atomic.Int64
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil || dials.Add(1) > 1 {
+			return c, err
+		}
+		return &heldConn{Conn: c, release: s.hungUp}, nil
+	}}
+	t.Cleanup(tr.CloseIdleConnections)
+	var attempts attemptCounter
+	c := newClient(t, koophone.WithEndpoint(s.URL), koophone.WithLogger(slog.New(&attempts)), koophone.WithHTTPClient(&http.Client{Transport: tr}))
+	_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+	assert.ErrorContains(t, err, "malformed response", "the retry got the server's answer (a read's)")
+	assert.Equal(t, int64(2), attempts.n.Load(), "attempts")
+	assert.Equal(t, 2, s.Heads(path), "requests that reached the server, whole or not")
+	assert.Equal(t, 1, s.Seen(path), "requests received in full")
+}
