@@ -100,8 +100,8 @@ type guardedBody struct {
 // Read tells the guard once the transport has every byte of the body,
 // before it can write the last of them: a transport need not read on to
 // EOF (io.CopyN reads exactly ContentLength bytes), and net/http's HTTP/1
-// client writes a long body's end to the connection before its next Read
-// meets EOF.
+// client copies a body it does not know to be in memory straight to the
+// connection, writing its last bytes before its next Read meets EOF.
 func (b *guardedBody) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	if b.r.Len() == 0 {
