@@ -432,11 +432,17 @@ func TestWriteOverHTTP1ThatTheServerHungUpOnIsNotSentAgain(t *testing.T) {
 					}
 					_, err := c.RunCommand(ctx, strings.Repeat("x", 1024), hundredAndOne()[:100])
 					require.Error(t, err)
+					if act == h1HeadReset {
+						// Whether the reset comes before net/http has written the body
+						// (WroteRequest with an error: retried) or after (not) is the
+						// network's timing; the server never has the request in full.
+						assert.Equal(t, 0, s.Seen(path), "requests received in full")
+						assert.Equal(t, int(attempts.n.Load()), s.Heads(path), "one head per attempt")
+						return
+					}
 					assert.Equal(t, int64(1), attempts.n.Load(), "attempts")
 					assert.Equal(t, 1, s.Heads(path), "requests that reached the server")
-					if act != h1HeadReset {
-						assert.Equal(t, 1, s.Seen(path), "requests received in full")
-					}
+					assert.Equal(t, 1, s.Seen(path), "requests received in full")
 				})
 			}
 		}
