@@ -254,8 +254,8 @@ func TestWaitExitCodes(t *testing.T) {
 	}{
 		{"failed to prepare", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing, koophone.PrepareFailed) }, nil,
 			exitFailed, "phone-1\tfailed\tkoophone: preparing the instance failed (status -1)"},
-		{"timed out", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing) }, []string{"--timeout", "20ms"},
-			exitTimeout, "--timeout 20ms"},
+		{"timed out", func(s *koophonetest.Server) { s.Script("phone-1", koophone.PrepareQueuing) }, []string{"--timeout", "10s", "--interval", "1m"},
+			exitTimeout, "--timeout 10s"},
 		{"not found", func(*koophonetest.Server) {}, []string{"--instance", "phone-404"},
 			exitAPI, "phone-404\tunknown\tkoophone: ShowProgress: KOOPHONE.API.4001"},
 		{"no permission", func(s *koophonetest.Server) { s.AddInstance("someone-else", "phone-1") }, nil,
