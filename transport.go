@@ -76,13 +76,13 @@ func (c *Client) beginAttempt(req *http.Request) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("X-Request-Id", cl.requestID)
-	req.ContentLength = int64(len(cl.body)) // in memory: net/http writes it with the headers
+	req.ContentLength = int64(len(cl.body)) // known: net/http never chunks it
 	switch {
 	case cl.op.write:
 		guardAttempt(req, cl)
 	case cl.body != nil:
-		req.Body = io.NopCloser(bytes.NewReader(cl.body))
-		req.GetBody = cl.getBody // net/http sends a read's body again on a new connection
+		req.Body = io.NopCloser(bytes.NewReader(cl.body)) // in memory: net/http writes it with the headers
+		req.GetBody = cl.getBody                          // net/http sends a read's body again on a new connection
 	}
 	return nil
 }

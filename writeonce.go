@@ -85,7 +85,7 @@ func guardWrite(actx context.Context, bodyless bool) (context.Context, *writeOnc
 }
 
 // body returns a reader of b, the attempt's body, that tells the guard
-// when the transport has read it to the end.
+// once the transport has read its last byte (guardedBody.Read).
 func (w *writeOnce) body(b []byte) io.ReadCloser {
 	return &guardedBody{r: bytes.NewReader(b), w: w}
 }
