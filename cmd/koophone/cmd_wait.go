@@ -123,8 +123,12 @@ func (w *waitRun) describe(err error, spent time.Duration) string {
 func timedOut(spent time.Duration, timeout durationFlag) string {
 	spent = spent.Round(time.Millisecond)
 	if spent < time.Duration(timeout) {
+		took := spent.String()
+		if spent == 0 { // a first poll on loopback can take under half a millisecond
+			took = "less than 1ms"
+		}
 		return fmt.Sprintf("stopped waiting after %s, before --timeout %s ran out: the next poll could not have "+
-			"finished in time (raise --timeout, or lower --interval)", spent, timeout)
+			"finished in time (raise --timeout, or lower --interval)", took, timeout)
 	}
 	return fmt.Sprintf("timed out after %s (--timeout %s)", spent, timeout)
 }

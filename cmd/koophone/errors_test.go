@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -223,5 +224,21 @@ func TestBadRequestTimeoutWithSimulate(t *testing.T) {
 		r := runCLI(t, context.Background(), args...)
 		assert.Equal(t, exitUsage, r.code, r.stderr)
 		assert.Contains(t, r.stderr+r.stdout, "--request-timeout")
+	}
+}
+
+func TestTimedOutNamesTheTimeSpent(t *testing.T) {
+	t.Parallel()
+	timeout := durationFlag(10 * time.Second)
+	for _, tc := range []struct {
+		spent time.Duration
+		want  string
+	}{
+		{0, "stopped waiting after less than 1ms, before --timeout 10s ran out"},
+		{400 * time.Microsecond, "stopped waiting after less than 1ms, before --timeout 10s ran out"},
+		{1600 * time.Microsecond, "stopped waiting after 2ms, before --timeout 10s ran out"},
+		{10 * time.Second, "timed out after 10s (--timeout 10s)"},
+	} {
+		assert.True(t, strings.HasPrefix(timedOut(tc.spent, timeout), tc.want), "%v: %s", tc.spent, timedOut(tc.spent, timeout))
 	}
 }
