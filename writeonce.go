@@ -46,6 +46,9 @@ import (
 // service may have acted. A write without a body through a transport that
 // never asked for a connection (GetConn, which net/http calls before any)
 // may have been sent in full with nothing to tell it: it is not retried.
+// An attempt judged as not sent seals its body first (guardedBody.Read),
+// so a transport that returned from RoundTrip while a goroutine of its own
+// still sends cannot send the whole request after it is sent again.
 //
 // Only an HTTP/2 REFUSED_STREAM from the server, or a GOAWAY whose last
 // stream id is below the request's, proves that the service did not act on
@@ -56,14 +59,30 @@ import (
 // writeOnce watches one attempt of a write. Its methods are safe for
 // concurrent use: net/http calls the hooks from its own goroutines.
 type writeOnce struct {
-	wrote    atomic.Bool // WroteRequest: the request was written in full
-	unsent   atomic.Bool // WroteRequest with an error: it was not
-	took     atomic.Bool // the transport read the body's last byte; without a body, wrote the headers
-	hooked   atomic.Bool // GetConn: the transport tells the hooks (net/http does, before any connection)
+	wrote    atomic.Bool  // WroteRequest: the request was written in full
+	unsent   atomic.Bool  // WroteRequest with an error: it was not
+	taken    atomic.Int32 // what the transport took of the request: takenNone, takenAll or takenSealed
+	hooked   atomic.Bool  // GetConn: the transport tells the hooks (net/http does, before any connection)
 	bodyless bool
 	stopped  atomic.Bool // the transport went to send it again, and was stopped
 	cancel   context.CancelCauseFunc
 }
+
+// The states of writeOnce.taken. takenAll: the transport read the body's
+// last byte, or, for a write without a body, wrote its headers. takenSealed:
+// the attempt was judged before that, as not sent; no more of its body can
+// be read, so a transport that goes on sending it after RoundTrip returned
+// (the RoundTripper contract allows a goroutine of its own to) cannot
+// complete it while the write is sent again.
+const (
+	takenNone int32 = iota
+	takenAll
+	takenSealed
+)
+
+// errAttemptJudged is what a guarded body's Read returns once its attempt
+// was judged as not sent.
+var errAttemptJudged = errors.New("koophone: this attempt of the write has ended; its body can no longer be read")
 
 // errSentAgain is the cause of an attempt whose transport went to send the
 // request again after it had written it in full.
@@ -102,12 +121,29 @@ type guardedBody struct {
 // EOF (io.CopyN reads exactly ContentLength bytes), and net/http's HTTP/1
 // client copies a body it does not know to be in memory straight to the
 // connection, writing its last bytes before its next Read meets EOF.
+// Once the attempt was judged as not sent (takenSealed), Read returns
+// errAttemptJudged and no bytes, so its last bytes never go out.
 func (b *guardedBody) Read(p []byte) (int, error) {
+	if b.w.taken.Load() == takenSealed {
+		return 0, errAttemptJudged
+	}
 	n, err := b.r.Read(p)
-	if b.r.Len() == 0 {
-		b.w.took.Store(true)
+	if b.r.Len() == 0 && !b.w.take() {
+		return 0, errAttemptJudged // judged while this Read ran: its bytes are not handed over
 	}
 	return n, err
+}
+
+// take records that the transport took the whole request, unless the
+// attempt was judged before; it reports whether the transport took it.
+func (w *writeOnce) take() bool {
+	return w.taken.CompareAndSwap(takenNone, takenAll) || w.taken.Load() == takenAll
+}
+
+// seal ends what the transport can take of the request, and reports
+// whether it had taken all of it.
+func (w *writeOnce) seal() bool {
+	return !w.taken.CompareAndSwap(takenNone, takenSealed) && w.taken.Load() == takenAll
 }
 
 func (b *guardedBody) Close() error { return nil }
@@ -125,7 +161,7 @@ func (w *writeOnce) getConn(string) { w.hooked.Store(true) }
 
 func (w *writeOnce) wroteHeaders() {
 	if w.bodyless {
-		w.took.Store(true)
+		w.take()
 	}
 }
 
@@ -155,7 +191,7 @@ func (w *writeOnce) mayHaveActed(err error) bool {
 	case err == nil || w.stopped.Load():
 		return true
 	}
-	took := w.took.Load() || w.bodyless && !w.hooked.Load() // a transport that tells nothing may have sent it all
+	took := w.seal() || w.bodyless && !w.hooked.Load() // a transport that tells nothing may have sent it all
 	sent := w.wrote.Load() || !w.unsent.Load() && took
 	return sent && !notProcessed(err)
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -355,6 +356,48 @@ func TestWriteTakenByATransportThatNeverSaidIsNotSentAgain(t *testing.T) {
 			assert.Equal(t, tt.want, tt.tr.sends.Load())
 		})
 	}
+}
+
+// lateTransport is a caller's RoundTripper that fails at once and goes on
+// sending the body in a goroutine of its own, as the RoundTripper contract
+// allows, once release is closed.
+type lateTransport struct {
+	release chan struct{}
+	sends   atomic.Int64
+	late    sync.WaitGroup
+	bodies  atomic.Int64 // bodies the late goroutines read to the end
+	refused atomic.Int64 // late reads the body refused
+}
+
+func (l *lateTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.sends.Add(1)
+	l.late.Add(1)
+	go func() {
+		defer l.late.Done()
+		<-l.release
+		if _, err := io.Copy(io.Discard, r.Body); err == nil {
+			l.bodies.Add(1)
+		} else {
+			l.refused.Add(1)
+		}
+	}()
+	return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+}
+
+// A write whose transport failed before taking the body is sent again;
+// the attempt it judged as not sent can no longer hand its body to a
+// goroutine the transport left running, so the service gets no second copy.
+func TestWriteJudgedAsNotSentCannotBeSentLater(t *testing.T) {
+	t.Parallel()
+	tr := &lateTransport{release: make(chan struct{})}
+	c := newClient(t, koophone.WithEndpoint("https://koophone.test"), koophone.WithHTTPClient(&http.Client{Transport: tr}))
+	_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+	require.Error(t, err)
+	close(tr.release)
+	tr.late.Wait()
+	assert.Equal(t, int64(retried), tr.sends.Load(), "an attempt whose body was not taken is retried")
+	assert.Equal(t, int64(0), tr.bodies.Load(), "bodies sent after their attempt was judged as not sent")
+	assert.Equal(t, int64(retried), tr.refused.Load())
 }
 
 // exactTransport is a caller's minimal HTTP/1.1 RoundTripper, as one
