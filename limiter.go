@@ -5,10 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"golang.org/x/time/rate"
 )
+
+// ErrLimiter is matched (errors.Is) by the error of a call that its
+// [Limiter] refused: the limiter's Wait returned an error for one of its
+// attempts, which was not sent. The call's error wraps the limiter's own
+// too, and the context's when the call's context had ended. It tells a
+// limiter's failure (its store unreachable, a quota that would hold the
+// call past its deadline) apart from the service's or the network's.
+var ErrLimiter = errors.New("koophone: the limiter refused the attempt")
 
 // Limiter decides when a call may make its next attempt. The client asks
 // it once per attempt, before anything is sent, with the API reference's
@@ -115,16 +124,22 @@ func (c *Client) waitLimiter(ctx context.Context, op string) error {
 	return nil
 }
 
-// limiterError is why a limiter refused an attempt. It wraps the limiter's
-// error and, when the call's context had ended, the context's error too.
+// limiterError is why a limiter refused an attempt. It matches ErrLimiter,
+// and wraps the limiter's error and, when the call's context had ended,
+// the context's error too.
 type limiterError struct{ err, ctxErr error }
 
 func (e *limiterError) Error() string {
+	// The call's error starts with "koophone: " already: a limiter's
+	// error that does too (redislimit's) does not say it twice.
+	msg := "waiting for the rate limit: " + strings.TrimPrefix(e.err.Error(), "koophone: ")
 	if e.ctxErr != nil && !errors.Is(e.err, e.ctxErr) {
-		return fmt.Sprintf("waiting for the rate limit: %v (%v)", e.err, e.ctxErr)
+		msg += " (" + e.ctxErr.Error() + ")"
 	}
-	return "waiting for the rate limit: " + e.err.Error()
+	return msg
 }
+
+func (e *limiterError) Is(target error) bool { return target == ErrLimiter }
 
 func (e *limiterError) Unwrap() []error {
 	if e.ctxErr == nil {

@@ -63,9 +63,48 @@ func TestLimiterErrorEndsTheCallUnsent(t *testing.T) {
 	c, s := setup(t, always(http.StatusOK, okReady), koophone.WithLimiter(lim))
 	_, err := c.PrepareProgress(timeout(t), "u", "i-1")
 	require.ErrorIs(t, err, quota)
+	assert.ErrorIs(t, err, koophone.ErrLimiter)
+	assert.NotErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "quota store unreachable")
 	assert.Empty(t, s.Requests(), "nothing is sent")
 	assert.Len(t, lim.asked(), 1, "not retried")
+}
+
+// TestOnlyALimitersRefusalMatchesErrLimiter: the service's answers, the
+// network and the caller's own deadline do not match ErrLimiter; the
+// rate limit of WithRateLimit does.
+func TestOnlyALimitersRefusalMatchesErrLimiter(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, always(http.StatusOK, `{"error_code":"KOOPHONE.API.4001","error_msg":"no"}`))
+	_, err := c.PrepareProgress(timeout(t), "u", "i-1")
+	require.ErrorIs(t, err, koophone.ErrInstanceNotFound)
+	assert.NotErrorIs(t, err, koophone.ErrLimiter)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.PrepareProgress(ctx, "u", "i-1")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, koophone.ErrLimiter)
+
+	limited, _ := setup(t, always(http.StatusOK, okReady), koophone.WithRateLimit(0.001, 1))
+	_, err = limited.PrepareProgress(timeout(t), "u", "i-1")
+	require.NoError(t, err)
+	_, err = limited.PrepareProgress(timeout(t), "u", "i-1")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, koophone.ErrLimiter)
+}
+
+// TestLimiterErrorSaysKoophoneOnce: a limiter whose errors start with
+// "koophone: ", as redislimit's do, does not make the call's error say it
+// twice.
+func TestLimiterErrorSaysKoophoneOnce(t *testing.T) {
+	t.Parallel()
+	lim := &recordingLimiter{err: errors.New("koophone: redislimit: asking Redis: connection refused")}
+	c, _ := setup(t, always(http.StatusOK, okReady), koophone.WithLimiter(lim))
+	_, err := c.PrepareProgress(timeout(t), "u", "i-1")
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), "koophone: "), err.Error())
+	assert.Contains(t, err.Error(), "koophone: ShowProgress: waiting for the rate limit: redislimit: asking Redis: connection refused")
 }
 
 // cancellingLimiter ends the call's context while the call waits for it,
@@ -85,6 +124,7 @@ func TestLimiterErrorMatchesTheEndedContext(t *testing.T) {
 	c, s := setup(t, always(http.StatusOK, okReady), koophone.WithLimiter(cancellingLimiter{cancel}))
 	_, err := c.PrepareProgress(ctx, "u", "i-1")
 	require.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, koophone.ErrLimiter)
 	assert.Contains(t, err.Error(), "gave up")
 	assert.Empty(t, s.Requests())
 }
