@@ -9,8 +9,8 @@
 // context; each wait is a span of kind internal (KooPhone.WaitAllReady)
 // whose polls are its children. Metrics: koophone.client.call.duration,
 // koophone.client.attempts and koophone.client.wait.duration. No secret is
-// ever an attribute or an event: errors are recorded by their type (the
-// API's error code), never by their text.
+// ever an attribute or an event: errors are recorded by their type, one of
+// a small stable set ([ErrorType]), never by their text.
 //
 // The package is a module of its own, so that the koophone module never
 // depends on OpenTelemetry.
@@ -20,6 +20,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"regexp"
+	"strings"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -166,27 +168,58 @@ func (o *observer) EndWait(ctx context.Context, w koophone.WaitInfo, r koophone.
 	o.waitDuration.Record(ctx, r.Duration.Seconds(), metric.WithAttributes(AttrWait.String(w.Method)))
 }
 
-// ErrorType is the error.type this package records for err: the API's
-// error code (such as KOOPHONE.API.4001 or APIGW.0308) when the service
-// answered with one (as koophone.APIError.Code holds it: bounded, the
-// call's secrets redacted); else "context.DeadlineExceeded" (the caller's
-// deadline, or an attempt that got no answer within the client's request
-// timeout), "context.Canceled", "network" (a network error: no answer
-// came, or a limiter's store such as Redis could not be reached), or
-// "_OTHER". It never returns the error's text, which may quote what was
-// sent.
+// ErrorType is the error.type this package records for err, one of a
+// small stable set, never the error's text (which may quote what was sent
+// or what a server said):
+//
+//   - the API's error code (such as KOOPHONE.API.4001 or APIGW.0308) when
+//     the service answered with one of the documented form, a prefix
+//     (KOOPHONE.API, KPAPI, APIGW or APIG) and four digits, as
+//     koophone.APIError.Code holds it; a code of any other form (a server's
+//     text, an id, a redacted secret) is "_OTHER", so that no server can
+//     put what it likes into a metric's attributes;
+//   - "limiter": the client's koophone.Limiter refused the attempt for a
+//     reason of its own (such as its Redis being down): nothing was sent;
+//   - "limiter.DeadlineExceeded" or "limiter.Canceled": the call's context
+//     ended while it waited for its limiter, or the limiter saw that the
+//     quota would hold the attempt past the deadline;
+//   - "context.DeadlineExceeded" (the caller's deadline, or an attempt that
+//     got no answer within the client's request timeout) or
+//     "context.Canceled", elsewhere in the call;
+//   - "network": no answer came (the service's host could not be reached,
+//     the connection failed);
+//   - "_OTHER": anything else.
 func ErrorType(err error) string {
 	var apiErr *koophone.APIError
 	var netErr net.Error
 	switch {
+	case errors.Is(err, koophone.ErrLimiter):
+		return "limiter" + contextSuffix(err)
 	case errors.As(err, &apiErr) && apiErr.Code != "":
-		return apiErr.Code
-	case errors.Is(err, context.DeadlineExceeded):
-		return "context.DeadlineExceeded"
-	case errors.Is(err, context.Canceled):
-		return "context.Canceled"
+		if code := strings.ToUpper(apiErr.Code); documentedCode.MatchString(code) {
+			return code
+		}
+		return "_OTHER"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return "context" + contextSuffix(err)
 	case errors.As(err, &netErr):
 		return "network"
 	}
 	return "_OTHER"
+}
+
+// documentedCode is the form of the error codes KooPhone and its gateway
+// document.
+var documentedCode = regexp.MustCompile(`^(KOOPHONE\.API|KPAPI|APIGW|APIG)\.[0-9]{4}$`)
+
+// contextSuffix is ".DeadlineExceeded" or ".Canceled" when err matches
+// that context error, else "".
+func contextSuffix(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return ".DeadlineExceeded"
+	case errors.Is(err, context.Canceled):
+		return ".Canceled"
+	}
+	return ""
 }

@@ -3,11 +3,13 @@ package otelkoophone_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -251,11 +253,59 @@ func TestNetworkFailureSpan(t *testing.T) {
 }
 
 func TestErrorType(t *testing.T) {
-	assert.Equal(t, "context.DeadlineExceeded", otelkoophone.ErrorType(context.DeadlineExceeded))
-	assert.Equal(t, "context.Canceled", otelkoophone.ErrorType(context.Canceled))
-	assert.Equal(t, "KOOPHONE.API.4001", otelkoophone.ErrorType(&koophone.APIError{Code: "KOOPHONE.API.4001"}))
-	assert.Equal(t, "_OTHER", otelkoophone.ErrorType(&koophone.APIError{HTTPStatus: 500}))
-	assert.Equal(t, "_OTHER", otelkoophone.ErrorType(assert.AnError))
+	limiterErr := func(errs ...error) error { // as a call refused by its limiter wraps them
+		return fmt.Errorf("koophone: ShowProgress: waiting for the rate limit: %w", errors.Join(append(errs, koophone.ErrLimiter)...))
+	}
+	for want, err := range map[string]error{
+		"context.DeadlineExceeded": context.DeadlineExceeded,
+		"context.Canceled":         context.Canceled,
+		"KOOPHONE.API.4001":        &koophone.APIError{Code: "KOOPHONE.API.4001"},
+		"APIGW.0308":               &koophone.APIError{Code: "APIGW.0308"},
+		"KPAPI.2209":               &koophone.APIError{Code: "KPAPI.2209"},
+		"network":                  &net.OpError{Op: "dial", Err: errors.New("refused")},
+		"limiter":                  limiterErr(&net.OpError{Op: "dial", Err: errors.New("refused")}),
+		"limiter.DeadlineExceeded": limiterErr(context.DeadlineExceeded),
+		"limiter.Canceled":         limiterErr(errors.New("gave up"), context.Canceled),
+	} {
+		assert.Equal(t, want, otelkoophone.ErrorType(err), err.Error())
+	}
+	for _, err := range []error{
+		&koophone.APIError{HTTPStatus: 500},
+		assert.AnError,
+		nil,
+		// Codes of no documented form: a server's text, an id, a redacted secret.
+		&koophone.APIError{Code: "[REDACTED]"},
+		&koophone.APIError{Code: "INSTANCE-7f3a9c-NOT-FOUND"},
+		&koophone.APIError{Code: "KOOPHONE.API.40011"},
+		&koophone.APIError{Code: "APIGW.0308X"},
+		&koophone.APIError{Code: "6f0c2b1e-9d4a-4c1b-8a5e-2f7d3c9b1a00"},
+	} {
+		assert.Equal(t, "_OTHER", otelkoophone.ErrorType(err), fmt.Sprint(err))
+	}
+}
+
+// TestServerCodesCannotGrowTheMetrics: a server that answers each call
+// with an error code of its own making (an id, a text) adds one
+// error.type to the call-duration metric, not one per answer.
+func TestServerCodesCannotGrowTheMetrics(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, `{"error_code":"ERR-%d-instance-i-%d","error_msg":"no"}`, n.Add(1), n.Load())
+	}))
+	defer srv.Close()
+	tel := newTelemetry(t)
+	client, err := koophone.NewClient(koophone.WithToken("tok-123456"), koophone.WithEndpoint(srv.URL),
+		koophone.WithObserver(tel.observer), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
+	require.NoError(t, err)
+	for range 20 {
+		_, err = client.PrepareProgress(context.Background(), "alice", "phone-1")
+		require.Error(t, err)
+	}
+	hist := tel.metrics(t)["koophone.client.call.duration"].(metricdata.Histogram[float64])
+	require.Len(t, hist.DataPoints, 1)
+	typ, _ := hist.DataPoints[0].Attributes.Value("error.type")
+	assert.Equal(t, "_OTHER", typ.AsString())
+	assert.Equal(t, uint64(20), hist.DataPoints[0].Count)
 }
 
 // TestEveryWaitSpanIsTheParentOfItsPolls: WaitUntilReady, WaitTask and
@@ -303,27 +353,57 @@ func (unreachableStore) Wait(context.Context, string) error {
 	return &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 }
 
+// cancellingLimiter ends the call's context while the call waits for it.
+type cancellingLimiter struct{ cancel context.CancelFunc }
+
+func (l cancellingLimiter) Wait(ctx context.Context, _ string) error {
+	l.cancel()
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// spentQuota is a Limiter whose quota would hold the attempt past the
+// call's deadline, as redislimit's says.
+type spentQuota struct{}
+
+func (spentQuota) Wait(context.Context, string) error {
+	return fmt.Errorf("koophone: redislimit: the next attempt is due after the deadline: %w", context.DeadlineExceeded)
+}
+
 // TestErrorTypeOfTimeoutsAndLimiters: an attempt with no answer within the
-// request timeout, and a limiter whose store is down, as ErrorType says.
+// request timeout, a limiter whose store is down, one whose wait the
+// caller cancelled and one whose quota would hold the call past its
+// deadline, as ErrorType says.
 func TestErrorTypeOfTimeoutsAndLimiters(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		<-r.Context().Done()
 	}))
 	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	for want, opt := range map[string]koophone.Option{
 		"context.DeadlineExceeded": koophone.WithRequestTimeout(20 * time.Millisecond),
-		"network":                  koophone.WithLimiter(unreachableStore{}),
+		"limiter":                  koophone.WithLimiter(unreachableStore{}),
+		"limiter.Canceled":         koophone.WithLimiter(cancellingLimiter{cancel}),
+		"limiter.DeadlineExceeded": koophone.WithLimiter(spentQuota{}),
 	} {
 		tel := newTelemetry(t)
 		client, err := koophone.NewClient(koophone.WithToken("tok-123456"), koophone.WithEndpoint(srv.URL), opt,
 			koophone.WithObserver(tel.observer), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
 		require.NoError(t, err)
-		_, err = client.PrepareProgress(context.Background(), "alice", "phone-1")
+		callCtx, stop := context.WithTimeout(context.Background(), time.Hour)
+		if want == "limiter.Canceled" {
+			callCtx = ctx
+		}
+		_, err = client.PrepareProgress(callCtx, "alice", "phone-1")
+		stop()
 		require.Error(t, err)
-		assert.Equal(t, want, otelkoophone.ErrorType(err))
+		assert.Equal(t, want, otelkoophone.ErrorType(err), want)
 		spans := tel.ended("KooPhone.ShowProgress")
-		require.Len(t, spans, 1)
-		assert.Equal(t, want, attrs(spans[0])["error.type"].AsString())
+		require.NotEmpty(t, spans, want)
+		last := spans[len(spans)-1]
+		assert.Equal(t, want, attrs(last)["error.type"].AsString(), want)
+		assert.Equal(t, codes.Error, last.Status().Code, want)
 	}
 }
