@@ -3,6 +3,7 @@ package redislimit_test
 import (
 	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +53,7 @@ func TestKooPhoneCallWhenRedisIsDown(t *testing.T) {
 	assert.Contains(t, err.Error(), "Redis")
 	var opErr *net.OpError
 	assert.ErrorAs(t, err, &opErr, "go-redis's error is wrapped")
+	assert.ErrorIs(t, err, koophone.ErrLimiter)
+	assert.Equal(t, 1, strings.Count(err.Error(), "koophone: "), err.Error())
 	assert.Empty(t, srv.Requests())
 }

@@ -20,6 +20,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -31,18 +33,30 @@ import (
 // the quota of ShowProgress lives at "rate:koophone:ShowProgress".
 const DefaultKeyPrefix = "koophone:"
 
+// maxOperation bounds an operation's name: the API reference's are far
+// shorter.
+const maxOperation = 64
+
 // Limiter is a koophone.Limiter whose quotas live in Redis: in any interval
 // of t seconds, all the processes that share its Redis and key prefix
 // together make at most perSecond·t + perSecond attempts of an operation
 // (a burst of perSecond, then perSecond a second).
 //
 // Its zero value is not usable: build one with [New]. A Limiter is safe
-// for concurrent use; it keeps no state of its own beyond its settings.
+// for concurrent use by any number of goroutines. Of those that wait for
+// one operation, only one at a time asks Redis and sleeps until the quota
+// is due; the others queue behind it in the process, so that Redis sees
+// about one request per attempt and per replica, not one per goroutine.
+// It keeps nothing else but a small gate for each operation it was asked
+// about.
 type Limiter struct {
 	limiter *redis_rate.Limiter
 	limit   redis_rate.Limit
 	prefix  string
 	err     error // a bad argument to New: every Wait returns it
+
+	mu    sync.Mutex
+	gates map[string]chan struct{} // by operation; capacity 1: held by the goroutine that asks Redis
 }
 
 // Option configures a Limiter.
@@ -51,12 +65,18 @@ type Option func(*Limiter)
 // WithKeyPrefix sets the prefix of the Limiter's Redis keys (default
 // [DefaultKeyPrefix]). Processes share a quota when they share Redis and
 // the prefix: put the tenant or project id here when one Redis serves
-// several tenants, since the gateway counts per tenant. An empty prefix
-// is an error that every Wait returns.
+// several tenants, since the gateway counts per tenant. A ":" is added
+// when the prefix does not end with one, and an operation's name holds
+// none, so no two prefixes (whatever the ids in them) share a key:
+// "koophone:tenant-a" and "koophone:tenant-a:" are the same prefix. An
+// empty prefix is an error that every Wait returns.
 func WithKeyPrefix(prefix string) Option {
 	return func(l *Limiter) {
 		if prefix == "" {
 			l.err = errors.New("koophone: redislimit: the key prefix is empty")
+		}
+		if !strings.HasSuffix(prefix, ":") {
+			prefix += ":"
 		}
 		l.prefix = prefix
 	}
@@ -65,7 +85,8 @@ func WithKeyPrefix(prefix string) Option {
 // New returns a Limiter that allows each operation perSecond attempts a
 // second, shared through rdb. New never fails and does no I/O: a nil rdb,
 // a perSecond below 1 or a bad option makes every Wait return an error
-// (the calls fail, rather than go unlimited).
+// (the calls fail, rather than go unlimited). A perSecond far above the
+// gateway's 200 is allowed, and limits next to nothing.
 func New(rdb redis.UniversalClient, perSecond int, opts ...Option) *Limiter {
 	l := &Limiter{limit: redis_rate.PerSecond(perSecond), prefix: DefaultKeyPrefix}
 	switch {
@@ -85,19 +106,32 @@ func New(rdb redis.UniversalClient, perSecond int, opts ...Option) *Limiter {
 }
 
 // Wait blocks until operation may make one more attempt, taking it from
-// the shared quota, or until ctx ends. It asks Redis once, and again each
-// time the quota says the next attempt is due.
+// the shared quota, or until ctx ends. Its goroutine asks Redis once, and
+// again each time the quota says the next attempt is due, after waiting
+// its turn among the goroutines of this Limiter that wait for operation.
 //
+// operation is the API reference's name of the operation (letters and
+// digits, such as "ShowProgress"); any other name is an error.
 // Its error names Redis when Redis failed or did not answer before ctx
 // ended, whatever timeouts the Redis client was built with; it matches
 // ctx's error when ctx ended, and context.DeadlineExceeded when the
 // quota would hold the attempt past ctx's deadline.
 func (l *Limiter) Wait(ctx context.Context, operation string) error {
-	if l == nil || l.err != nil {
-		if l == nil {
-			return errors.New("koophone: redislimit: nil Limiter: use New")
-		}
+	if l == nil {
+		return errors.New("koophone: redislimit: nil Limiter: use New")
+	}
+	if l.err != nil {
 		return l.err
+	}
+	if err := checkOperation(operation); err != nil {
+		return err
+	}
+	gate := l.gate(operation)
+	select {
+	case gate <- struct{}{}:
+		defer func() { <-gate }()
+	case <-ctx.Done():
+		return fmt.Errorf("koophone: redislimit: waiting for the %s quota: %w", operation, ctx.Err())
 	}
 	key := l.prefix + operation
 	for {
@@ -114,9 +148,42 @@ func (l *Limiter) Wait(ctx context.Context, operation string) error {
 	}
 }
 
+// checkOperation reports an operation name that is not an API's: one
+// with a ":" (or anything but letters and digits) could share a key with
+// another prefix's operation.
+func checkOperation(op string) error {
+	ok := op != "" && len(op) <= maxOperation
+	for i := 0; ok && i < len(op); i++ {
+		c := op[i]
+		ok = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	if !ok {
+		return fmt.Errorf("koophone: redislimit: operation %.64q is not an API name (letters and digits, at most %d)", op, maxOperation)
+	}
+	return nil
+}
+
+// gate returns the channel that the goroutines waiting for op take turns
+// in.
+func (l *Limiter) gate(op string) chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	g, ok := l.gates[op]
+	if !ok {
+		if l.gates == nil {
+			l.gates = make(map[string]chan struct{})
+		}
+		g = make(chan struct{}, 1)
+		l.gates[op] = g
+	}
+	return g
+}
+
 // allow asks Redis for one attempt, and stops waiting for the answer when
 // ctx ends: a Redis client built without timeouts, or with retries, may
-// take longer than ctx allows. The answer is then dropped.
+// take longer than ctx allows. The answer is then dropped. A panic of
+// redis_rate over an answer it cannot read (a server that only looks like
+// Redis) is an error, not the end of the program.
 func (l *Limiter) allow(ctx context.Context, key string) (*redis_rate.Result, error) {
 	type answer struct {
 		res *redis_rate.Result
@@ -124,6 +191,11 @@ func (l *Limiter) allow(ctx context.Context, key string) (*redis_rate.Result, er
 	}
 	done := make(chan answer, 1)
 	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- answer{err: fmt.Errorf("an answer redis_rate could not read: %v", p)}
+			}
+		}()
 		res, err := l.limiter.Allow(ctx, key, l.limit)
 		done <- answer{res, err}
 	}()

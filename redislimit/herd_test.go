@@ -1,0 +1,162 @@
+package redislimit_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/koophone-go/koophone/redislimit"
+)
+
+// TestGoroutinesOfAReplicaAskRedisInTurn: thirty goroutines waiting for
+// one spent quota do not each ask Redis every time an attempt is due:
+// Redis sees about one request per attempt granted, not one per goroutine.
+func TestGoroutinesOfAReplicaAskRedisInTurn(t *testing.T) {
+	t.Parallel()
+	clients, prefix := redisClients(t, 1)
+	scripts := countScripts(clients[0])
+	lim := redislimit.New(clients[0], 20, redislimit.WithKeyPrefix(prefix))
+	ctx := timeout(t, 400*time.Millisecond)
+	var granted atomic.Int64
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for lim.Wait(ctx, "ShowProgress") == nil {
+				granted.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	require.Greater(t, granted.Load(), int64(20), "the burst and more")
+	// Each grant after the burst takes a refusal and a request when due;
+	// thirty goroutines asking on their own would make ten times that.
+	assert.LessOrEqual(t, scripts.n.Load(), 3*granted.Load()+5, "%d grants", granted.Load())
+}
+
+// TestQueuedWaitEndsWithItsContext: a goroutine queued behind another
+// that sleeps until the quota is due returns at its own deadline, not
+// after the other's sleep.
+func TestQueuedWaitEndsWithItsContext(t *testing.T) {
+	t.Parallel()
+	clients, prefix := redisClients(t, 1)
+	lim := redislimit.New(clients[0], 1, redislimit.WithKeyPrefix(prefix))
+	require.NoError(t, lim.Wait(timeout(t, time.Second), "ShowProgress"))
+	sleeping := make(chan error, 1)
+	go func() { sleeping <- lim.Wait(timeout(t, 5*time.Second), "ShowProgress") }() // due in a second
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	err := lim.Wait(ctx, "ShowProgress")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 600*time.Millisecond)
+	assert.True(t, strings.HasPrefix(err.Error(), "koophone: redislimit: waiting for the ShowProgress quota"), err.Error())
+	require.NoError(t, <-sleeping)
+}
+
+// TestRedisRestartedMidRun: while Redis is away the calls fail (never
+// unlimited), with an error that names Redis; once it is back, they go
+// through again on the same client.
+func TestRedisRestartedMidRun(t *testing.T) {
+	t.Parallel()
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1})
+	defer rdb.Close()
+	lim := redislimit.New(rdb, 100)
+	require.NoError(t, lim.Wait(timeout(t, time.Second), "ShowProgress"))
+
+	mr.Close()
+	err := lim.Wait(timeout(t, 5*time.Second), "ShowProgress")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Redis")
+
+	require.NoError(t, mr.Restart())
+	require.NoError(t, lim.Wait(timeout(t, 5*time.Second), "ShowProgress"))
+}
+
+// fakeRedis is a server that speaks RESP and answers every script with
+// reply: a server that only looks like Redis.
+func fakeRedis(t *testing.T, reply string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveRESP(c, reply)
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// serveRESP reads commands (arrays of bulk strings) from c and answers
+// reply to EVALSHA and EVAL, an error to HELLO and +OK to the rest.
+func serveRESP(c net.Conn, reply string) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for {
+		var n int
+		if _, err := fmt.Fscanf(r, "*%d\r\n", &n); err != nil {
+			return
+		}
+		var name string
+		for i := range n {
+			var size int
+			if _, err := fmt.Fscanf(r, "$%d\r\n", &size); err != nil {
+				return
+			}
+			b := make([]byte, size+2)
+			if _, err := r.Read(b); err != nil {
+				return
+			}
+			if i == 0 {
+				name = strings.ToUpper(string(b[:size]))
+			}
+		}
+		answer := "+OK\r\n"
+		switch name {
+		case "HELLO": // as a Redis before 6 answers: go-redis then speaks RESP2
+			answer = "-ERR unknown command 'HELLO'\r\n"
+		case "EVALSHA", "EVAL":
+			answer = reply
+		}
+		if _, err := c.Write([]byte(answer)); err != nil {
+			return
+		}
+	}
+}
+
+// TestRedisAnswerItCannotReadIsAnError: redis_rate panics over a script's
+// answer of the wrong shape, on a goroutine the caller could not recover;
+// the wait fails with an error instead.
+func TestRedisAnswerItCannotReadIsAnError(t *testing.T) {
+	t.Parallel()
+	for name, reply := range map[string]string{
+		"strings, not numbers": "*4\r\n$1\r\n1\r\n$1\r\n0\r\n$2\r\n-1\r\n$1\r\n0\r\n",
+		"not an array":         ":1\r\n",
+		"too short":            "*1\r\n:1\r\n",
+	} {
+		rdb := redis.NewClient(&redis.Options{Addr: fakeRedis(t, reply), Protocol: 2, DisableIdentity: true, MaxRetries: -1})
+		t.Cleanup(func() { rdb.Close() })
+		err := redislimit.New(rdb, 10).Wait(timeout(t, 5*time.Second), "ShowProgress")
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "asking Redis for the ShowProgress quota", name)
+	}
+}
