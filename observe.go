@@ -55,7 +55,8 @@ type CallInfo struct {
 	Operation string // the API reference's name, e.g. "ShowProgress"
 	RequestID string // the X-Request-Id sent with every attempt
 	Method    string // the HTTP method
-	Path      string // the URL path, without the endpoint's prefix or query
+	Path      string // the URL path, the endpoint's prefix included, without the query
+	Host      string // the endpoint's host, with its port when the endpoint names one, e.g. "koophone.myhuaweicloud.com"
 }
 
 // AttemptStart is what an Observer is told as an attempt starts.
@@ -150,7 +151,7 @@ func (c *Client) startCall(ctx context.Context, cl *call, method, path string) c
 		w.polls.Add(1)
 	}
 	cl.obs = &observedCall{
-		info:  CallInfo{Operation: cl.op.name, RequestID: cl.requestID, Method: method, Path: path},
+		info:  CallInfo{Operation: cl.op.name, RequestID: cl.requestID, Method: method, Path: path, Host: c.host},
 		start: time.Now(),
 	}
 	if octx := o.StartCall(ctx, cl.obs.info); octx != nil {

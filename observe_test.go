@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -277,4 +278,33 @@ func TestObserverPanicReachesTheCaller(t *testing.T) {
 	t.Parallel()
 	c, _ := setup(t, always(http.StatusOK, okReady), koophone.WithObserver(panicking{}))
 	assert.PanicsWithValue(t, "observer bug", func() { _, _ = c.PrepareProgress(timeout(t), "u", "i-1") })
+}
+
+// callInfos records the CallInfo of every call.
+type callInfos struct {
+	koophone.NopObserver
+	mu    sync.Mutex
+	calls []koophone.CallInfo
+}
+
+func (o *callInfos) StartCall(ctx context.Context, c koophone.CallInfo) context.Context {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.calls = append(o.calls, c)
+	return ctx
+}
+
+// TestCallInfoNamesTheEndpoint: the host (and port) and the path with the
+// endpoint's prefix, never a query or user information.
+func TestCallInfoNamesTheEndpoint(t *testing.T) {
+	t.Parallel()
+	obs := &callInfos{}
+	c, s := setup(t, always(http.StatusOK, okReady))
+	u, err := url.Parse(s.URL)
+	require.NoError(t, err)
+	c = newClient(t, koophone.WithEndpoint(s.URL+"/gw"), koophone.WithObserver(obs))
+	_, _ = c.PrepareProgress(timeout(t), "u", "i-1")
+	require.Len(t, obs.calls, 1)
+	assert.Equal(t, koophone.CallInfo{Operation: "ShowProgress", RequestID: obs.calls[0].RequestID, Method: http.MethodPost,
+		Path: "/gw/v1/instances/prepare-progress", Host: u.Host}, obs.calls[0])
 }

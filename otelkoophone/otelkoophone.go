@@ -20,7 +20,9 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/otel"
@@ -42,7 +44,8 @@ type Config struct {
 }
 
 // Attribute keys this package sets beyond OpenTelemetry's semantic
-// conventions (rpc.*, http.response.status_code, error.type).
+// conventions (rpc.*, http.request.method, http.response.status_code,
+// server.address, server.port, error.type).
 const (
 	AttrRequestID = attribute.Key("koophone.request_id") // the call's X-Request-Id
 	AttrAttempts  = attribute.Key("koophone.attempts")   // attempts a call made
@@ -55,6 +58,9 @@ var (
 	attrSystem  = attribute.String("rpc.system", "huaweicloud")
 	attrService = attribute.String("rpc.service", "KooPhone")
 	keyMethod   = attribute.Key("rpc.method")
+	keyHTTP     = attribute.Key("http.request.method")
+	keyAddress  = attribute.Key("server.address")
+	keyPort     = attribute.Key("server.port")
 	keyStatus   = attribute.Key("http.response.status_code")
 	keyErrType  = attribute.Key("error.type")
 )
@@ -103,9 +109,17 @@ func handle(err error) {
 
 // StartCall starts the call's span, a child of the span in ctx.
 func (o *observer) StartCall(ctx context.Context, call koophone.CallInfo) context.Context {
+	attrs := []attribute.KeyValue{attrSystem, attrService, keyMethod.String(call.Operation),
+		AttrRequestID.String(call.RequestID), keyHTTP.String(call.Method)}
+	host := url.URL{Host: call.Host}
+	if h := host.Hostname(); h != "" {
+		attrs = append(attrs, keyAddress.String(h))
+	}
+	if port, err := strconv.Atoi(host.Port()); err == nil {
+		attrs = append(attrs, keyPort.Int(port))
+	}
 	ctx, _ = o.tracer.Start(ctx, "KooPhone."+call.Operation,
-		trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attrSystem, attrService, keyMethod.String(call.Operation), AttrRequestID.String(call.RequestID)))
+		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	return ctx
 }
 
