@@ -118,9 +118,23 @@ func (o *observer) StartCall(ctx context.Context, call koophone.CallInfo) contex
 	if port, err := strconv.Atoi(host.Port()); err == nil {
 		attrs = append(attrs, keyPort.Int(port))
 	}
-	ctx, _ = o.tracer.Start(ctx, "KooPhone."+call.Operation,
+	ctx, span := o.tracer.Start(ctx, "KooPhone."+call.Operation,
 		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	return ctx
+	return context.WithValue(ctx, spanKey{o}, span)
+}
+
+// spanKey is the context key of the span an observer started for a call
+// or a wait. The current span of the context may be another's: an
+// Observer that calls several in turn hands each the context the one
+// before returned, and a second tracer's span is then the current one.
+type spanKey struct{ o *observer }
+
+// span returns the span o started for the call or wait of ctx.
+func (o *observer) span(ctx context.Context) trace.Span {
+	if s, ok := ctx.Value(spanKey{o}).(trace.Span); ok {
+		return s
+	}
+	return trace.SpanFromContext(ctx)
 }
 
 // StartAttempt adds a retry event to the call's span for every attempt
@@ -138,7 +152,7 @@ func (o *observer) StartAttempt(ctx context.Context, _ koophone.CallInfo, a koop
 			attrs = append(attrs, keyErrType.String(ErrorType(p.Err)))
 		}
 	}
-	trace.SpanFromContext(ctx).AddEvent("retry", trace.WithAttributes(attrs...))
+	o.span(ctx).AddEvent("retry", trace.WithAttributes(attrs...))
 }
 
 // EndAttempt counts the attempt.
@@ -148,7 +162,7 @@ func (o *observer) EndAttempt(ctx context.Context, call koophone.CallInfo, a koo
 
 // EndCall ends the call's span and records its duration.
 func (o *observer) EndCall(ctx context.Context, call koophone.CallInfo, r koophone.CallResult) {
-	span := trace.SpanFromContext(ctx)
+	span := o.span(ctx)
 	span.SetAttributes(AttrAttempts.Int(r.Attempts))
 	if r.Status != 0 {
 		span.SetAttributes(keyStatus.Int(r.Status))
@@ -166,13 +180,13 @@ func (o *observer) EndCall(ctx context.Context, call koophone.CallInfo, r koopho
 
 // StartWait starts the wait's span; its polls' spans are its children.
 func (o *observer) StartWait(ctx context.Context, w koophone.WaitInfo) context.Context {
-	ctx, _ = o.tracer.Start(ctx, "KooPhone."+w.Method, trace.WithSpanKind(trace.SpanKindInternal))
-	return ctx
+	ctx, span := o.tracer.Start(ctx, "KooPhone."+w.Method, trace.WithSpanKind(trace.SpanKindInternal))
+	return context.WithValue(ctx, spanKey{o}, span)
 }
 
 // EndWait ends the wait's span and records its duration.
 func (o *observer) EndWait(ctx context.Context, w koophone.WaitInfo, r koophone.WaitResult) {
-	span := trace.SpanFromContext(ctx)
+	span := o.span(ctx)
 	if r.Err != nil {
 		typ := ErrorType(r.Err)
 		span.SetAttributes(keyErrType.String(typ))

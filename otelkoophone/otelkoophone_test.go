@@ -410,3 +410,59 @@ func TestErrorTypeOfTimeoutsAndLimiters(t *testing.T) {
 		assert.Equal(t, codes.Error, last.Status().Code, want)
 	}
 }
+
+// both is an Observer that calls two in turn, as WithObserver's doc says
+// to combine them.
+type both [2]koophone.Observer
+
+func (b both) StartCall(ctx context.Context, c koophone.CallInfo) context.Context {
+	return b[1].StartCall(b[0].StartCall(ctx, c), c)
+}
+
+func (b both) StartAttempt(ctx context.Context, c koophone.CallInfo, a koophone.AttemptStart) {
+	b[0].StartAttempt(ctx, c, a)
+	b[1].StartAttempt(ctx, c, a)
+}
+
+func (b both) EndAttempt(ctx context.Context, c koophone.CallInfo, a koophone.AttemptEnd) {
+	b[0].EndAttempt(ctx, c, a)
+	b[1].EndAttempt(ctx, c, a)
+}
+
+func (b both) EndCall(ctx context.Context, c koophone.CallInfo, r koophone.CallResult) {
+	b[1].EndCall(ctx, c, r)
+	b[0].EndCall(ctx, c, r)
+}
+
+func (b both) StartWait(ctx context.Context, w koophone.WaitInfo) context.Context {
+	return b[1].StartWait(b[0].StartWait(ctx, w), w)
+}
+
+func (b both) EndWait(ctx context.Context, w koophone.WaitInfo, r koophone.WaitResult) {
+	b[1].EndWait(ctx, w, r)
+	b[0].EndWait(ctx, w, r)
+}
+
+// TestTwoObserversEachEndTheirOwnSpans: two otelkoophone Observers (two
+// tracer providers) called in turn each end, and annotate, the spans
+// they started, though the context's current span is the second's. (Each
+// span's parent is the current span of the context it was given, as
+// ever: the first's call span is a child of the second's wait span.)
+func TestTwoObserversEachEndTheirOwnSpans(t *testing.T) {
+	first, second := newTelemetry(t), newTelemetry(t)
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1"))
+	defer srv.Close()
+	srv.FailNext(1, koophonetest.Throttle("0"))
+	client := fastClient(srv, both{first.observer, second.observer})
+	_, err := client.WaitUntilReady(context.Background(), "alice", "phone-1")
+	require.NoError(t, err)
+
+	for name, tel := range map[string]*telemetry{"first": first, "second": second} {
+		require.Len(t, tel.ended("KooPhone.WaitUntilReady"), 1, name)
+		calls := tel.ended("KooPhone.ShowProgress")
+		require.Len(t, calls, 1, name)
+		assert.Equal(t, int64(2), attrs(calls[0])["koophone.attempts"].AsInt64(), name)
+		assert.Len(t, calls[0].Events(), 1, "%s: its own retry event", name)
+		assert.Len(t, tel.spans.Started(), 2, "%s: every span it started has ended", name)
+	}
+}
