@@ -299,10 +299,10 @@ func (o *callInfos) StartCall(ctx context.Context, c koophone.CallInfo) context.
 func TestCallInfoNamesTheEndpoint(t *testing.T) {
 	t.Parallel()
 	obs := &callInfos{}
-	c, s := setup(t, always(http.StatusOK, okReady))
+	_, s := setup(t, always(http.StatusOK, okReady))
 	u, err := url.Parse(s.URL)
 	require.NoError(t, err)
-	c = newClient(t, koophone.WithEndpoint(s.URL+"/gw"), koophone.WithObserver(obs))
+	c := newClient(t, koophone.WithEndpoint(s.URL+"/gw"), koophone.WithObserver(obs))
 	_, _ = c.PrepareProgress(timeout(t), "u", "i-1")
 	require.Len(t, obs.calls, 1)
 	assert.Equal(t, koophone.CallInfo{Operation: "ShowProgress", RequestID: obs.calls[0].RequestID, Method: http.MethodPost,

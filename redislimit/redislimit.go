@@ -111,17 +111,21 @@ func New(rdb redis.UniversalClient, perSecond int, opts ...Option) *Limiter {
 // its turn among the goroutines of this Limiter that wait for operation.
 //
 // operation is the API reference's name of the operation (letters and
-// digits, such as "ShowProgress"); any other name is an error.
+// digits, such as "ShowProgress"); any other name is an error, as are a
+// nil ctx and a Limiter that New did not make, or made with bad
+// arguments.
 // Its error names Redis when Redis failed or did not answer before ctx
 // ended, whatever timeouts the Redis client was built with; it matches
 // ctx's error when ctx ended, and context.DeadlineExceeded when the
 // quota would hold the attempt past ctx's deadline.
 func (l *Limiter) Wait(ctx context.Context, operation string) error {
-	if l == nil {
-		return errors.New("koophone: redislimit: nil Limiter: use New")
-	}
-	if l.err != nil {
+	switch {
+	case l == nil || l.limiter == nil && l.err == nil:
+		return errors.New("koophone: redislimit: a nil or zero Limiter: use New")
+	case l.err != nil:
 		return l.err
+	case ctx == nil:
+		return errors.New("koophone: redislimit: nil context")
 	}
 	if err := checkOperation(operation); err != nil {
 		return err

@@ -186,10 +186,15 @@ func TestBadArgumentsFailEveryWait(t *testing.T) {
 		"zero quota":   redislimit.New(clients[0], 0),
 		"empty prefix": redislimit.New(clients[0], 10, redislimit.WithKeyPrefix("")),
 		"nil limiter":  nil,
+		"zero limiter": new(redislimit.Limiter),
 	} {
 		err := lim.Wait(context.Background(), "ShowProgress")
 		require.Error(t, err, name)
 		assert.True(t, strings.HasPrefix(err.Error(), "koophone: redislimit: "), name)
 		assert.False(t, errors.Is(err, context.DeadlineExceeded), name)
 	}
+	//lint:ignore SA1012 a nil context is the point
+	err := redislimit.New(clients[0], 10).Wait(nil, "ShowProgress")
+	require.Error(t, err)
+	assert.Equal(t, "koophone: redislimit: nil context", err.Error())
 }
