@@ -10,7 +10,7 @@
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"})
 //	client, err := koophone.NewClient(koophone.WithEnvCredentials(),
-//		koophone.WithLimiter(redislimit.New(rdb, 150, redislimit.WithKeyPrefix("koophone:tenant-a:"))))
+//		koophone.WithLimiter(redislimit.New(rdb, 80, redislimit.WithKeyPrefix("koophone:tenant-a:"))))
 //
 // When Redis is down or slow, a call waits for it only within its context
 // and then fails with an error that names Redis: it never goes unlimited.
@@ -40,7 +40,9 @@ const maxOperation = 64
 // Limiter is a koophone.Limiter whose quotas live in Redis: in any interval
 // of t seconds, all the processes that share its Redis and key prefix
 // together make at most perSecond·t + perSecond attempts of an operation
-// (a burst of perSecond, then perSecond a second).
+// (a burst of perSecond, then perSecond a second): after a quiet spell, up
+// to 2·perSecond within one second. A perSecond of 100 keeps every second
+// at or under the gateway's 200 calls per API.
 //
 // Its zero value is not usable: build one with [New]. A Limiter is safe
 // for concurrent use by any number of goroutines. Of those that wait for
