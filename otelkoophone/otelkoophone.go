@@ -37,7 +37,8 @@ import (
 // ScopeName is the instrumentation scope of the tracer and the meter.
 const ScopeName = "github.com/koophone-go/koophone/otelkoophone"
 
-// Config says where the spans and metrics go.
+// Config says where the spans and metrics go. Its zero value sends them to
+// OpenTelemetry's global providers, as they are when NewObserver is called.
 type Config struct {
 	TracerProvider trace.TracerProvider // nil: otel.GetTracerProvider()
 	MeterProvider  metric.MeterProvider // nil: otel.GetMeterProvider()

@@ -466,3 +466,28 @@ func TestTwoObserversEachEndTheirOwnSpans(t *testing.T) {
 		assert.Len(t, tel.spans.Started(), 2, "%s: every span it started has ended", name)
 	}
 }
+
+// TestCancelledCallEndsItsSpan: a call whose caller gives up while the
+// service holds the request still ends its span, as cancelled.
+func TestCancelledCallEndsItsSpan(t *testing.T) {
+	received := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		close(received)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	tel := newTelemetry(t)
+	client, err := koophone.NewClient(koophone.WithToken("tok-123456"), koophone.WithEndpoint(srv.URL),
+		koophone.WithObserver(tel.observer))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-received; cancel() }()
+	_, err = client.PrepareProgress(ctx, "alice", "phone-1")
+	require.ErrorIs(t, err, context.Canceled)
+	spans := tel.ended("KooPhone.ShowProgress")
+	require.Len(t, spans, 1)
+	assert.Equal(t, "context.Canceled", attrs(spans[0])["error.type"].AsString())
+	assert.Equal(t, codes.Error, spans[0].Status().Code)
+	assert.Len(t, tel.spans.Started(), 1)
+}

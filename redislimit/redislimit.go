@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -44,7 +45,8 @@ const maxOperation = 64
 // to 2·perSecond within one second. A perSecond of 100 keeps every second
 // at or under the gateway's 200 calls per API.
 //
-// Its zero value is not usable: build one with [New]. A Limiter is safe
+// Its zero value is not usable (its Wait returns an error): build one with
+// [New]. A Limiter is safe
 // for concurrent use by any number of goroutines. Of those that wait for
 // one operation, only one at a time asks Redis and sleeps until the quota
 // is due; the others queue behind it in the process, so that Redis sees
@@ -58,7 +60,14 @@ type Limiter struct {
 	err     error // a bad argument to New: every Wait returns it
 
 	mu    sync.Mutex
-	gates map[string]chan struct{} // by operation; capacity 1: held by the goroutine that asks Redis
+	gates map[string]*gate // by operation
+}
+
+// gate is where the goroutines of a Limiter that wait for one operation
+// take turns.
+type gate struct {
+	turn   chan struct{} // capacity 1: held by the goroutine whose turn it is
+	asking atomic.Bool   // Redis has not answered the last request made in turn (rather than said when the quota is due)
 }
 
 // Option configures a Limiter.
@@ -87,8 +96,9 @@ func WithKeyPrefix(prefix string) Option {
 // New returns a Limiter that allows each operation perSecond attempts a
 // second, shared through rdb. New never fails and does no I/O: a nil rdb,
 // a perSecond below 1 or a bad option makes every Wait return an error
-// (the calls fail, rather than go unlimited). A perSecond far above the
-// gateway's 200 is allowed, and limits next to nothing.
+// (the calls fail, rather than go unlimited); a nil Option is ignored. A
+// perSecond far above the gateway's 200 is allowed, and limits next to
+// nothing.
 func New(rdb redis.UniversalClient, perSecond int, opts ...Option) *Limiter {
 	l := &Limiter{limit: redis_rate.PerSecond(perSecond), prefix: DefaultKeyPrefix}
 	switch {
@@ -116,7 +126,8 @@ func New(rdb redis.UniversalClient, perSecond int, opts ...Option) *Limiter {
 // digits, such as "ShowProgress"); any other name is an error, as are a
 // nil ctx and a Limiter that New did not make, or made with bad
 // arguments.
-// Its error names Redis when Redis failed or did not answer before ctx
+// Every error's text starts with "koophone: redislimit: ". It names
+// Redis when Redis failed or did not answer before ctx
 // ended, whatever timeouts the Redis client was built with; it matches
 // ctx's error when ctx ended, and context.DeadlineExceeded when the
 // quota would hold the attempt past ctx's deadline.
@@ -132,19 +143,24 @@ func (l *Limiter) Wait(ctx context.Context, operation string) error {
 	if err := checkOperation(operation); err != nil {
 		return err
 	}
-	gate := l.gate(operation)
+	g := l.gate(operation)
 	select {
-	case gate <- struct{}{}:
-		defer func() { <-gate }()
+	case g.turn <- struct{}{}:
+		defer func() { <-g.turn }()
 	case <-ctx.Done():
+		if g.asking.Load() {
+			return fmt.Errorf("koophone: redislimit: asking Redis for the %s quota (in turn): %w", operation, ctx.Err())
+		}
 		return fmt.Errorf("koophone: redislimit: waiting for the %s quota: %w", operation, ctx.Err())
 	}
 	key := l.prefix + operation
 	for {
+		g.asking.Store(true)
 		res, err := l.allow(ctx, key)
 		if err != nil {
 			return fmt.Errorf("koophone: redislimit: asking Redis for the %s quota: %w", operation, err)
 		}
+		g.asking.Store(false) // Redis answered
 		if res.Allowed > 0 {
 			return nil
 		}
@@ -169,17 +185,16 @@ func checkOperation(op string) error {
 	return nil
 }
 
-// gate returns the channel that the goroutines waiting for op take turns
-// in.
-func (l *Limiter) gate(op string) chan struct{} {
+// gate returns the gate of op.
+func (l *Limiter) gate(op string) *gate {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	g, ok := l.gates[op]
 	if !ok {
 		if l.gates == nil {
-			l.gates = make(map[string]chan struct{})
+			l.gates = make(map[string]*gate)
 		}
-		g = make(chan struct{}, 1)
+		g = &gate{turn: make(chan struct{}, 1)}
 		l.gates[op] = g
 	}
 	return g

@@ -148,7 +148,8 @@ func TestRedisDownFailsTheCall(t *testing.T) {
 
 // TestRedisSilentFailsWithinTheContext: a Redis that accepts connections
 // and never answers, behind a client built without any timeout: the wait
-// still ends with the context.
+// still ends with the context, with an error that names Redis, for the
+// goroutine that asked it and those that waited their turn.
 func TestRedisSilentFailsWithinTheContext(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -173,9 +174,16 @@ func TestRedisSilentFailsWithinTheContext(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	err = redislimit.New(rdb, 100).Wait(ctx, "ShowProgress")
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Contains(t, err.Error(), "Redis")
+	lim := redislimit.New(rdb, 100)
+	errs := make(chan error, 3) // three goroutines: two of them wait their turn
+	for range cap(errs) {
+		go func() { errs <- lim.Wait(ctx, "ShowProgress") }()
+	}
+	for range cap(errs) {
+		err := <-errs
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Contains(t, err.Error(), "asking Redis for the ShowProgress quota")
+	}
 }
 
 func TestBadArgumentsFailEveryWait(t *testing.T) {
