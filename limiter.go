@@ -21,7 +21,7 @@ var ErrLimiter = errors.New("koophone: the limiter refused the attempt")
 
 // Limiter decides when a call may make its next attempt. The client asks
 // it once per attempt, before anything is sent, with the API reference's
-// name of the operation (such as "ShowProgress" or "CreateCloudPhone"), so
+// name of the operation (such as "ShowProgress" or "CreateInstance"), so
 // that a limiter can keep one quota per API as the service's gateway does
 // (200 calls per second per API, per tenant).
 //
@@ -54,7 +54,7 @@ func WithLimiter(l Limiter) Option {
 
 // WithRateLimit caps the attempts of each operation at perSecond, with
 // bursts of up to burst, as the service's gateway counts (per API): polls
-// of ShowProgress do not slow a CreateCloudPhone down. Attempts over the
+// of ShowProgress do not slow a CreateInstance down. Attempts over the
 // cap wait, within their context. The quota is this client's own; to share
 // it among processes, give [WithLimiter] a shared limiter instead (the two
 // exclude each other). The default is no cap. The gateway allows 200 calls

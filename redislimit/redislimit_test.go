@@ -108,7 +108,7 @@ func TestQuotasArePerOperationAndPrefix(t *testing.T) {
 	assert.Contains(t, err.Error(), "ShowProgress quota")
 	assert.Less(t, time.Since(start), 250*time.Millisecond, "it did not sit out the deadline")
 
-	require.NoError(t, lim.Wait(timeout(t, time.Second), "CreateCloudPhone"))
+	require.NoError(t, lim.Wait(timeout(t, time.Second), "CreateInstance"))
 	other := redislimit.New(clients[0], 1, redislimit.WithKeyPrefix(prefix+"other:"))
 	require.NoError(t, other.Wait(timeout(t, time.Second), "ShowProgress"))
 }
