@@ -152,23 +152,10 @@ func TestRedisDownFailsTheCall(t *testing.T) {
 // goroutine that asked it and those that waited their turn.
 func TestRedisSilentFailsWithinTheContext(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	var conns sync.WaitGroup
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns.Add(1)
-			go func() { defer conns.Done(); <-stop; c.Close() }()
-		}
-	}()
-	rdb := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ReadTimeout: -1, WriteTimeout: -1,
+	addr := tcpServer(t, func(c net.Conn) { <-stop; c.Close() })
+	rdb := redis.NewClient(&redis.Options{Addr: addr, ReadTimeout: -1, WriteTimeout: -1,
 		ContextTimeoutEnabled: false, MaxRetries: 10, Protocol: 2})
 	defer rdb.Close()
 
