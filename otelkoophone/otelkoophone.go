@@ -55,6 +55,17 @@ const (
 	AttrRetried   = attribute.Key("retried")             // on attempts: true for every attempt after a call's first
 )
 
+// The bucket boundaries, in seconds, the histograms advise (a View of the
+// MeterProvider may set others). OpenTelemetry's default boundaries (0, 5,
+// 10, 25 … 10000) are meant for milliseconds: in seconds they would put
+// almost every call in the first bucket.
+var (
+	// callBuckets are the semantic conventions' for http.client.request.duration.
+	callBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+	// waitBuckets span a wait's seconds to an hour.
+	waitBuckets = []float64{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600}
+)
+
 var (
 	attrSystem  = attribute.String("rpc.system", "huaweicloud")
 	attrService = attribute.String("rpc.service", "KooPhone")
@@ -78,7 +89,10 @@ type observer struct {
 // NewObserver returns a koophone.Observer that records spans and metrics
 // with cfg's providers. It is safe for concurrent use by any number of
 // clients. Instruments the meter cannot make are left out (OpenTelemetry
-// hands back no-op ones with the error, which goes to otel.Handle).
+// hands back no-op ones with the error, which goes to otel.Handle). The
+// duration histograms advise bucket boundaries in seconds: the semantic
+// conventions' HTTP client ones (5 ms to 10 s) for calls, 0.1 s to an
+// hour for waits.
 func NewObserver(cfg Config) koophone.Observer {
 	tp, mp := cfg.TracerProvider, cfg.MeterProvider
 	if tp == nil {
@@ -91,13 +105,15 @@ func NewObserver(cfg Config) koophone.Observer {
 	o := &observer{tracer: tp.Tracer(ScopeName)}
 	var err error
 	o.callDuration, err = meter.Float64Histogram("koophone.client.call.duration",
-		metric.WithUnit("s"), metric.WithDescription("Duration of KooPhone API calls, retries included."))
+		metric.WithUnit("s"), metric.WithDescription("Duration of KooPhone API calls, retries included."),
+		metric.WithExplicitBucketBoundaries(callBuckets...))
 	handle(err)
 	o.attempts, err = meter.Int64Counter("koophone.client.attempts",
 		metric.WithUnit("{attempt}"), metric.WithDescription("Attempts of KooPhone API calls, retries included."))
 	handle(err)
 	o.waitDuration, err = meter.Float64Histogram("koophone.client.wait.duration",
-		metric.WithUnit("s"), metric.WithDescription("Duration of waits for instances or tasks."))
+		metric.WithUnit("s"), metric.WithDescription("Duration of waits for instances or tasks."),
+		metric.WithExplicitBucketBoundaries(waitBuckets...))
 	handle(err)
 	return o
 }

@@ -491,3 +491,43 @@ func TestCancelledCallEndsItsSpan(t *testing.T) {
 	assert.Equal(t, codes.Error, spans[0].Status().Code)
 	assert.Len(t, tel.spans.Started(), 1)
 }
+
+// TestWaitRefusedByItsLimiter: a wait whose poll the limiter refused ends
+// with the limiter's error.type, as the poll's span does.
+func TestWaitRefusedByItsLimiter(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1", "phone-2"))
+	defer srv.Close()
+	client := srv.Client(koophone.WithObserver(tel.observer), koophone.WithLimiter(unreachableStore{}))
+	_, err := client.WaitUntilReady(context.Background(), "alice", "phone-1")
+	require.ErrorIs(t, err, koophone.ErrLimiter)
+	_, err = client.WaitAllReady(context.Background(), "alice", []string{"phone-1", "phone-2"})
+	require.ErrorIs(t, err, koophone.ErrLimiter)
+	for _, name := range []string{"KooPhone.WaitUntilReady", "KooPhone.WaitAllReady"} {
+		waits := tel.ended(name)
+		require.Len(t, waits, 1, name)
+		assert.Equal(t, "limiter", attrs(waits[0])["error.type"].AsString(), name)
+	}
+	assert.Empty(t, srv.Requests())
+}
+
+// TestHistogramsHaveBucketsInSeconds: the duration histograms' buckets
+// suit seconds, not OpenTelemetry's default ones for milliseconds.
+func TestHistogramsHaveBucketsInSeconds(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := koophonetest.NewServer(koophonetest.WithInstances("alice", "phone-1"))
+	defer srv.Close()
+	_, err := fastClient(srv, tel.observer).WaitUntilReady(context.Background(), "alice", "phone-1")
+	require.NoError(t, err)
+	m := tel.metrics(t)
+	for name, want := range map[string][2]float64{
+		"koophone.client.call.duration": {0.005, 10},
+		"koophone.client.wait.duration": {0.1, 3600},
+	} {
+		hist := m[name].(metricdata.Histogram[float64])
+		require.NotEmpty(t, hist.DataPoints, name)
+		bounds := hist.DataPoints[0].Bounds
+		require.NotEmpty(t, bounds, name)
+		assert.Equal(t, want, [2]float64{bounds[0], bounds[len(bounds)-1]}, name)
+	}
+}
