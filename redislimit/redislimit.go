@@ -126,11 +126,12 @@ func New(rdb redis.UniversalClient, perSecond int, opts ...Option) *Limiter {
 // digits, such as "ShowProgress"); any other name is an error, as are a
 // nil ctx and a Limiter that New did not make, or made with bad
 // arguments.
-// Every error's text starts with "koophone: redislimit: ". It names
-// Redis when Redis failed or did not answer before ctx
-// ended, whatever timeouts the Redis client was built with; it matches
-// ctx's error when ctx ended, and context.DeadlineExceeded when the
-// quota would hold the attempt past ctx's deadline.
+//
+// Every error's text starts with "koophone: redislimit: ". It names Redis
+// when Redis failed or did not answer before ctx ended, whatever timeouts
+// the Redis client was built with; it matches ctx's error when ctx ended,
+// and context.DeadlineExceeded when the quota would hold the attempt past
+// ctx's deadline.
 func (l *Limiter) Wait(ctx context.Context, operation string) error {
 	switch {
 	case l == nil || l.limiter == nil && l.err == nil:
