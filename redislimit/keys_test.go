@@ -22,7 +22,7 @@ func (h *scriptCounter) DialHook(next redis.DialHook) redis.DialHook { return ne
 
 func (h *scriptCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		if name := cmd.Name(); name == "evalsha" || name == "eval" {
+		if name := cmd.Name(); (name == "evalsha" || name == "eval") && ctx.Err() == nil { // else not sent
 			h.n.Add(1)
 		}
 		return next(ctx, cmd)

@@ -22,7 +22,11 @@ func TestGoroutinesOfAReplicaAskRedisInTurn(t *testing.T) {
 	clients, prefix := redisClients(t, 1)
 	scripts := countScripts(clients[0])
 	lim := redislimit.New(clients[0], 20, redislimit.WithKeyPrefix(prefix))
-	ctx := timeout(t, 400*time.Millisecond)
+	// Cancelled rather than a deadline: a wait that sees the quota would
+	// pass its deadline fails at once, after asking Redis once, which
+	// thirty goroutines would all do at the end.
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(400*time.Millisecond, cancel)
 	var granted atomic.Int64
 	var wg sync.WaitGroup
 	for range 30 {
@@ -38,7 +42,7 @@ func TestGoroutinesOfAReplicaAskRedisInTurn(t *testing.T) {
 	require.Greater(t, granted.Load(), int64(20), "the burst and more")
 	// Each grant after the burst takes a refusal and a request when due;
 	// thirty goroutines asking on their own would make ten times that.
-	assert.LessOrEqual(t, scripts.n.Load(), 3*granted.Load()+5, "%d grants", granted.Load())
+	assert.LessOrEqual(t, scripts.n.Load(), 2*granted.Load()+5, "%d grants", granted.Load())
 }
 
 // TestQueuedWaitEndsWithItsContext: a goroutine queued behind another
