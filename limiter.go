@@ -32,7 +32,8 @@ var ErrLimiter = errors.New("koophone: the limiter refused the attempt")
 type Limiter interface {
 	// Wait blocks until the operation may make one more attempt, or
 	// returns ctx's error. Any error ends the call at once, with nothing
-	// sent and no retry; the call's error wraps it.
+	// sent and no retry; the call's error wraps it and matches
+	// [ErrLimiter].
 	Wait(ctx context.Context, operation string) error
 }
 
