@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"sort"
@@ -192,4 +193,17 @@ func TestBadArgumentsFailEveryWait(t *testing.T) {
 	err := redislimit.New(clients[0], 10).Wait(nil, "ShowProgress")
 	require.Error(t, err)
 	assert.Equal(t, "koophone: redislimit: nil context", err.Error())
+}
+
+// TestHugeQuotaLimitsNextToNothing: a perSecond far past anything Redis's
+// floating-point arithmetic can tell apart still works, and lets every
+// attempt go.
+func TestHugeQuotaLimitsNextToNothing(t *testing.T) {
+	t.Parallel()
+	clients, prefix := redisClients(t, 1)
+	lim := redislimit.New(clients[0], math.MaxInt, redislimit.WithKeyPrefix(prefix))
+	ctx := timeout(t, 5*time.Second)
+	for range 200 {
+		require.NoError(t, lim.Wait(ctx, "ShowProgress"))
+	}
 }
