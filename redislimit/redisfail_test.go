@@ -3,8 +3,10 @@ package redislimit_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,12 +60,13 @@ func tcpServer(t *testing.T, serve func(net.Conn)) string {
 // fakeRedis is a server that speaks RESP and answers every script with
 // reply: a server that only looks like Redis.
 func fakeRedis(t *testing.T, reply string) string {
-	return tcpServer(t, func(c net.Conn) { serveRESP(c, reply) })
+	return tcpServer(t, func(c net.Conn) { serveRESP(c, func() string { return reply }) })
 }
 
 // serveRESP reads commands (arrays of bulk strings) from c and answers
-// reply to EVALSHA and EVAL, an error to HELLO and +OK to the rest.
-func serveRESP(c net.Conn, reply string) {
+// what script returns to EVALSHA and EVAL, an error to HELLO and +OK to
+// the rest.
+func serveRESP(c net.Conn, script func() string) {
 	defer c.Close()
 	r := bufio.NewReader(c)
 	for {
@@ -78,7 +81,7 @@ func serveRESP(c net.Conn, reply string) {
 				return
 			}
 			b := make([]byte, size+2)
-			if _, err := r.Read(b); err != nil {
+			if _, err := io.ReadFull(r, b); err != nil {
 				return
 			}
 			if i == 0 {
@@ -90,7 +93,7 @@ func serveRESP(c net.Conn, reply string) {
 		case "HELLO": // as a Redis before 6 answers: go-redis then speaks RESP2
 			answer = "-ERR unknown command 'HELLO'\r\n"
 		case "EVALSHA", "EVAL":
-			answer = reply
+			answer = script()
 		}
 		if _, err := c.Write([]byte(answer)); err != nil {
 			return
@@ -98,6 +101,36 @@ func serveRESP(c net.Conn, reply string) {
 	}
 }
 
+// TestRedisFailingFailsTheGoroutinesInLineAtOnce: when Redis fails the
+// request of the goroutine whose turn it is, those that waited their turn
+// fail with it, instead of each asking in turn and waiting as long: a
+// hundred calls during an outage would otherwise take a hundred times
+// as long to fail.
+func TestRedisFailingFailsTheGoroutinesInLineAtOnce(t *testing.T) {
+	t.Parallel()
+	var scripts atomic.Int64
+	addr := tcpServer(t, func(c net.Conn) {
+		serveRESP(c, func() string {
+			scripts.Add(1)
+			time.Sleep(300 * time.Millisecond) // a slow failure, while the others line up
+			return "-ERR out of memory\r\n"
+		})
+	})
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
+	defer rdb.Close()
+	lim := redislimit.New(rdb, 10)
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() { errs <- lim.Wait(timeout(t, 10*time.Second), "ShowProgress") }()
+	}
+	for range cap(errs) {
+		err := <-errs
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "asking Redis for the ShowProgress quota")
+		assert.Contains(t, err.Error(), "out of memory")
+	}
+	assert.Equal(t, int64(1), scripts.Load(), "Redis was asked once")
+}
 // TestRedisAnswerItCannotReadIsAnError: redis_rate panics over a script's
 // answer of the wrong shape, on a goroutine the caller could not recover;
 // the wait fails with an error instead.

@@ -51,7 +51,8 @@ const maxOperation = 64
 // one operation, only one at a time asks Redis and sleeps until the quota
 // is due; the others queue behind it in the process, so that Redis sees
 // about one request per attempt and per replica, not one per goroutine.
-// It keeps nothing else but a small gate for each operation it was asked
+// When Redis fails that goroutine's request, those in the queue fail with
+// it. It keeps nothing else but a small gate for each operation it was asked
 // about.
 type Limiter struct {
 	limiter *redis_rate.Limiter
@@ -68,6 +69,47 @@ type Limiter struct {
 type gate struct {
 	turn   chan struct{} // capacity 1: held by the goroutine whose turn it is
 	asking atomic.Bool   // Redis has not answered the last request made in turn (rather than said when the quota is due)
+
+	mu       sync.Mutex
+	failures int   // requests made in turn that Redis failed
+	lastErr  error // the last of them
+}
+
+// failure returns how many requests made in turn Redis failed, and the
+// last one's error.
+func (g *gate) failure() (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.failures, g.lastErr
+}
+
+// take waits for g's turn, within ctx. It fails when ctx ends first, or
+// when Redis failed a request made in turn while it waited: a Redis that
+// is down then fails the goroutines in line at once, not each after its
+// own wait for go-redis to give up.
+func (g *gate) take(ctx context.Context, op string) error {
+	seen, _ := g.failure()
+	select {
+	case g.turn <- struct{}{}:
+	case <-ctx.Done():
+		if g.asking.Load() {
+			return fmt.Errorf("koophone: redislimit: asking Redis for the %s quota (in turn): %w", op, ctx.Err())
+		}
+		return fmt.Errorf("koophone: redislimit: waiting for the %s quota: %w", op, ctx.Err())
+	}
+	if n, err := g.failure(); n != seen {
+		<-g.turn
+		return fmt.Errorf("koophone: redislimit: asking Redis for the %s quota (in turn): %w", op, err)
+	}
+	return nil
+}
+
+// fail records that Redis failed a request made in turn.
+func (g *gate) fail(err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.failures++
+	g.lastErr = err
 }
 
 // Option configures a Limiter.
@@ -145,20 +187,18 @@ func (l *Limiter) Wait(ctx context.Context, operation string) error {
 		return err
 	}
 	g := l.gate(operation)
-	select {
-	case g.turn <- struct{}{}:
-		defer func() { <-g.turn }()
-	case <-ctx.Done():
-		if g.asking.Load() {
-			return fmt.Errorf("koophone: redislimit: asking Redis for the %s quota (in turn): %w", operation, ctx.Err())
-		}
-		return fmt.Errorf("koophone: redislimit: waiting for the %s quota: %w", operation, ctx.Err())
+	if err := g.take(ctx, operation); err != nil {
+		return err
 	}
+	defer func() { <-g.turn }()
 	key := l.prefix + operation
 	for {
 		g.asking.Store(true)
 		res, err := l.allow(ctx, key)
 		if err != nil {
+			if ctx.Err() == nil {
+				g.fail(err)
+			}
 			return fmt.Errorf("koophone: redislimit: asking Redis for the %s quota: %w", operation, err)
 		}
 		g.asking.Store(false) // Redis answered
