@@ -131,6 +131,7 @@ func TestRedisFailingFailsTheGoroutinesInLineAtOnce(t *testing.T) {
 	}
 	assert.Equal(t, int64(1), scripts.Load(), "Redis was asked once")
 }
+
 // TestRedisAnswerItCannotReadIsAnError: redis_rate panics over a script's
 // answer of the wrong shape, on a goroutine the caller could not recover;
 // the wait fails with an error instead.
