@@ -53,6 +53,7 @@ const (
 	AttrAttempt   = attribute.Key("koophone.attempt")    // on a retry event: the attempt starting
 	AttrWait      = attribute.Key("koophone.wait")       // on wait.duration: the wait method
 	AttrRetried   = attribute.Key("retried")             // on attempts: true for every attempt after a call's first
+	AttrLimiter   = attribute.Key("koophone.limiter")    // on a failed call's or wait's span: true when its Limiter refused (koophone.ErrLimiter)
 )
 
 // The bucket boundaries, in seconds, the histograms advise (a View of the
@@ -186,10 +187,7 @@ func (o *observer) EndCall(ctx context.Context, call koophone.CallInfo, r koopho
 	}
 	attrs := []attribute.KeyValue{keyMethod.String(call.Operation)}
 	if r.Err != nil {
-		typ := ErrorType(r.Err)
-		span.SetAttributes(keyErrType.String(typ))
-		span.SetStatus(codes.Error, typ)
-		attrs = append(attrs, keyErrType.String(typ))
+		attrs = append(attrs, keyErrType.String(failed(span, r.Err)))
 	}
 	span.End()
 	o.callDuration.Record(ctx, r.Duration.Seconds(), metric.WithAttributes(attrs...))
@@ -205,12 +203,22 @@ func (o *observer) StartWait(ctx context.Context, w koophone.WaitInfo) context.C
 func (o *observer) EndWait(ctx context.Context, w koophone.WaitInfo, r koophone.WaitResult) {
 	span := o.span(ctx)
 	if r.Err != nil {
-		typ := ErrorType(r.Err)
-		span.SetAttributes(keyErrType.String(typ))
-		span.SetStatus(codes.Error, typ)
+		failed(span, r.Err)
 	}
 	span.End()
 	o.waitDuration.Record(ctx, r.Duration.Seconds(), metric.WithAttributes(AttrWait.String(w.Method)))
+}
+
+// failed marks span as failed with err: status Error, error.type and,
+// when a Limiter refused, koophone.limiter. It returns the error.type.
+func failed(span trace.Span, err error) string {
+	typ := ErrorType(err)
+	span.SetAttributes(keyErrType.String(typ))
+	if errors.Is(err, koophone.ErrLimiter) {
+		span.SetAttributes(AttrLimiter.Bool(true))
+	}
+	span.SetStatus(codes.Error, typ)
+	return typ
 }
 
 // ErrorType is the error.type this package records for err, one of a
@@ -223,23 +231,19 @@ func (o *observer) EndWait(ctx context.Context, w koophone.WaitInfo, r koophone.
 //     koophone.APIError.Code holds it; a code of any other form (a server's
 //     text, an id, a redacted secret) is "_OTHER", so that no server can
 //     put what it likes into a metric's attributes;
-//   - "limiter": the client's koophone.Limiter refused the attempt for a
-//     reason of its own (such as its Redis being down): nothing was sent;
-//   - "limiter.DeadlineExceeded" or "limiter.Canceled": the call's context
-//     ended while it waited for its limiter, or the limiter saw that the
-//     quota would hold the attempt past the deadline;
-//   - "context.DeadlineExceeded" (the caller's deadline, or an attempt that
-//     got no answer within the client's request timeout) or
-//     "context.Canceled", elsewhere in the call;
+//   - "context.DeadlineExceeded" (the caller's deadline, an attempt that
+//     got no answer within the client's request timeout, or a limiter that
+//     saw its quota would hold the attempt past the deadline) or
+//     "context.Canceled";
 //   - "network": no answer came (the service's host could not be reached,
 //     the connection failed);
-//   - "_OTHER": anything else.
+//   - "_OTHER": anything else, such as a koophone.Limiter that refused for
+//     a reason of its own (its Redis down), which is not the network's
+//     failure: nothing was sent. The span says so with koophone.limiter.
 func ErrorType(err error) string {
 	var apiErr *koophone.APIError
 	var netErr net.Error
 	switch {
-	case errors.Is(err, koophone.ErrLimiter):
-		return "limiter" + contextSuffix(err)
 	case errors.As(err, &apiErr) && apiErr.Code != "":
 		if code := strings.ToUpper(apiErr.Code); documentedCode.MatchString(code) {
 			return code
@@ -247,6 +251,8 @@ func ErrorType(err error) string {
 		return "_OTHER"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return "context" + contextSuffix(err)
+	case errors.Is(err, koophone.ErrLimiter): // its store's network is not the service's
+		return "_OTHER"
 	case errors.As(err, &netErr):
 		return "network"
 	}

@@ -266,12 +266,13 @@ func TestErrorType(t *testing.T) {
 		"APIGW.0308":               &koophone.APIError{Code: "APIGW.0308"},
 		"KPAPI.2209":               &koophone.APIError{Code: "KPAPI.2209"},
 		"network":                  &net.OpError{Op: "dial", Err: errors.New("refused")},
-		"limiter":                  limiterErr(&net.OpError{Op: "dial", Err: errors.New("refused")}),
-		"limiter.DeadlineExceeded": limiterErr(context.DeadlineExceeded),
-		"limiter.Canceled":         limiterErr(errors.New("gave up"), context.Canceled),
+		"_OTHER":                   limiterErr(&net.OpError{Op: "dial", Err: errors.New("refused")}), // its Redis's network, not the service's
 	} {
 		assert.Equal(t, want, otelkoophone.ErrorType(err), err.Error())
 	}
+	// A limiter's refusal when the call's context ended is the context's.
+	assert.Equal(t, "context.DeadlineExceeded", otelkoophone.ErrorType(limiterErr(context.DeadlineExceeded)))
+	assert.Equal(t, "context.Canceled", otelkoophone.ErrorType(limiterErr(errors.New("gave up"), context.Canceled)))
 	for _, err := range []error{
 		&koophone.APIError{HTTPStatus: 500},
 		assert.AnError,
@@ -385,29 +386,34 @@ func TestErrorTypeOfTimeoutsAndLimiters(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	for want, opt := range map[string]koophone.Option{
-		"context.DeadlineExceeded": koophone.WithRequestTimeout(20 * time.Millisecond),
-		"limiter":                  koophone.WithLimiter(unreachableStore{}),
-		"limiter.Canceled":         koophone.WithLimiter(cancellingLimiter{cancel}),
-		"limiter.DeadlineExceeded": koophone.WithLimiter(spentQuota{}),
+	for _, tt := range []struct {
+		name, want string
+		opt        koophone.Option
+		limiter    bool // the span says koophone.limiter
+	}{
+		{"request timeout", "context.DeadlineExceeded", koophone.WithRequestTimeout(20 * time.Millisecond), false},
+		{"limiter's store down", "_OTHER", koophone.WithLimiter(unreachableStore{}), true},
+		{"limiter's wait cancelled", "context.Canceled", koophone.WithLimiter(cancellingLimiter{cancel}), true},
+		{"quota past the deadline", "context.DeadlineExceeded", koophone.WithLimiter(spentQuota{}), true},
 	} {
 		tel := newTelemetry(t)
-		client, err := koophone.NewClient(koophone.WithToken("tok-123456"), koophone.WithEndpoint(srv.URL), opt,
+		client, err := koophone.NewClient(koophone.WithToken("tok-123456"), koophone.WithEndpoint(srv.URL), tt.opt,
 			koophone.WithObserver(tel.observer), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}))
 		require.NoError(t, err)
 		callCtx, stop := context.WithTimeout(context.Background(), time.Hour)
-		if want == "limiter.Canceled" {
+		if tt.name == "limiter's wait cancelled" {
 			callCtx = ctx
 		}
 		_, err = client.PrepareProgress(callCtx, "alice", "phone-1")
 		stop()
 		require.Error(t, err)
-		assert.Equal(t, want, otelkoophone.ErrorType(err), want)
+		assert.Equal(t, tt.want, otelkoophone.ErrorType(err), tt.name)
 		spans := tel.ended("KooPhone.ShowProgress")
-		require.NotEmpty(t, spans, want)
+		require.NotEmpty(t, spans, tt.name)
 		last := spans[len(spans)-1]
-		assert.Equal(t, want, attrs(last)["error.type"].AsString(), want)
-		assert.Equal(t, codes.Error, last.Status().Code, want)
+		assert.Equal(t, tt.want, attrs(last)["error.type"].AsString(), tt.name)
+		assert.Equal(t, codes.Error, last.Status().Code, tt.name)
+		assert.Equal(t, tt.limiter, attrs(last)["koophone.limiter"].AsBool(), tt.name)
 	}
 }
 
@@ -506,7 +512,8 @@ func TestWaitRefusedByItsLimiter(t *testing.T) {
 	for _, name := range []string{"KooPhone.WaitUntilReady", "KooPhone.WaitAllReady"} {
 		waits := tel.ended(name)
 		require.Len(t, waits, 1, name)
-		assert.Equal(t, "limiter", attrs(waits[0])["error.type"].AsString(), name)
+		assert.Equal(t, "_OTHER", attrs(waits[0])["error.type"].AsString(), name)
+		assert.True(t, attrs(waits[0])["koophone.limiter"].AsBool(), name)
 	}
 	assert.Empty(t, srv.Requests())
 }
