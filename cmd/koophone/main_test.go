@@ -219,6 +219,11 @@ var fast = []string{"--interval", "1ms..5ms"}
 // slow the machine: "less than 1ms", "7ms", "1.234s", "1m2.5s".
 const anyDuration = `less than 1ms|(?:\d+h)?(?:\d+m)?\d+(?:\.\d+)?(?:ms|s)`
 
+// safetyNet bounds a wait for what must happen (a first poll), so that a
+// bug fails the test instead of hanging it. It is never what a test
+// measures, and a slow machine only makes the wait longer: it is generous.
+const safetyNet = time.Minute
+
 func TestWaitAllReady(t *testing.T) {
 	t.Parallel()
 	srv := fake(t, "phone-1", "phone-2")
@@ -311,7 +316,7 @@ func TestWaitInterrupted(t *testing.T) {
 		args := append([]string{"wait", "--instance", "phone-1", "--interval", "1m", "--timeout", "1h"}, against(t, srv)...)
 		done <- run(ctx, args, strings.NewReader(""), &stdout, &stderr)
 	}()
-	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stderr.String(), "phone-1: queuing") }, 5*time.Second, time.Millisecond)
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stderr.String(), "phone-1: queuing") }, safetyNet, time.Millisecond)
 	cancel() // what Ctrl-C does through signal.NotifyContext
 	assert.Equal(t, exitInterrupted, <-done)
 	assert.Contains(t, stderr.String(), "interrupted; last status: phone-1 queuing")

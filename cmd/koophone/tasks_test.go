@@ -335,7 +335,7 @@ func TestTaskWaitInterrupted(t *testing.T) {
 		args := append([]string{"task", "wait", task.ID, "--interval", "1m", "--timeout", "1h"}, against(t, srv)...)
 		done <- run(ctx, args, strings.NewReader(""), &stdout, &stderr)
 	}()
-	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stderr.String(), ": 1 running after ") }, 5*time.Second, time.Millisecond)
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stderr.String(), ": 1 running after ") }, safetyNet, time.Millisecond)
 	cancel() // what Ctrl-C does through signal.NotifyContext
 	assert.Equal(t, exitInterrupted, <-done)
 	assert.Contains(t, stderr.String(), "koophone task wait: ")
