@@ -371,6 +371,23 @@ func TestSimulate(t *testing.T) {
 	assert.Contains(t, r.stdout, `"state":1,"state_name":"to-be-restored"`, "a prepare state, not a progress status")
 }
 
+// TestSimulatedInstancesQueueFirst: under --simulate, a prepared instance
+// queues for three of the seed's paces (the wait's shortest interval), then
+// restores for two: with a pace of an hour, its first poll sees it queuing
+// however slow the machine is.
+func TestSimulatedInstancesQueueFirst(t *testing.T) {
+	t.Parallel()
+	s := &session{g: globals{simulate: true, user: "demo", quiet: true}, getenv: func(string) string { return "" }}
+	defer s.close()
+	c, err := s.client(context.Background(), seed{ids: []string{"phone-1"}, prepared: true, pace: time.Hour})
+	require.NoError(t, err)
+	p, err := c.PrepareProgress(context.Background(), "demo", "phone-1")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareQueuing, p.Status)
+	assert.LessOrEqual(t, p.WaitingCount, 3*60*60, "three hours to go, one step a second")
+	assert.Greater(t, p.WaitingCount, 2*60*60, "less what the machine took")
+}
+
 func TestJSONErrors(t *testing.T) {
 	t.Parallel()
 	srv := fake(t, "phone-1")
