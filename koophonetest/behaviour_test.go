@@ -145,17 +145,6 @@ func TestFailNextForAMisspeltOperationPanics(t *testing.T) {
 	}
 }
 
-func TestClientRetriesWithinMilliseconds(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t, koophonetest.WithInstances("u", "i"))
-	srv.FailNext(3, koophonetest.HTMLPage(503))
-	start := time.Now()
-	_, err := srv.Client().PrepareProgress(ctx(t), "u", "i")
-	require.NoError(t, err)
-	assert.Len(t, srv.Requests(), 4)
-	assert.Less(t, time.Since(start), 500*time.Millisecond, "the default backoffs would take 600 ms at least")
-}
-
 // TestAPIErrorFaultsAreShapedAsTheServiceShapesThem: an injected business
 // error carried the gateway's request_id (so the client's error quoted an
 // id the service never gives a business error) and sat at the top level

@@ -76,29 +76,6 @@ func TestWithTimelinesGivesEachInstanceItsOwn(t *testing.T) {
 	assert.Equal(t, koophonetest.Step{Status: koophone.PrepareReady}, status("c"))
 }
 
-// TestClientWaitsInMilliseconds: a wait with default options against the
-// fake's default timeline (five polls before ready) took 33 s when
-// Server.Client polled at the SDK's default pace.
-func TestClientWaitsInMilliseconds(t *testing.T) {
-	t.Parallel()
-	srv := newServer(t, koophonetest.WithInstances("u", "i", "j"))
-	c := srv.Client()
-	wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := c.PrepareInstances(wctx, "u", []string{"i", "j"})
-	require.NoError(t, err)
-	p, err := c.WaitUntilReady(wctx, "u", "i")
-	require.NoError(t, err)
-	assert.Equal(t, koophone.PrepareReady, p.Status)
-	assert.Equal(t, 6, srv.Polls("i"))
-
-	// A wait's own options still win over the client's defaults: 1s at least
-	// between polls, so this wait times out after its first poll.
-	_, err = c.WaitUntilReady(wctx, "u", "j", koophone.WithPollInterval(time.Second, time.Second), koophone.WithMaxWait(500*time.Millisecond))
-	require.ErrorIs(t, err, koophone.ErrWaitTimeout)
-	assert.Equal(t, 1, srv.Polls("j"))
-}
-
 // A fleet whose instances reach the front of the queue at different
 // times: the queue position falls every 300 ms, then each restores for a
 // second, on the server's clock.

@@ -133,7 +133,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "Usage:"},
+		{[]string{}, "Usage:"}, // main passes os.Args[1:], never nil: with nil, cobra would read the test binary's own flags
 		{[]string{"launch"}, `unknown command "launch"`},
 		{[]string{"--simulate", "--", "status"}, `koophone status: the command comes after "--"`}, // was: "status" (did you mean status?)
 		{[]string{"wait", "--user", "u"}, "--instance is required"},
@@ -214,6 +214,15 @@ func TestTokenFromStandardInput(t *testing.T) {
 }
 
 var fast = []string{"--interval", "1ms..5ms"}
+
+// anyDuration matches a time spent as the CLI names it, however fast or
+// slow the machine: "less than 1ms", "7ms", "1.234s", "1m2.5s".
+const anyDuration = `less than 1ms|(?:\d+h)?(?:\d+m)?\d+(?:\.\d+)?(?:ms|s)`
+
+// safetyNet bounds a wait for what must happen (a first poll), so that a
+// bug fails the test instead of hanging it. It is never what a test
+// measures, and a slow machine only makes the wait longer: it is generous.
+const safetyNet = time.Minute
 
 func TestWaitAllReady(t *testing.T) {
 	t.Parallel()
@@ -307,7 +316,7 @@ func TestWaitInterrupted(t *testing.T) {
 		args := append([]string{"wait", "--instance", "phone-1", "--interval", "1m", "--timeout", "1h"}, against(t, srv)...)
 		done <- run(ctx, args, strings.NewReader(""), &stdout, &stderr)
 	}()
-	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stderr.String(), "phone-1: queuing") }, 5*time.Second, time.Millisecond)
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stderr.String(), "phone-1: queuing") }, safetyNet, time.Millisecond)
 	cancel() // what Ctrl-C does through signal.NotifyContext
 	assert.Equal(t, exitInterrupted, <-done)
 	assert.Contains(t, stderr.String(), "interrupted; last status: phone-1 queuing")
@@ -346,16 +355,37 @@ func TestQuiet(t *testing.T) {
 
 func TestSimulate(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, context.Background(), "wait", "--simulate", "--user", "demo", "--instance", "phone-1", "--instance", "will-fail", "--interval", "20ms..40ms") // a timeline of about 100ms, so a loaded machine still sees "queuing"
+	r := runCLI(t, context.Background(), append([]string{"wait", "--simulate", "--user", "demo", "--instance", "phone-1", "--instance", "will-fail"}, fast...)...)
 	assert.Equal(t, exitFailed, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "phone-1\tready\n")
 	assert.Contains(t, r.stdout, "will-fail\tfailed\t")
-	assert.Contains(t, r.stderr, "phone-1: queuing (waitingCount ")
-	assert.Contains(t, r.stderr, "will-fail: failed")
+	// phone-1 follows a timeline on the wall clock: which of its steps a
+	// poll sees depends on the machine's speed (a slow one sees it ready at
+	// once), so only its end is certain. will-fail's steps are scripted per
+	// poll: every one is seen, in order.
+	assert.Regexp(t, `(?m)^phone-1: ready \(waitingCount 0\) after `, r.stderr)
+	assert.Regexp(t, `(?s)will-fail: queuing \(waitingCount 2\) after .*\nwill-fail: restoring \(waitingCount 0\) after .*\nwill-fail: failed \(waitingCount 0\) after `, r.stderr)
 
 	r = runCLI(t, context.Background(), "prepare", "--simulate", "--json", "--user", "demo", "--instance", "phone-1")
 	assert.Equal(t, exitOK, r.code)
 	assert.Contains(t, r.stdout, `"state":1,"state_name":"to-be-restored"`, "a prepare state, not a progress status")
+}
+
+// TestSimulatedInstancesQueueFirst: under --simulate, a prepared instance
+// queues for three of the seed's paces (the wait's shortest interval), then
+// restores for two: with a pace of an hour, its first poll sees it queuing
+// however slow the machine is.
+func TestSimulatedInstancesQueueFirst(t *testing.T) {
+	t.Parallel()
+	s := &session{g: globals{simulate: true, user: "demo", quiet: true}, getenv: func(string) string { return "" }}
+	defer s.close()
+	c, err := s.client(context.Background(), seed{ids: []string{"phone-1"}, prepared: true, pace: time.Hour})
+	require.NoError(t, err)
+	p, err := c.PrepareProgress(context.Background(), "demo", "phone-1")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareQueuing, p.Status)
+	assert.LessOrEqual(t, p.WaitingCount, 3*60*60, "three hours to go, one step a second")
+	assert.Greater(t, p.WaitingCount, 2*60*60, "less what the machine took")
 }
 
 func TestJSONErrors(t *testing.T) {

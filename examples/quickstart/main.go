@@ -31,10 +31,11 @@ func main() {
 }
 
 // run does the quickstart and returns the exit code. pace scales the fake
-// service's timeline and the polling, so that tests can run it quickly.
-func run(ctx context.Context, out io.Writer, getenv func(string) string, pace time.Duration) int {
+// service's timeline and the polling, so that tests can run it quickly;
+// fakeOpts are more options for the fake service (a test gives it a clock).
+func run(ctx context.Context, out io.Writer, getenv func(string) string, pace time.Duration, fakeOpts ...koophonetest.Option) int {
 	env, err := demo.Open(getenv, "demo-user", []string{"demo-phone-1"}, pace,
-		koophonetest.WithTimeline(koophonetest.Timeline{Queue: 3 * pace, Restore: 2 * pace}))
+		append([]koophonetest.Option{koophonetest.WithTimeline(koophonetest.Timeline{Queue: 3 * pace, Restore: 2 * pace})}, fakeOpts...)...)
 	if err != nil {
 		fmt.Fprintln(out, err)
 		return 2
