@@ -14,9 +14,12 @@ import (
 // classify returns the verdict on one answer: a success (its data decoded
 // into the call's out, its text scrubbed of the call's secrets), or an
 // *APIError, and whether another attempt may succeed and is allowed.
-// Reads are repeated on every transient failure; writes only after HTTP
-// 429, where the service cannot have acted: an APIGW.0308 code with
-// another status (200, 500, 503) does not say that.
+// Reads are repeated on every transient failure; writes only after a
+// throttling answer from in front of the service (throttledInFront), where
+// the service cannot have acted: an APIGW.0308 code with another status
+// (200, 500, 503) does not say that, nor does an HTTP 429 with the
+// service's own code (KOOPHONE.API.9999), which the service may have sent
+// after acting.
 func classify(cl *call, resp *http.Response, body []byte) verdict {
 	apiErr := answerError(cl, resp, body)
 	if apiErr == nil {
@@ -26,7 +29,7 @@ func classify(cl *call, resp *http.Response, body []byte) verdict {
 		return verdict{status: resp.StatusCode}
 	}
 	scrubAnswer(apiErr, cl.secretsSent())
-	retry := apiErr.transient() && (!cl.op.write || resp.StatusCode == http.StatusTooManyRequests)
+	retry := apiErr.transient() && (!cl.op.write || apiErr.throttledInFront())
 	return verdict{status: resp.StatusCode, err: apiErr, retry: retry}
 }
 
@@ -66,6 +69,7 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		return newAnswerError(cl, resp, ans.RequestID).malformedBy("the answer has neither error_code nor data")
 	}
 	e := newAnswerError(cl, resp, ans.RequestID)
+	e.coded = ans.Code.Set
 	if code != wire.CodeOK {
 		e.Code = code
 	}
@@ -74,6 +78,15 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
 	return e
+}
+
+// throttledInFront reports whether e is the answer of a throttle in front
+// of the service: HTTP 429 with the gateway's APIGW.0308, or with a body
+// that names no code (empty, a proxy's page). Only such an answer proves
+// that the service did not act on a write (koophone-api.md: the gateway
+// answers 429 APIGW.0308 itself). e's code must be canonical (scrubAnswer).
+func (e *APIError) throttledInFront() bool {
+	return e.HTTPStatus == http.StatusTooManyRequests && (e.Code == CodeGatewayThrottled || !e.coded)
 }
 
 // newAnswerError starts the *APIError of an answer: its request id is the

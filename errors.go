@@ -67,6 +67,7 @@ type APIError struct {
 
 	malformed bool // the body was not what the operation documents
 	permanent bool // never worth another attempt (an oversized body)
+	coded     bool // the body named an error_code, "0" included
 }
 
 // Error formats the error as
