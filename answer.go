@@ -61,7 +61,7 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		e.Message = notJSONMessage(resp.StatusCode, body, cl.secretsSent())
 		return e
 	case ok && (code == wire.CodeOK || !ans.Code.Set && ans.HasData): // lenient: a success that left out error_code
-		if err := checkData(ans.Err, out); err != nil {
+		if err := checkData(cl, ans.Err, out); err != nil {
 			return newAnswerError(cl, resp, ans.RequestID).malformedBy(err.Error())
 		}
 		return nil
@@ -103,13 +103,19 @@ func newAnswerError(cl *call, resp *http.Response, bodyRequestID string) *APIErr
 }
 
 // checkData returns why a success's data is malformed: it did not decode,
-// or failed its own check; nil when it is fine.
-func checkData(decodeErr error, out any) error {
+// failed its own check, or has an entry for an instance the call did not
+// name (checkNamed); nil when it is fine.
+func checkData(cl *call, decodeErr error, out any) error {
 	if decodeErr != nil {
 		return decodeErr
 	}
 	if v, ok := out.(answerData); ok {
-		return v.Validate()
+		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	if p, ok := out.(perInstance); ok && cl.instances != nil {
+		return checkNamed(cl.instances, p)
 	}
 	return nil
 }
