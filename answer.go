@@ -35,7 +35,7 @@ func classify(cl *call, resp *http.Response, body []byte) verdict {
 
 // answerError returns nil for a successful answer and otherwise the
 // *APIError it is (its strings not yet scrubbed of credentials). A success
-// allocates nothing here.
+// allocates only to look for member names given twice (wire.CheckNames).
 func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if len(body) > maxBodyBytes {
@@ -61,7 +61,7 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		e.Message = notJSONMessage(resp.StatusCode, body, cl.secretsSent())
 		return e
 	case ok && (code == wire.CodeOK || !ans.Code.Set && ans.HasData): // lenient: a success that left out error_code
-		if err := checkData(cl, ans.Err, out); err != nil {
+		if err := checkData(cl, ans.Err, out, body); err != nil {
 			return newAnswerError(cl, resp, ans.RequestID).malformedBy(err.Error())
 		}
 		return nil
@@ -72,6 +72,11 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 	e.coded = ans.Code.Set
 	if code != wire.CodeOK {
 		e.Code = code
+	}
+	if cl.op.write && resp.StatusCode == http.StatusTooManyRequests && e.coded {
+		if err := wire.CheckNames(body, nil); err != nil {
+			return e.malformedBy(err.Error()) // its code cannot be read one way only: the write is not repeated
+		}
 	}
 	e.Message = ans.Message
 	if strings.TrimSpace(e.Message) == "" {
@@ -86,7 +91,7 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 // that the service did not act on a write (koophone-api.md: the gateway
 // answers 429 APIGW.0308 itself). e's code must be canonical (scrubAnswer).
 func (e *APIError) throttledInFront() bool {
-	return e.HTTPStatus == http.StatusTooManyRequests && (e.Code == CodeGatewayThrottled || !e.coded)
+	return e.HTTPStatus == http.StatusTooManyRequests && !e.malformed && (e.Code == CodeGatewayThrottled || !e.coded)
 }
 
 // newAnswerError starts the *APIError of an answer: its request id is the
@@ -102,12 +107,16 @@ func newAnswerError(cl *call, resp *http.Response, bodyRequestID string) *APIErr
 	return &APIError{Operation: cl.op.name, HTTPStatus: resp.StatusCode, RequestID: id}
 }
 
-// checkData returns why a success's data is malformed: it did not decode,
-// failed its own check, or has an entry for an instance the call did not
-// name (checkNamed); nil when it is fine.
-func checkData(cl *call, decodeErr error, out any) error {
+// checkData returns why a success is malformed: its data did not decode,
+// the body cannot be read one way only (an object names a member twice:
+// wire.CheckNames), its data failed its own check, or it has an entry for
+// an instance the call did not name (checkNamed); nil when it is fine.
+func checkData(cl *call, decodeErr error, out any, body []byte) error {
 	if decodeErr != nil {
 		return decodeErr
+	}
+	if err := wire.CheckNames(body, out); err != nil {
+		return err
 	}
 	if v, ok := out.(answerData); ok {
 		if err := v.Validate(); err != nil {

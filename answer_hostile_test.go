@@ -36,3 +36,47 @@ func TestNumbersThatOnlyRoundToAStatusAreMalformed(t *testing.T) {
 	assert.Equal(t, "1E-400", apiErr.Code)
 	assert.Zero(t, p)
 }
+
+// An answer whose object names one member twice, or in two spellings that
+// encoding/json folds into one ("Status", "STATUS", "ſtatus" with U+017F,
+// "\u212Ap_id" with the Kelvin sign), cannot be read one way only:
+// encoding/json takes the last, where other readers take the exact name.
+// It is malformed, never a success, a ready status or a swapped id.
+func TestAnswersNamingAMemberTwiceAreMalformed(t *testing.T) {
+	t.Parallel()
+	progress := []string{
+		`{"error_code":"KOOPHONE.API.4001","Error_Code":"0","data":{"status":0}}`,
+		`{"error_code":"KOOPHONE.API.9999","error_code":"0","data":{"status":0}}`,
+		`{"error_code":"0","data":{"status":-1,"Status":0}}`,
+		`{"error_code":"0","data":{"status":-1,"STATUS":0}}`,
+		`{"error_code":"0","data":{"status":-1,"ſtatus":0}}`,
+		`{"error_code":"0","data":{"status":-1,"st\u0061tus":0}}`,
+		`{"error_code":"0","data":{"status":-1},"DATA":{"status":0}}`,
+	}
+	for _, body := range progress {
+		c, s := setup(t, always(http.StatusOK, body))
+		p, err := c.PrepareProgress(timeout(t), "u", "i")
+		require.ErrorIs(t, err, koophone.ErrMalformedResponse, body)
+		assert.ErrorContains(t, err, "an object names", body)
+		assert.Zero(t, p, body)
+		assert.Len(t, s.Requests(), retried, "a read is retried: %s", body)
+	}
+	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","data":{"status_list":[{"instance_id":"i-2","status":-1,"Instance_Id":"i-1"}]}}`))
+	states, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
+	require.ErrorIs(t, err, koophone.ErrMalformedResponse)
+	assert.Nil(t, states)
+	assert.Len(t, s.Requests(), 1, "a write is not repeated")
+
+	// A 429 whose code is APIGW.0308 in one spelling and the service's own
+	// in another does not prove the service did not act: a write is sent once.
+	c, s = setup(t, always(http.StatusTooManyRequests, `{"error_code":"KOOPHONE.API.9999","Error_Code":"APIGW.0308"}`))
+	_, err = c.RunCommand(timeout(t), "ls", []string{"i-1"})
+	require.ErrorIs(t, err, koophone.ErrThrottled)
+	assert.Len(t, s.Requests(), 1)
+
+	// Names that repeat across a list's entries are fine.
+	c, _ = setup(t, always(http.StatusOK, `{"error_code":"0","data":{"status_list":[{"instance_id":"i-1","status":0},{"instance_id":"i-2","status":1}]}}`))
+	states, err = c.PrepareInstances(timeout(t), "u", []string{"i-1", "i-2"})
+	require.NoError(t, err)
+	assert.Len(t, states, 2)
+}
