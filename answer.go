@@ -73,9 +73,11 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 	if code != wire.CodeOK {
 		e.Code = code
 	}
-	if cl.op.write && resp.StatusCode == http.StatusTooManyRequests && e.coded {
+	if cl.op.write && e.coded && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusUnauthorized) {
+		// A 429 or 401 can send a write again (throttledInFront, a token
+		// renewed): not when its code cannot be read one way only.
 		if err := wire.CheckNames(body, nil); err != nil {
-			return e.malformedBy(err.Error()) // its code cannot be read one way only: the write is not repeated
+			return e.malformedBy(err.Error())
 		}
 	}
 	e.Message = ans.Message

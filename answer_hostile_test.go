@@ -1,6 +1,7 @@
 package koophone_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -79,4 +80,28 @@ func TestAnswersNamingAMemberTwiceAreMalformed(t *testing.T) {
 	states, err = c.PrepareInstances(timeout(t), "u", []string{"i-1", "i-2"})
 	require.NoError(t, err)
 	assert.Len(t, states, 2)
+}
+
+// renewingSource is a token source that caches: the client drops a token
+// the gateway rejects and sends the call once more with a fresh one.
+type renewingSource struct{}
+
+func (renewingSource) Token(context.Context) (string, error) { return testToken, nil }
+func (renewingSource) InvalidateToken(string)                {}
+
+// A 401 whose code reads APIGW.0301 only in a second spelling does not
+// prove the gateway rejected the token before the service: a write is not
+// sent again with a fresh one. A read still is.
+func TestAnAmbiguousRejectionDoesNotRenewAWrite(t *testing.T) {
+	t.Parallel()
+	const body = `{"error_code":"KOOPHONE.API.9999","Error_Code":"APIGW.0301"}`
+	c, s := setup(t, always(http.StatusUnauthorized, body), koophone.WithTokenSource(renewingSource{}))
+	_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+	require.ErrorIs(t, err, koophone.ErrMalformedResponse)
+	assert.Len(t, s.Requests(), 1)
+
+	c, s = setup(t, always(http.StatusUnauthorized, `{"error_code":"APIGW.0301"}`), koophone.WithTokenSource(renewingSource{}))
+	_, err = c.RunCommand(timeout(t), "ls", []string{"i-1"})
+	require.ErrorIs(t, err, koophone.ErrUnauthorized)
+	assert.Len(t, s.Requests(), 2, "the gateway's rejection renews the token once")
 }
