@@ -3,6 +3,7 @@ package koophone_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -104,4 +105,59 @@ func TestAnAmbiguousRejectionDoesNotRenewAWrite(t *testing.T) {
 	_, err = c.RunCommand(timeout(t), "ls", []string{"i-1"})
 	require.ErrorIs(t, err, koophone.ErrUnauthorized)
 	assert.Len(t, s.Requests(), 2, "the gateway's rejection renews the token once")
+}
+
+// An answer of exactly 1 MiB is read; one byte more is malformed, however
+// valid its first MiB, and not retried: another attempt would be as big.
+func TestAnswerAtTheSizeLimit(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 20
+	body := func(size int) string {
+		head, tail := `{"error_code":"0","error_msg":"`, `","data":{"status":0}}`
+		return head + strings.Repeat("x", size-len(head)-len(tail)) + tail
+	}
+	c, _ := setup(t, always(http.StatusOK, body(limit)))
+	p, err := c.PrepareProgress(timeout(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareReady, p.Status)
+
+	for _, b := range []string{body(limit + 1), body(limit) + " "} {
+		c, s := setup(t, always(http.StatusOK, b))
+		_, err = c.PrepareProgress(timeout(t), "u", "i")
+		require.ErrorIs(t, err, koophone.ErrMalformedResponse)
+		assert.ErrorContains(t, err, "larger than 1048576 bytes")
+		assert.Len(t, s.Requests(), 1)
+	}
+}
+
+// HTTP statuses that contradict the envelope: a 204 (net/http drops any
+// body it has) says nothing of error_code, so it is no success; a 4xx or
+// 5xx whose body reads as a success is an error of that status; a 304 is
+// not followed. A write is sent once in each case.
+func TestStatusesThatContradictTheEnvelope(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status int
+		body   string
+		want   error
+	}{
+		{http.StatusNoContent, `{"error_code":"0","data":{}}`, koophone.ErrMalformedResponse},
+		{http.StatusBadRequest, `{"error_code":"0","error_msg":"ok"}`, koophone.ErrInvalidParameter},
+		{http.StatusInternalServerError, `{"error_code":"0","error_msg":"ok"}`, koophone.ErrInternal},
+		{http.StatusNotModified, ``, nil},
+		{http.StatusFound, `{"error_code":"0"}`, nil},
+	} {
+		c, s := setup(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+			w.Header().Set("Location", "https://elsewhere.example/")
+			answer(w, tc.status, tc.body)
+		})
+		err := c.RebootInstances(timeout(t), []string{"i-1"})
+		var apiErr *koophone.APIError
+		require.ErrorAs(t, err, &apiErr, tc.status)
+		assert.Equal(t, tc.status, apiErr.HTTPStatus)
+		if tc.want != nil {
+			assert.ErrorIs(t, err, tc.want, tc.status)
+		}
+		assert.Len(t, s.Requests(), 1, tc.status)
+	}
 }
