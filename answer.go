@@ -91,9 +91,12 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 // of the service: HTTP 429 with the gateway's APIGW.0308, or with a body
 // that names no code (empty, a proxy's page). Only such an answer proves
 // that the service did not act on a write (koophone-api.md: the gateway
-// answers 429 APIGW.0308 itself). e's code must be canonical (scrubAnswer).
+// answers 429 APIGW.0308 itself). e's code must be canonical (scrubAnswer),
+// and is APIGW.0308 only when it was sent so, not once sanitised
+// ("APIGW.0308" with a zero-width space is another code).
 func (e *APIError) throttledInFront() bool {
-	return e.HTTPStatus == http.StatusTooManyRequests && !e.malformed && (e.Code == CodeGatewayThrottled || !e.coded)
+	return e.HTTPStatus == http.StatusTooManyRequests && !e.malformed && !e.altered &&
+		(e.Code == CodeGatewayThrottled || !e.coded)
 }
 
 // newAnswerError starts the *APIError of an answer: its request id is the
@@ -151,11 +154,14 @@ func notJSONMessage(status int, body []byte, secrets []string) string {
 
 // scrubAnswer makes the server-supplied strings of e safe: it removes the
 // credentials sent (a server may echo them), then sanitises and bounds
-// each string, and puts the code in its canonical spelling.
+// each string, and puts the code in its canonical spelling; e.altered
+// says whether that changed the code beyond its spelling.
 func scrubAnswer(e *APIError, secrets []string) {
 	set := redact.New(secrets...)
 	e.Message = wire.SanitiseMessage(set.Redact(e.Message))
+	sent := canonicalCode(e.Code)
 	e.Code = wire.SanitiseCode(canonicalCode(set.Redact(e.Code)))
+	e.altered = e.Code != sent
 	e.RequestID = wire.SanitiseID(set.Redact(e.RequestID))
 }
 

@@ -161,3 +161,37 @@ func TestStatusesThatContradictTheEnvelope(t *testing.T) {
 		assert.Len(t, s.Requests(), 1, tc.status)
 	}
 }
+
+// A code that is APIGW.0308 or APIGW.0301 only once sanitised (a
+// zero-width space, a bidi mark, a control character inside) is shown so,
+// but is not what the gateway sends: a write is not sent again on it.
+func TestACodeThatOnlySanitisesToTheGatewaysDoesNotRepeatAWrite(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status int
+		code   string
+	}{
+		{http.StatusTooManyRequests, `APIGW.0308\u200b`},
+		{http.StatusTooManyRequests, `APIGW.\u202e0308`},
+		{http.StatusTooManyRequests, `APIGW.0308\u0000`},
+		{http.StatusUnauthorized, `APIGW.0301\u200b`},
+	} {
+		body := `{"error_code":"` + tc.code + `","error_msg":"x"}`
+		c, s := setup(t, always(tc.status, body), koophone.WithTokenSource(renewingSource{}))
+		_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+		var apiErr *koophone.APIError
+		require.ErrorAs(t, err, &apiErr, body)
+		assert.Len(t, s.Requests(), 1, body)
+
+		c, s = setup(t, always(tc.status, body), koophone.WithTokenSource(renewingSource{}))
+		_, err = c.PrepareProgress(timeout(t), "u", "i")
+		require.Error(t, err, body)
+		if tc.status == http.StatusTooManyRequests {
+			assert.Len(t, s.Requests(), retried, "a read is retried: %s", body)
+		}
+	}
+	c, s := setup(t, always(http.StatusTooManyRequests, `{"error_code":" apigw.0308 "}`))
+	_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+	require.ErrorIs(t, err, koophone.ErrThrottled)
+	assert.Len(t, s.Requests(), retried, "case and surrounding spaces are the code's spelling")
+}
