@@ -113,6 +113,16 @@ var idCalls = []idCall{
 			}
 			return ids(o.Instances, func(i koophone.CreatedInstance) string { return i.InstanceID }), nil
 		}},
+	{"CreateInstances orderId", false,
+		func(id string) string { return `{"error_code":"0","data":{"orderId":` + quote(id) + `}}` },
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			o, err := c.CreateInstances(ctx, koophone.CreateInstancesRequest{OS: "AOSP11", SKUID: "s", BandSKUID: "b",
+				RegionID: "r", NamePrefix: "p", BandwidthMbps: 1, Count: 1, Charge: koophone.ChargeParam{Unit: koophone.PeriodMonth, Count: 1}})
+			if err != nil {
+				return nil, err
+			}
+			return []string{o.OrderID}, nil
+		}},
 }
 
 func ids[T any](items []T, id func(T) string) []string {
@@ -181,7 +191,7 @@ func TestMissingIDsAreMalformed(t *testing.T) {
 		c, _ := setup(t, always(http.StatusOK, tc.body("")))
 		got, err := tc.call(timeout(t), c)
 		switch tc.name {
-		case "StartCommand task_id", "UnassignInstances task_id in data.data", "CreateInstances":
+		case "StartCommand task_id", "UnassignInstances task_id in data.data", "CreateInstances", "CreateInstances orderId":
 			require.NoError(t, err, tc.name)
 			assert.Equal(t, []string{""}, got, tc.name)
 		default:
