@@ -123,6 +123,30 @@ var idCalls = []idCall{
 			}
 			return []string{o.OrderID}, nil
 		}},
+	{"ListSKUs ids", true, // what CreateInstances takes: a changed one buys another SKU
+		func(id string) string {
+			return `{"error_code":"0","data":{"bandInfo":{"cbcSkuId":` + quote(id) + `},"skuSpecResponseList":[{"regionId":` + quote(id) +
+				`,"skuResponses":[{"cbcSkuId":` + quote(id) + `,"poolInfo":{"aosp":[{"resPoolId":` + quote(id) + `}]}}]}]}}`
+		},
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			cat, err := c.ListSKUs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			sku := cat.Regions[0].SKUs[0]
+			return []string{cat.BandSKUID, cat.Regions[0].RegionID, sku.ID, sku.Images[0].PoolID}, nil
+		}},
+	{"ListInstancesPage assign_user", true, // what UnassignInstances takes
+		func(id string) string {
+			return `{"data":{"error_code":"0","result":[{"instance_id":"i-1","assign_user":` + quote(id) + `}],"total_count":1}}`
+		},
+		func(ctx context.Context, c *koophone.Client) ([]string, error) {
+			p, err := c.ListInstancesPage(ctx, 1, nil)
+			if err != nil {
+				return nil, err
+			}
+			return []string{p.Instances[0].AssignedUser}, nil
+		}},
 }
 
 func ids[T any](items []T, id func(T) string) []string {
@@ -191,9 +215,13 @@ func TestMissingIDsAreMalformed(t *testing.T) {
 		c, _ := setup(t, always(http.StatusOK, tc.body("")))
 		got, err := tc.call(timeout(t), c)
 		switch tc.name {
-		case "StartCommand task_id", "UnassignInstances task_id in data.data", "CreateInstances", "CreateInstances orderId":
+		case "StartCommand task_id", "UnassignInstances task_id in data.data", "CreateInstances", "CreateInstances orderId",
+			"ListSKUs ids", "ListInstancesPage assign_user":
 			require.NoError(t, err, tc.name)
-			assert.Equal(t, []string{""}, got, tc.name)
+			require.NotEmpty(t, got, tc.name)
+			for _, g := range got {
+				assert.Empty(t, g, tc.name)
+			}
 		default:
 			assert.ErrorIs(t, err, koophone.ErrMalformedResponse, tc.name)
 			assert.ErrorContains(t, err, "is missing or empty", tc.name)
