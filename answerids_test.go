@@ -116,8 +116,7 @@ var idCalls = []idCall{
 	{"CreateInstances orderId", false,
 		func(id string) string { return `{"error_code":"0","data":{"orderId":` + quote(id) + `}}` },
 		func(ctx context.Context, c *koophone.Client) ([]string, error) {
-			o, err := c.CreateInstances(ctx, koophone.CreateInstancesRequest{OS: "AOSP11", SKUID: "s", BandSKUID: "b",
-				RegionID: "r", NamePrefix: "p", BandwidthMbps: 1, Count: 1, Charge: koophone.ChargeParam{Unit: koophone.PeriodMonth, Count: 1}})
+			o, err := c.CreateInstances(ctx, createRequest())
 			if err != nil {
 				return nil, err
 			}
