@@ -72,11 +72,11 @@ func TestGzipAnswersAreBounded(t *testing.T) {
 }
 
 // Informational answers (1xx) before the answer are skipped, as net/http
-// does within its limit on response headers (10 MiB in all); past it the
-// call fails. Either way a write is sent once.
+// does within the client's limit on response headers (64 KiB in all);
+// past it the call fails. Either way a write is sent once.
 func TestInformationalAnswers(t *testing.T) {
 	t.Parallel()
-	for _, n := range []int{1, 1000, 200000} {
+	for _, n := range []int{1, 1000, 2000} {
 		var sent atomic.Int32
 		url := rawServer(t, func(string) string {
 			sent.Add(1)
@@ -85,7 +85,7 @@ func TestInformationalAnswers(t *testing.T) {
 		})
 		c := newClient(t, koophone.WithEndpoint(url))
 		states, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
-		if n <= 1000 {
+		if n*len("HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n") < 64<<10 {
 			require.NoError(t, err, n)
 			assert.Len(t, states, 1)
 		} else {
@@ -107,4 +107,21 @@ func TestSwitchingProtocolsIsAnError(t *testing.T) {
 	var apiErr *koophone.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusSwitchingProtocols, apiErr.HTTPStatus)
+}
+
+// The answer's headers are bounded: 1 MiB of them fails the call, and a
+// write is sent once.
+func TestHugeHeadersAreRefused(t *testing.T) {
+	t.Parallel()
+	var sent atomic.Int32
+	url := rawServer(t, func(string) string {
+		sent.Add(1)
+		return "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("p", 1000)+"\r\n", 1000) +
+			fmt.Sprintf("Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(prepareOK), prepareOK)
+	})
+	c := newClient(t, koophone.WithEndpoint(url))
+	_, err := c.PrepareInstances(timeout(t), "u", []string{"i-1"})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "65536")
+	assert.EqualValues(t, 1, sent.Load())
 }
