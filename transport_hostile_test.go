@@ -1,9 +1,12 @@
 package koophone_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -78,7 +81,7 @@ func TestInformationalAnswers(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{1, 1000, 2000} {
 		var sent atomic.Int32
-		url := rawServer(t, func(string) string {
+		url := rawServerReadingBodies(t, func() string {
 			sent.Add(1)
 			return strings.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n", n) +
 				fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(prepareOK), prepareOK)
@@ -114,7 +117,7 @@ func TestSwitchingProtocolsIsAnError(t *testing.T) {
 func TestHugeHeadersAreRefused(t *testing.T) {
 	t.Parallel()
 	var sent atomic.Int32
-	url := rawServer(t, func(string) string {
+	url := rawServerReadingBodies(t, func() string {
 		sent.Add(1)
 		return "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("p", 1000)+"\r\n", 1000) +
 			fmt.Sprintf("Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(prepareOK), prepareOK)
@@ -124,4 +127,35 @@ func TestHugeHeadersAreRefused(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "65536")
 	assert.EqualValues(t, 1, sent.Load())
+}
+
+// rawServerReadingBodies is rawServer for writes that reach it whole: it
+// reads each request's head and body (by its Content-Length) before it
+// answers with reply, so that the write was sent in full when the answer
+// comes, however the client's goroutines are scheduled.
+func rawServerReadingBodies(t *testing.T, reply func() string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
+					return
+				}
+				if _, err := io.Copy(io.Discard, req.Body); err != nil {
+					return
+				}
+				io.WriteString(c, reply())
+			}(c)
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }
