@@ -1,13 +1,12 @@
 package koophone_test
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -129,33 +128,24 @@ func TestHugeHeadersAreRefused(t *testing.T) {
 	assert.EqualValues(t, 1, sent.Load())
 }
 
-// rawServerReadingBodies is rawServer for writes that reach it whole: it
-// reads each request's head and body (by its Content-Length) before it
-// answers with reply, so that the write was sent in full when the answer
-// comes, however the client's goroutines are scheduled.
+// rawServerReadingBodies answers each request with reply's bytes as they
+// are, once it has read the request whole (head and body), so that a write
+// was sent in full when the answer comes, however the client's goroutines
+// are scheduled.
 func rawServerReadingBodies(t *testing.T, reply func() string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				if _, err := io.Copy(io.Discard, req.Body); err != nil {
-					return
-				}
-				io.WriteString(c, reply())
-			}(c)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			return
 		}
-	}()
-	return "http://" + ln.Addr().String()
+		conn, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		rw.WriteString(reply())
+		rw.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
