@@ -39,7 +39,7 @@ func (c *Code) UnmarshalJSON(b []byte) error {
 		return errors.New("error_code is neither a string nor a number")
 	}
 	c.Value, c.Set = string(b), true
-	if r, ok := exactNumber(string(b)); ok && r.Sign() == 0 {
+	if exactZero(string(b)) {
 		c.Value = CodeOK
 	}
 	return nil
@@ -55,6 +55,13 @@ const (
 // isNumber reports whether b is one JSON number, nothing else.
 func isNumber(b []byte) bool {
 	return len(b) > 0 && (b[0] == '-' || '0' <= b[0] && b[0] <= '9') && json.Valid(b)
+}
+
+// exactZero reports whether s, a JSON number, is exactly zero, not a
+// number a float64 rounds to zero (1e-400).
+func exactZero(s string) bool {
+	r, ok := exactNumber(s)
+	return ok && r.Sign() == 0
 }
 
 // exactNumber returns the exact value of s, a JSON number, or false when

@@ -75,3 +75,19 @@ func TestCodeZeroIsExact(t *testing.T) {
 	ans := Decode([]byte(`{"error_code":1e-400,"data":{"status":0}}`), TopLevel, nil)
 	assert.NotEqual(t, CodeOK, ans.Code.Value)
 }
+
+// A band size is a JSON number (in a string, a list or alone), read as
+// such: not Go's syntax ("0x1p2" is 4 to strconv), and not one a float64
+// rounds to zero.
+func TestBandSizesAreJSONNumbers(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{`"0x1p2"`, `"1_0"`, `"+4"`, `"Inf"`, `"4,0x8"`, `1e-400`, `"2,1e-400"`, `[".5"]`} {
+		var b BandSizes
+		assert.Error(t, json.Unmarshal([]byte(in), &b), in)
+	}
+	for in, want := range map[string]BandSizes{`"0,2.5,4e0"`: {0, 2.5, 4}, `[0.0, "8"]`: {0, 8}} {
+		var b BandSizes
+		require.NoError(t, json.Unmarshal([]byte(in), &b), in)
+		assert.Equal(t, want, b, in)
+	}
+}
