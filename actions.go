@@ -62,5 +62,5 @@ func (c *Client) batchTask(ctx context.Context, op operation, path string, insta
 	if err := checkIDs(instanceIDs, maxBatch); err != nil {
 		return nil, err
 	}
-	return c.startTask(ctx, op, request{path: path, body: wire.InstanceIDsRequest{InstanceIDs: instanceIDs}})
+	return c.startTask(ctx, op, request{path: path, body: wire.InstanceIDsRequest{InstanceIDs: instanceIDs}, instances: instanceIDs})
 }

@@ -14,9 +14,12 @@ import (
 // classify returns the verdict on one answer: a success (its data decoded
 // into the call's out, its text scrubbed of the call's secrets), or an
 // *APIError, and whether another attempt may succeed and is allowed.
-// Reads are repeated on every transient failure; writes only after HTTP
-// 429, where the service cannot have acted: an APIGW.0308 code with
-// another status (200, 500, 503) does not say that.
+// Reads are repeated on every transient failure; writes only after a
+// throttling answer from in front of the service (throttledInFront), where
+// the service cannot have acted: an APIGW.0308 code with another status
+// (200, 500, 503) does not say that, nor does an HTTP 429 with the
+// service's own code (KOOPHONE.API.9999), which the service may have sent
+// after acting.
 func classify(cl *call, resp *http.Response, body []byte) verdict {
 	apiErr := answerError(cl, resp, body)
 	if apiErr == nil {
@@ -26,13 +29,13 @@ func classify(cl *call, resp *http.Response, body []byte) verdict {
 		return verdict{status: resp.StatusCode}
 	}
 	scrubAnswer(apiErr, cl.secretsSent())
-	retry := apiErr.transient() && (!cl.op.write || resp.StatusCode == http.StatusTooManyRequests)
+	retry := apiErr.transient() && (!cl.op.write || apiErr.throttledInFront())
 	return verdict{status: resp.StatusCode, err: apiErr, retry: retry}
 }
 
 // answerError returns nil for a successful answer and otherwise the
 // *APIError it is (its strings not yet scrubbed of credentials). A success
-// allocates nothing here.
+// allocates only to look for member names given twice (wire.CheckNames).
 func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if len(body) > maxBodyBytes {
@@ -58,7 +61,7 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		e.Message = notJSONMessage(resp.StatusCode, body, cl.secretsSent())
 		return e
 	case ok && (code == wire.CodeOK || !ans.Code.Set && ans.HasData): // lenient: a success that left out error_code
-		if err := checkData(ans.Err, out); err != nil {
+		if err := checkData(cl, ans.Err, out, body); err != nil {
 			return newAnswerError(cl, resp, ans.RequestID).malformedBy(err.Error())
 		}
 		return nil
@@ -66,14 +69,34 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		return newAnswerError(cl, resp, ans.RequestID).malformedBy("the answer has neither error_code nor data")
 	}
 	e := newAnswerError(cl, resp, ans.RequestID)
+	e.coded = ans.Code.Set
 	if code != wire.CodeOK {
 		e.Code = code
+	}
+	if cl.op.write && e.coded && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusUnauthorized) {
+		// A 429 or 401 can send a write again (throttledInFront, a token
+		// renewed): not when its code cannot be read one way only.
+		if err := wire.CheckNames(body, nil); err != nil {
+			return e.malformedBy(err.Error())
+		}
 	}
 	e.Message = ans.Message
 	if strings.TrimSpace(e.Message) == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
 	return e
+}
+
+// throttledInFront reports whether e is the answer of a throttle in front
+// of the service: HTTP 429 with the gateway's APIGW.0308, or with a body
+// that names no code (empty, a proxy's page). Only such an answer proves
+// that the service did not act on a write (koophone-api.md: the gateway
+// answers 429 APIGW.0308 itself). e's code must be canonical (scrubAnswer),
+// and is APIGW.0308 only when it was sent so, not once sanitised
+// ("APIGW.0308" with a zero-width space is another code).
+func (e *APIError) throttledInFront() bool {
+	return e.HTTPStatus == http.StatusTooManyRequests && !e.malformed && !e.altered &&
+		(e.Code == CodeGatewayThrottled || !e.coded)
 }
 
 // newAnswerError starts the *APIError of an answer: its request id is the
@@ -89,14 +112,24 @@ func newAnswerError(cl *call, resp *http.Response, bodyRequestID string) *APIErr
 	return &APIError{Operation: cl.op.name, HTTPStatus: resp.StatusCode, RequestID: id}
 }
 
-// checkData returns why a success's data is malformed: it did not decode,
-// or failed its own check; nil when it is fine.
-func checkData(decodeErr error, out any) error {
+// checkData returns why a success is malformed: its data did not decode,
+// the body cannot be read one way only (an object names a member twice:
+// wire.CheckNames), its data failed its own check, or it has an entry for
+// an instance the call did not name (checkNamed); nil when it is fine.
+func checkData(cl *call, decodeErr error, out any, body []byte) error {
 	if decodeErr != nil {
 		return decodeErr
 	}
+	if err := wire.CheckNames(body, out); err != nil {
+		return err
+	}
 	if v, ok := out.(answerData); ok {
-		return v.Validate()
+		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	if p, ok := out.(perInstance); ok && cl.instances != nil {
+		return checkNamed(cl.instances, p)
 	}
 	return nil
 }
@@ -121,11 +154,14 @@ func notJSONMessage(status int, body []byte, secrets []string) string {
 
 // scrubAnswer makes the server-supplied strings of e safe: it removes the
 // credentials sent (a server may echo them), then sanitises and bounds
-// each string, and puts the code in its canonical spelling.
+// each string, and puts the code in its canonical spelling; e.altered
+// says whether that changed the code beyond its spelling.
 func scrubAnswer(e *APIError, secrets []string) {
 	set := redact.New(secrets...)
 	e.Message = wire.SanitiseMessage(set.Redact(e.Message))
+	sent := canonicalCode(e.Code)
 	e.Code = wire.SanitiseCode(canonicalCode(set.Redact(e.Code)))
+	e.altered = e.Code != sent
 	e.RequestID = wire.SanitiseID(set.Redact(e.RequestID))
 }
 

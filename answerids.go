@@ -2,6 +2,7 @@ package koophone
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -70,6 +71,41 @@ func (e entry) checkText(name, s string) error {
 	}
 	if i := controlIndex(s); i >= 0 {
 		return fmt.Errorf("%s holds %s", e.field(name), describeRune(s, i))
+	}
+	return nil
+}
+
+// perInstance is implemented by wire data whose entries each stand for one
+// of the instances the call named (request.instances): a status list,
+// SyncCommand's results, a task's cmd_jobs.
+type perInstance interface {
+	// instanceEntries returns the name of the list, the instance id of
+	// each entry (already checked by Validate), and whether an instance
+	// may have one entry only.
+	instanceEntries() (list string, ids []string, once bool)
+}
+
+// checkNamed returns why the entries of p do not stand for instances the
+// call named: an entry names another instance (ids are compared exactly,
+// as kept), or, where an instance has one entry only, names one an earlier
+// entry did. Either would read one instance's result as another's. An
+// instance the answer leaves out is not an error.
+func checkNamed(named []string, p perInstance) error {
+	list, ids, once := p.instanceEntries()
+	var seen []bool
+	if once {
+		seen = make([]bool, len(named))
+	}
+	for i, id := range ids {
+		k := slices.Index(named, id)
+		switch {
+		case k < 0:
+			return fmt.Errorf("%s %q is not an instance the call named", entry{list, i}.field("instance_id"), id)
+		case once && seen[k]:
+			return fmt.Errorf("%s %q names an instance an earlier entry names", entry{list, i}.field("instance_id"), id)
+		case once:
+			seen[k] = true
+		}
 	}
 	return nil
 }

@@ -52,7 +52,11 @@ func (c *Client) UnassignInstances(ctx context.Context, pairs []UserInstance) (*
 	if err != nil {
 		return nil, err
 	}
-	return c.startTask(ctx, opUnassignInstance, request{path: "/v1/instances/unassign", body: in})
+	instances := make([]string, len(pairs))
+	for i, p := range pairs {
+		instances[i] = p.InstanceID
+	}
+	return c.startTask(ctx, opUnassignInstance, request{path: "/v1/instances/unassign", body: in, instances: instances})
 }
 
 // assignRequest checks user–instance pairs (1 to 100, valid ids, no

@@ -36,6 +36,9 @@ type request struct {
 	query   url.Values // nil: none
 	body    any        // sent as JSON; nil: no body (Content-Length: 0)
 	secrets []string   // credentials the body carries, never to be shown (a signed URL's parts)
+	// instances are the instance ids the call names: an answer's entries
+	// for instances (perInstance) must each name one of them. nil: none.
+	instances []string
 }
 
 // answerData is implemented by wire data that can check itself once
@@ -59,6 +62,7 @@ type call struct {
 	requestID string
 	body      []byte        // the request body as sent and signed; nil: none
 	secrets   []string      // request.secrets
+	instances []string      // request.instances
 	out       any           // where a success's data goes: a pointer to a wire struct, or nil
 	attempts  int           // attempts so far
 	sent      http.Header   // the last attempt's headers, credentials included (set by credentials.RoundTrip); never logged
@@ -99,7 +103,7 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 	if err := ctx.Err(); err != nil { // sends nothing, whatever the transport does
 		return "", &callError{op: op.name, err: err}
 	}
-	cl := &call{op: op, requestID: newRequestID(), out: out, secrets: r.secrets}
+	cl := &call{op: op, requestID: newRequestID(), out: out, secrets: r.secrets, instances: r.instances}
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {

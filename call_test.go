@@ -42,9 +42,9 @@ var callPaths = []callPath{
 			_, err := c.PrepareProgress(ctx, "u", "i")
 			return err
 		}},
-	{"PrepareInstances", true, prepareOK, `{"data":{"status_list":[{"instance_id":"i","status":42}]},"error_code":"0"}`,
+	{"PrepareInstances", true, prepareOK, `{"data":{"status_list":[{"instance_id":"i-1","status":42}]},"error_code":"0"}`,
 		func(ctx context.Context, c *koophone.Client) error {
-			_, err := c.PrepareInstances(ctx, "u", []string{"i"})
+			_, err := c.PrepareInstances(ctx, "u", []string{"i-1"})
 			return err
 		}},
 	{"BatchQueryStatus", false, `{"data":{"status_results":[{"instance_id":"i","status":0}]},"error_code":"0"}`,

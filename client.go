@@ -23,8 +23,9 @@ const Version = "0.1.0"
 
 const (
 	defaultRequestTimeout = 30 * time.Second
-	maxBodyBytes          = 1 << 20 // the largest response body read
-	maxIdleConnsPerHost   = 64      // idle connections kept for concurrent polls
+	maxBodyBytes          = 1 << 20  // the largest response body read
+	maxHeaderBytes        = 64 << 10 // the most response headers the default transport reads
+	maxIdleConnsPerHost   = 64       // idle connections kept for concurrent polls
 )
 
 // Client calls the KooPhone API. Create one with [NewClient] and reuse it: it
@@ -155,7 +156,8 @@ func (c *Client) retryingClient(caller *http.Client) *retryablehttp.Client {
 
 // defaultTransport is the pool used when the caller brings no transport:
 // the standard settings, more idle connections per host for concurrent
-// polls, and TLS 1.2 or newer with verification on.
+// polls, answers' headers bounded to 64 KiB (net/http's default is 10 MiB,
+// 1xx answers included), and TLS 1.2 or newer with verification on.
 func defaultTransport() *http.Transport {
 	var t *http.Transport
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -166,6 +168,7 @@ func defaultTransport() *http.Transport {
 	t.MaxIdleConns = 4 * maxIdleConnsPerHost
 	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
 	t.IdleConnTimeout = 90 * time.Second
+	t.MaxResponseHeaderBytes = maxHeaderBytes
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{}
 	}

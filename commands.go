@@ -23,8 +23,11 @@ var (
 )
 
 // RunCommand runs a shell command on instanceIDs and waits for it: it
-// returns one result per instance as the service lists them. It calls POST
-// /v1/instances/sync-command. For long commands use [Client.StartCommand].
+// returns one result per instance as the service lists them (an answer
+// that lists an instance not in instanceIDs, or one twice, matches
+// [ErrMalformedResponse]; one the answer leaves out has no result). It
+// calls POST /v1/instances/sync-command. For long commands use
+// [Client.StartCommand].
 //
 // The error is nil for a successful answer even when the command failed on
 // some instances: their results say so (Status JobFailed, Code, Message).
@@ -44,7 +47,7 @@ func (c *Client) RunCommand(ctx context.Context, command string, instanceIDs []s
 	}
 	var out commandData
 	in := wire.CommandRequest{Command: command, InstanceIDs: instanceIDs}
-	if _, err := c.do(ctx, opSyncCommand, request{path: "/v1/instances/sync-command", body: in}, &out); err != nil {
+	if _, err := c.do(ctx, opSyncCommand, request{path: "/v1/instances/sync-command", body: in, instances: instanceIDs}, &out); err != nil {
 		return nil, err
 	}
 	results := make([]CommandResult, len(*out.CmdResults))
@@ -67,7 +70,7 @@ func (c *Client) StartCommand(ctx context.Context, command string, instanceIDs [
 		return nil, err
 	}
 	in := wire.CommandRequest{Command: command, InstanceIDs: instanceIDs}
-	return c.startTask(ctx, opAsyncCommand, request{path: "/v1/instances/async-command", body: in})
+	return c.startTask(ctx, opAsyncCommand, request{path: "/v1/instances/async-command", body: in, instances: instanceIDs})
 }
 
 // commandData is SyncCommand's data, which must carry the results, each
@@ -80,6 +83,14 @@ func (d *commandData) scrubText(f func(string) string) {
 			(*d.CmdResults)[i].ScrubText(f)
 		}
 	}
+}
+
+func (d *commandData) instanceEntries() (string, []string, bool) {
+	ids := make([]string, len(*d.CmdResults))
+	for i, r := range *d.CmdResults {
+		ids[i] = r.InstanceID
+	}
+	return "data.cmd_results", ids, true
 }
 
 func (d *commandData) Validate() error {

@@ -117,7 +117,7 @@ func TestCommandsRejectBadArguments(t *testing.T) {
 
 	// The documented character set is not enforced; 1024 bytes are allowed.
 	for _, command := range []string{"echo 'hello, world' | wc -c", strings.Repeat("é", 512), "echo ünïcode"} {
-		_, err := c.StartCommand(timeout(t), command, []string{"i"})
+		_, err := c.StartCommand(timeout(t), command, []string{"i-1", "i-2"})
 		assert.NoError(t, err, command)
 	}
 	assert.Len(t, s.Requests(), 3)

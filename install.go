@@ -122,7 +122,7 @@ func (c *Client) InstallApp(ctx context.Context, req InstallAppRequest) (*Task, 
 	if in.ContentType == "" {
 		in.ContentType = defaultContentType
 	}
-	return c.startTask(ctx, opInstallApp, request{path: "/v1/instances/app/install", body: in, secrets: redact.URLSecrets(req.PackageURL)})
+	return c.startTask(ctx, opInstallApp, request{path: "/v1/instances/app/install", body: in, secrets: redact.URLSecrets(req.PackageURL), instances: req.InstanceIDs})
 }
 
 // check checks every field of r.

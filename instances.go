@@ -52,7 +52,9 @@ func enumName(typ string, v int, names []string) string {
 // InstanceState is the state of one instance. InstanceID is exactly as the
 // service sent it: an answer with an id that cannot be kept as it is (empty,
 // over 128 bytes, holding a control, format or bidi character) matches
-// [ErrMalformedResponse].
+// [ErrMalformedResponse], as does one that lists an instance the call did
+// not name, or one instance twice. An instance the answer leaves out has no
+// InstanceState.
 type InstanceState struct {
 	InstanceID string
 	Status     InstanceStatus
@@ -80,7 +82,7 @@ func (c *Client) PrepareInstances(ctx context.Context, userID string, instanceID
 	}
 	var out prepareData
 	in := wire.PrepareRequest{UserID: userID, InstanceIDs: instanceIDs}
-	if _, err := c.do(ctx, opBatchPrepare, request{path: "/v1/instances/prepare", body: in}, &out); err != nil {
+	if _, err := c.do(ctx, opBatchPrepare, request{path: "/v1/instances/prepare", body: in, instances: instanceIDs}, &out); err != nil {
 		return nil, err
 	}
 	return mapStatuses(*out.StatusList, func(id string, status int) InstanceState {
@@ -93,13 +95,18 @@ type prepareData wire.PrepareData
 
 func (d *prepareData) Validate() error { return checkStatusList("data.status_list", d.StatusList) }
 
+func (d *prepareData) instanceEntries() (string, []string, bool) {
+	return "data.status_list", statusIDs(*d.StatusList), true
+}
+
 // StatusResult is the status of one instance as BatchQueryStatus reports it:
 // its power state, as the official SDK's model and every version of the
 // API reference's description read it (0 unknown, 1 stopped, 2 running, 3
 // going offline, 4 starting, 5 shut down; ListInstances' running_status).
 // A value the SDK does not know is kept as it came. (One table of the
 // reference once listed other meanings; the SDK and koophonetest follow the
-// description.) InstanceID is exactly as sent, as InstanceState's is.
+// description.) InstanceID is exactly as sent, and the answer checked, as
+// for InstanceState.
 type StatusResult struct {
 	InstanceID string
 	Status     PowerState
@@ -118,7 +125,8 @@ func (c *Client) BatchQueryStatus(ctx context.Context, instanceIDs []string) ([]
 		return nil, err
 	}
 	var out statusData
-	if _, err := c.do(ctx, opBatchQueryStatus, request{path: "/v1/instances/batch-query-status", body: wire.InstanceIDsRequest{InstanceIDs: instanceIDs}}, &out); err != nil {
+	r := request{path: "/v1/instances/batch-query-status", body: wire.InstanceIDsRequest{InstanceIDs: instanceIDs}, instances: instanceIDs}
+	if _, err := c.do(ctx, opBatchQueryStatus, r, &out); err != nil {
 		return nil, err
 	}
 	return mapStatuses(*out.StatusResults, func(id string, status int) StatusResult {
@@ -130,6 +138,19 @@ func (c *Client) BatchQueryStatus(ctx context.Context, instanceIDs []string) ([]
 type statusData wire.StatusData
 
 func (d *statusData) Validate() error { return checkStatusList("data.status_results", d.StatusResults) }
+
+func (d *statusData) instanceEntries() (string, []string, bool) {
+	return "data.status_results", statusIDs(*d.StatusResults), true
+}
+
+// statusIDs returns the instance ids of a checked status list.
+func statusIDs(list []wire.InstanceStatus) []string {
+	ids := make([]string, len(list))
+	for i, s := range list {
+		ids[i] = s.InstanceID
+	}
+	return ids
+}
 
 // mapStatuses maps a checked status list (see checkStatusList) with f,
 // giving it each instance id as sent.

@@ -106,7 +106,7 @@ type Instance struct {
 	Power        PowerState // running_status
 	LoggedIn     bool       // login_status == 1
 	Assigned     bool       // assign_status == 1
-	AssignedUser string     // assign_user
+	AssignedUser string     // assign_user, exactly as sent (what UnassignInstances takes)
 	BillingMode  string
 	ProjectID    string
 	ProjectName  string
@@ -260,7 +260,8 @@ type instancePageData wire.InstancePageData
 
 func (d *instancePageData) Validate() error {
 	for i := range d.Result {
-		if err := (entry{"data.result", i}).checkID("instance_id", d.Result[i].InstanceID); err != nil {
+		at := entry{"data.result", i}
+		if err := firstError(at.checkID("instance_id", d.Result[i].InstanceID), at.checkOptionalID("assign_user", d.Result[i].AssignUser)); err != nil {
 			return err
 		}
 	}
@@ -282,7 +283,7 @@ func instanceOf(in *wire.InstanceItem) Instance {
 		Power:        PowerState(in.RunningStatus),
 		LoggedIn:     in.LoginStatus == 1,
 		Assigned:     in.AssignStatus == 1,
-		AssignedUser: wire.SanitiseID(in.AssignUser),
+		AssignedUser: in.AssignUser,
 		BillingMode:  text(string(in.BillingMode)),
 		ProjectID:    wire.SanitiseID(in.ProjectID),
 		ProjectName:  text(in.ProjectName),

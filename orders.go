@@ -59,10 +59,11 @@ type CreatedInstance struct {
 	Name       string // instanceName
 }
 
-// Order is the answer of [Client.CreateInstances]. Its text comes from the
-// service, sanitised.
+// Order is the answer of [Client.CreateInstances]. Its ids are exactly as
+// the service sent them (an answer with an id that cannot be kept as it is
+// matches [ErrMalformedResponse]); instance names are sanitised.
 type Order struct {
-	OrderID   string // orderId
+	OrderID   string // orderId, exactly as sent; "" when the answer has none
 	Instances []CreatedInstance
 	RequestID string // the X-Request-Id of the call
 }
@@ -116,7 +117,7 @@ func (c *Client) CreateInstances(ctx context.Context, req CreateInstancesRequest
 	if err != nil {
 		return nil, err
 	}
-	order := &Order{OrderID: wire.SanitiseID(string(out.OrderID)), RequestID: id}
+	order := &Order{OrderID: string(out.OrderID), RequestID: id}
 	if len(out.InstanceInfos) > 0 {
 		order.Instances = make([]CreatedInstance, len(out.InstanceInfos))
 	}
@@ -127,11 +128,14 @@ func (c *Client) CreateInstances(ctx context.Context, req CreateInstancesRequest
 }
 
 // createData is CreateInstance's data. An instance may come without an id
-// (an order not paid yet); an id it has must be one that can be kept as
-// sent.
+// (an order not paid yet); an id it has, and the order's, must be one that
+// can be kept as sent: a sanitised order id would name another order.
 type createData wire.CreateData
 
 func (d *createData) Validate() error {
+	if err := (entry{"data", -1}).checkOptionalID("orderId", string(d.OrderID)); err != nil {
+		return err
+	}
 	for i, ci := range d.InstanceInfos {
 		if err := (entry{"data.instanceInfos", i}).checkOptionalID("instanceId", ci.InstanceID); err != nil {
 			return err

@@ -11,20 +11,20 @@ import (
 // SKUCatalog is what can be bought with [Client.CreateInstances], region by
 // region. Its text comes from the service, sanitised.
 type SKUCatalog struct {
-	BandSKUID string // data.bandInfo.cbcSkuId: what CreateInstancesRequest.BandSKUID takes
+	BandSKUID string // data.bandInfo.cbcSkuId, exactly as sent: what CreateInstancesRequest.BandSKUID takes
 	Regions   []RegionSKUs
 	RequestID string // the X-Request-Id of the call
 }
 
 // RegionSKUs are the SKUs on offer in one region.
 type RegionSKUs struct {
-	RegionID string // what CreateInstancesRequest.RegionID takes
+	RegionID string // exactly as sent: what CreateInstancesRequest.RegionID takes
 	SKUs     []SKU
 }
 
 // SKU is one instance specification on offer.
 type SKU struct {
-	ID            string     // cbcSkuId: what CreateInstancesRequest.SKUID takes
+	ID            string     // cbcSkuId, exactly as sent: what CreateInstancesRequest.SKUID takes
 	Type          string     // e.g. "ENTERPRISE"
 	Name          string     // name
 	ComputeSpec   string     // calcSpec
@@ -40,7 +40,7 @@ type SKU struct {
 // SKUImage is an Android image an SKU can run.
 type SKUImage struct {
 	Version string // e.g. "AOSP11": what CreateInstancesRequest.OS takes
-	PoolID  string // resPoolId
+	PoolID  string // resPoolId, exactly as sent
 	ID      int
 	Network string // "EIP" or "ADN"
 	Enabled bool   // enable
@@ -57,18 +57,18 @@ var opBatchShowSku = operation{name: "BatchShowSku", method: http.MethodGet}
 // strings; enable may be a boolean or 0/1. A bandSize that holds anything
 // but non-negative numbers makes the answer match [ErrMalformedResponse].
 func (c *Client) ListSKUs(ctx context.Context) (*SKUCatalog, error) {
-	var out wire.SKUData
+	var out skuData
 	r := request{path: "/v1/instances/sku", query: url.Values{"type": {"0"}}}
 	id, err := c.do(ctx, opBatchShowSku, r, &out)
 	if err != nil {
 		return nil, err
 	}
-	cat := &SKUCatalog{BandSKUID: wire.SanitiseID(out.BandInfo.CbcSKUID), RequestID: id}
+	cat := &SKUCatalog{BandSKUID: out.BandInfo.CbcSKUID, RequestID: id}
 	if len(out.SKUSpecResponseList) > 0 {
 		cat.Regions = make([]RegionSKUs, len(out.SKUSpecResponseList))
 	}
 	for i, region := range out.SKUSpecResponseList {
-		cat.Regions[i] = RegionSKUs{RegionID: wire.SanitiseID(region.RegionID)}
+		cat.Regions[i] = RegionSKUs{RegionID: region.RegionID}
 		if len(region.SKUResponses) > 0 {
 			cat.Regions[i].SKUs = make([]SKU, len(region.SKUResponses))
 		}
@@ -79,11 +79,41 @@ func (c *Client) ListSKUs(ctx context.Context) (*SKUCatalog, error) {
 	return cat, nil
 }
 
-// skuOf maps one wire SKU to an SKU, sanitising its text.
+// skuData is BatchShowSku's data. Its ids are what CreateInstances takes
+// (a changed one would buy another SKU): each is kept exactly as sent, or
+// the answer is malformed. Any may be missing.
+type skuData wire.SKUData
+
+func (d *skuData) Validate() error {
+	if err := (entry{"data.bandInfo", -1}).checkOptionalID("cbcSkuId", d.BandInfo.CbcSKUID); err != nil {
+		return err
+	}
+	for i, region := range d.SKUSpecResponseList {
+		at := entry{"data.skuSpecResponseList", i}
+		if err := at.checkOptionalID("regionId", region.RegionID); err != nil {
+			return err
+		}
+		for j, s := range region.SKUResponses {
+			sku := entry{at.field("skuResponses"), j}
+			if err := sku.checkOptionalID("cbcSkuId", s.CbcSKUID); err != nil {
+				return err
+			}
+			for k, img := range s.PoolInfo.AOSP {
+				if err := (entry{sku.field("poolInfo.aosp"), k}).checkOptionalID("resPoolId", string(img.ResPoolID)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// skuOf maps one wire SKU to an SKU, sanitising its text; its ids were
+// checked and are kept.
 func skuOf(s *wire.SKUItem) SKU {
 	text := wire.SanitiseMessage
 	sku := SKU{
-		ID:            wire.SanitiseID(s.CbcSKUID),
+		ID:            s.CbcSKUID,
 		Type:          text(s.Type),
 		Name:          text(s.Name),
 		ComputeSpec:   text(string(s.CalcSpec)),
@@ -100,7 +130,7 @@ func skuOf(s *wire.SKUItem) SKU {
 	for i, img := range s.PoolInfo.AOSP {
 		sku.Images[i] = SKUImage{
 			Version: text(img.Version),
-			PoolID:  wire.SanitiseID(string(img.ResPoolID)),
+			PoolID:  string(img.ResPoolID),
 			ID:      int(img.ID),
 			Network: text(img.Network),
 			Enabled: bool(img.Enable),

@@ -21,7 +21,7 @@ import (
 // or two jobs with the same id, matches [ErrMalformedResponse].
 type Task struct {
 	ID        string // task_id; empty when the service answered without a task
-	Jobs      []Job  // cmd_jobs: one job per instance; hand them to the wait with [WithJobs]
+	Jobs      []Job  // cmd_jobs: one job per instance, each on an instance the call named (else the answer is malformed); hand them to the wait with [WithJobs]
 	RequestID string // the X-Request-Id of the call that started it
 }
 
@@ -133,6 +133,17 @@ func checkJobID(job entry, jobID string, seen map[string]struct{}) error {
 	}
 	seen[jobID] = struct{}{}
 	return nil
+}
+
+// instanceEntries returns the instances of the task's jobs; an instance
+// may have more than one job.
+func (d *taskData) instanceEntries() (string, []string, bool) {
+	src, at := d.source()
+	ids := make([]string, len(src.CmdJobs))
+	for i, j := range src.CmdJobs {
+		ids[i] = j.InstanceID
+	}
+	return at + ".cmd_jobs", ids, false
 }
 
 // task maps the checked answer to a *Task, keeping its ids as sent.

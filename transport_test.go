@@ -93,7 +93,7 @@ func TestAnswersFetchedFromAnotherHostAreRefused(t *testing.T) {
 func TestNetworkErrorsAreScrubbedAndBounded(t *testing.T) {
 	t.Parallel()
 	url := rawServer(t, func(head string) string {
-		return "BOGUS:token=" + headerValue(head, "X-Auth-Token") + ":" + strings.Repeat("A", 100000) + "\r\n\r\n"
+		return "BOGUS:token=" + headerValue(head, "X-Auth-Token") + ":" + strings.Repeat("A", 50000) + "\r\n\r\n"
 	})
 	var logs bytes.Buffer
 	c := newClient(t, koophone.WithEndpoint(url), koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: -1}),

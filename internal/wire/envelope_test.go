@@ -175,6 +175,9 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		withData := Decode(body, TopLevel, &p)
 		var l PrepareData
 		_ = Decode(body, InData, &l)
+		if err := CheckNames(body, &p); err != nil && checkNames(body) == nil {
+			t.Fatalf("CheckNames(%q) = %v, but its names are all distinct", body, err)
+		}
 		if errors.Is(bare.Err, ErrNotJSON) != errors.Is(withData.Err, ErrNotJSON) {
 			t.Fatalf("the two decodings disagree on %q: %v, %v", body, bare.Err, withData.Err)
 		}

@@ -84,7 +84,7 @@ func (s *BandSizes) UnmarshalJSON(b []byte) error {
 				continue
 			}
 			f, err := strconv.ParseFloat(part, 64)
-			if err != nil || !(f >= 0) || math.IsInf(f, 1) {
+			if err != nil || !isNumber([]byte(part)) || !(f >= 0) || math.IsInf(f, 1) || f == 0 && !exactZero(part) {
 				return &json.UnmarshalTypeError{Value: jsonKind(item), Type: bandSizesType}
 			}
 			out = append(out, f)

@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"math"
+	"math/big"
 	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
 // Code is an error_code. The service sends a string; a number is accepted
-// too, and a number equal to zero (0, 0.0) reads as CodeOK.
+// too, and a number exactly zero (0, 0.0, -0) reads as CodeOK; 1e-400,
+// which a float64 would round to zero, does not.
 type Code struct {
 	Value string
 	Set   bool // whether the field was present and not null
@@ -33,15 +35,49 @@ func (c *Code) UnmarshalJSON(b []byte) error {
 		c.Set = true
 		return nil
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
+	if !isNumber(b) {
 		return errors.New("error_code is neither a string nor a number")
 	}
 	c.Value, c.Set = string(b), true
-	if f == 0 {
+	if exactZero(string(b)) {
 		c.Value = CodeOK
 	}
 	return nil
+}
+
+// Limits on a number read exactly (exactNumber): an int64 takes at most 20
+// characters, and big.Rat would build 10^exponent.
+const (
+	maxNumberBytes    = 64
+	maxNumberExponent = 64
+)
+
+// isNumber reports whether b is one JSON number, nothing else.
+func isNumber(b []byte) bool {
+	return len(b) > 0 && (b[0] == '-' || '0' <= b[0] && b[0] <= '9') && json.Valid(b)
+}
+
+// exactZero reports whether s, a JSON number, is exactly zero, not a
+// number a float64 rounds to zero (1e-400).
+func exactZero(s string) bool {
+	r, ok := exactNumber(s)
+	return ok && r.Sign() == 0
+}
+
+// exactNumber returns the exact value of s, a JSON number, or false when
+// it is longer than maxNumberBytes or its exponent is beyond
+// ±maxNumberExponent: a float64 would round it (1e-400 to 0,
+// 0.99999999999999999999 to 1), and big.Float too, past its exponent range.
+func exactNumber(s string) (*big.Rat, bool) {
+	if len(s) > maxNumberBytes {
+		return nil, false
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		if exp, err := strconv.Atoi(s[i+1:]); err != nil || exp < -maxNumberExponent || exp > maxNumberExponent {
+			return nil, false
+		}
+	}
+	return new(big.Rat).SetString(s)
 }
 
 // unescaped returns the text of b, a JSON string, when it has no escapes
@@ -53,14 +89,17 @@ func unescaped(b []byte) (string, bool) {
 	return string(b[1 : len(b)-1]), true
 }
 
-// Int is an integer sent as a JSON number or as a numeric string
+// Int is an integer sent as a JSON number or as a string holding one
 // ("status": "1"), as the official SDKs' JSON libraries accept. A number
-// with a fraction or out of range is refused.
+// that is not exactly an integer in range is refused, however close
+// (0.99999999999999999999, 1e-400), as is a string holding anything but a
+// JSON number ("+1", "0x1p0", "1_000").
 type Int int
 
 var intType = reflect.TypeOf(0)
 
-// UnmarshalJSON accepts 1, "1", 1.0 and " 1 "; null leaves the value alone.
+// UnmarshalJSON accepts 1, "1", 1.0, 1e2 and " 1 "; null leaves the value
+// alone.
 func (n *Int) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
@@ -72,16 +111,19 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 			return err
 		}
 		b = bytes.TrimSpace([]byte(s))
+		if !isNumber(b) {
+			return &json.UnmarshalTypeError{Value: kind, Type: intType}
+		}
 	}
 	if v, err := strconv.Atoi(string(b)); err == nil {
 		*n = Int(v)
 		return nil
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || f != math.Trunc(f) || f >= math.MaxInt64 || f < math.MinInt64 {
+	r, ok := exactNumber(string(b))
+	if !ok || !r.IsInt() || !r.Num().IsInt64() || int64(int(r.Num().Int64())) != r.Num().Int64() {
 		return &json.UnmarshalTypeError{Value: kind, Type: intType}
 	}
-	*n = Int(f)
+	*n = Int(r.Num().Int64())
 	return nil
 }
 
