@@ -14,12 +14,10 @@ import (
 // classify returns the verdict on one answer: a success (its data decoded
 // into the call's out, its text scrubbed of the call's secrets), or an
 // *APIError, and whether another attempt may succeed and is allowed.
-// Reads are repeated on every transient failure; writes only after a
-// throttling answer from in front of the service (throttledInFront), where
-// the service cannot have acted: an APIGW.0308 code with another status
-// (200, 500, 503) does not say that, nor does an HTTP 429 with the
-// service's own code (KOOPHONE.API.9999), which the service may have sent
-// after acting.
+// Reads are repeated on every transient failure; writes only after HTTP
+// 429, where the service cannot have acted, whatever the error code says
+// (the contract's write rule): an APIGW.0308 code with another status
+// (200, 500, 503) does not say that.
 func classify(cl *call, resp *http.Response, body []byte) verdict {
 	apiErr := answerError(cl, resp, body)
 	if apiErr == nil {
@@ -29,7 +27,7 @@ func classify(cl *call, resp *http.Response, body []byte) verdict {
 		return verdict{status: resp.StatusCode}
 	}
 	scrubAnswer(apiErr, cl.secretsSent())
-	retry := apiErr.transient() && (!cl.op.write || apiErr.throttledInFront())
+	retry := apiErr.transient() && (!cl.op.write || resp.StatusCode == http.StatusTooManyRequests)
 	return verdict{status: resp.StatusCode, err: apiErr, retry: retry}
 }
 
@@ -69,13 +67,12 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		return newAnswerError(cl, resp, ans.RequestID).malformedBy("the answer has neither error_code nor data")
 	}
 	e := newAnswerError(cl, resp, ans.RequestID)
-	e.coded = ans.Code.Set
 	if code != wire.CodeOK {
 		e.Code = code
 	}
-	if cl.op.write && e.coded && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusUnauthorized) {
-		// A 429 or 401 can send a write again (throttledInFront, a token
-		// renewed): not when its code cannot be read one way only.
+	if cl.op.write && ans.Code.Set && resp.StatusCode == http.StatusUnauthorized {
+		// A 401 whose code says the token was refused sends a write again
+		// with a renewed one: not when its code cannot be read one way only.
 		if err := wire.CheckNames(body, nil); err != nil {
 			return e.malformedBy(err.Error())
 		}
@@ -85,18 +82,6 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
 	return e
-}
-
-// throttledInFront reports whether e is the answer of a throttle in front
-// of the service: HTTP 429 with the gateway's APIGW.0308, or with a body
-// that names no code (empty, a proxy's page). Only such an answer proves
-// that the service did not act on a write (koophone-api.md: the gateway
-// answers 429 APIGW.0308 itself). e's code must be canonical (scrubAnswer),
-// and is APIGW.0308 only when it was sent so, not once sanitised
-// ("APIGW.0308" with a zero-width space is another code).
-func (e *APIError) throttledInFront() bool {
-	return e.HTTPStatus == http.StatusTooManyRequests && !e.malformed && !e.altered &&
-		(e.Code == CodeGatewayThrottled || !e.coded)
 }
 
 // newAnswerError starts the *APIError of an answer: its request id is the

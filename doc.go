@@ -88,9 +88,9 @@
 // 503, 504, KOOPHONE.API.9999, HTTP 500 without a code, a body that cannot
 // be decoded) with exponential backoff and jitter, honouring Retry-After up
 // to [RetryPolicy].MaxBackoff. Writes such as [Client.PrepareInstances] are
-// retried only where the service cannot have acted on them: after HTTP 429
-// with APIGW.0308 or no code (not another status with APIGW.0308, nor a 429
-// with the service's own code), an HTTP/2 REFUSED_STREAM or a GOAWAY
+// retried only where the service cannot have acted on them: after HTTP 429,
+// whatever its error code says (not another status with APIGW.0308), an
+// HTTP/2 REFUSED_STREAM or a GOAWAY
 // below the request's stream, or when the connection failed before the
 // request was written; each attempt puts a write on the wire at most once,
 // whatever the transport would re-send by itself. Every retry of a call

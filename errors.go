@@ -67,7 +67,6 @@ type APIError struct {
 
 	malformed bool // the body was not what the operation documents
 	permanent bool // never worth another attempt (an oversized body)
-	coded     bool // the body named an error_code, "0" included
 	altered   bool // sanitising changed the code (scrubAnswer): never acted on by a write
 }
 

@@ -146,15 +146,16 @@ func TestWritesAreRetriedOnlyWhereTheServiceCannotHaveActed(t *testing.T) {
 		{"0308 with HTTP 200", 200, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, 1},
 		{"0308 with HTTP 500", 500, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, 1},
 		{"0308 with HTTP 503", 503, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, 1},
-		// Only the gateway's (or a proxy's) 429 proves the service did not act.
+		// HTTP 429 decides, whatever the error code says (the contract's write rule).
 		{"429 without a body", 429, ``, retried},
 		{"429 HTML page", 429, `<html>Too Many Requests</html>`, retried},
 		{"429 JSON without a code", 429, `{"error_msg":"slow down"}`, retried},
 		{"429 with 0308 in lower case", 429, `{"error_code":"apigw.0308","error_msg":"throttled"}`, retried},
-		{"429 with the service's 9999", 429, `{"error_code":"KOOPHONE.API.9999","error_msg":"internal"}`, 1},
-		{"429 with 0201", 429, `{"error_code":"APIGW.0201","error_msg":"backend timed out"}`, 1},
-		{"429 with code 0", 429, `{"error_code":"0","error_msg":"ok"}`, 1},
-		{"429 with a numeric code 0", 429, `{"error_code":0}`, 1},
+		{"429 with the service's 9999", 429, `{"error_code":"KOOPHONE.API.9999","error_msg":"internal"}`, retried},
+		{"429 with 0201", 429, `{"error_code":"APIGW.0201","error_msg":"backend timed out"}`, retried},
+		{"429 with code 0", 429, `{"error_code":"0","error_msg":"ok"}`, retried},
+		{"429 with 0308 once sanitised", 429, `{"error_code":"APIGW.0308\u200b"}`, retried},
+		{"429 naming its code twice", 429, `{"error_code":"KOOPHONE.API.9999","Error_Code":"APIGW.0308"}`, retried},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
