@@ -49,6 +49,14 @@ var (
 	// ErrTaskFailed: a job of a task ended failed ([JobFailed] or
 	// [JobInstallFailed]); [Client.WaitTask] reports each as a [*JobError].
 	ErrTaskFailed = errors.New("koophone: task failed")
+	// ErrLimiter is matched by the error of a call that its [Limiter]
+	// refused: the limiter's Wait returned an error for one of its
+	// attempts, which was not sent. The call's error wraps the limiter's
+	// own too, and the context's when the call's context had ended. It
+	// tells a limiter's failure (its store unreachable, a quota that would
+	// hold the call past its deadline) apart from the service's or the
+	// network's.
+	ErrLimiter = errors.New("koophone: the limiter refused the attempt")
 )
 
 // APIError is the error for every answer from the service (or a gateway in

@@ -11,14 +11,6 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// ErrLimiter is matched (errors.Is) by the error of a call that its
-// [Limiter] refused: the limiter's Wait returned an error for one of its
-// attempts, which was not sent. The call's error wraps the limiter's own
-// too, and the context's when the call's context had ended. It tells a
-// limiter's failure (its store unreachable, a quota that would hold the
-// call past its deadline) apart from the service's or the network's.
-var ErrLimiter = errors.New("koophone: the limiter refused the attempt")
-
 // Limiter decides when a call may make its next attempt. The client asks
 // it once per attempt, before anything is sent, with the API reference's
 // name of the operation (such as "ShowProgress" or "CreateInstance"), so
