@@ -155,7 +155,7 @@ func TestStatusesThatContradictTheEnvelope(t *testing.T) {
 	}
 }
 
-// A code that is APIGW.0308 or APIGW.0301 only once sanitised (a
+// A code that is APIGW.0301 or APIGW.0307 only once sanitised (a
 // zero-width space, a bidi mark, a control character inside) is shown so,
 // but is not what the gateway sends: a write is not sent again on it.
 func TestACodeThatOnlySanitisesToTheGatewaysDoesNotRepeatAWrite(t *testing.T) {

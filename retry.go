@@ -92,10 +92,10 @@ func (e *APIError) transient() bool {
 	if e.permanent {
 		return false
 	}
-	if e.malformed {
-		return true
+	if e.malformed || e.HTTPStatus == http.StatusTooManyRequests {
+		return true // HTTP 429, whatever its code says
 	}
-	if e.HTTPStatus >= 400 && e.HTTPStatus < 500 && e.HTTPStatus != http.StatusTooManyRequests {
+	if e.HTTPStatus >= 400 && e.HTTPStatus < 500 {
 		return false // never a 4xx other than 429, whatever its code
 	}
 	code := canonicalCode(e.Code)
@@ -108,7 +108,7 @@ func (e *APIError) transient() bool {
 		return false
 	}
 	switch e.HTTPStatus {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	case http.StatusInternalServerError:
 		return code == ""

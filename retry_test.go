@@ -156,6 +156,9 @@ func TestWritesAreRetriedOnlyWhereTheServiceCannotHaveActed(t *testing.T) {
 		{"429 with code 0", 429, `{"error_code":"0","error_msg":"ok"}`, retried},
 		{"429 with 0308 once sanitised", 429, `{"error_code":"APIGW.0308\u200b"}`, retried},
 		{"429 naming its code twice", 429, `{"error_code":"KOOPHONE.API.9999","Error_Code":"APIGW.0308"}`, retried},
+		{"429 with a business code", 429, `{"error_code":"KOOPHONE.API.1000","error_msg":"bad"}`, retried},
+		{"429 with 0301", 429, `{"error_code":"APIGW.0301","error_msg":"auth"}`, retried},
+		{"429 with an unknown code", 429, `{"error_code":"SOMETHING"}`, retried},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
