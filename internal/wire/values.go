@@ -93,13 +93,15 @@ func unescaped(b []byte) (string, bool) {
 // ("status": "1"), as the official SDKs' JSON libraries accept. A number
 // that is not exactly an integer in range is refused, however close
 // (0.99999999999999999999, 1e-400), as is a string holding anything but a
-// JSON number ("+1", "0x1p0", "1_000").
+// decimal integer or a JSON number ("0x1p0", "1_000", "Inf"). A decimal
+// integer in a string may have a sign and leading zeros ("+1", "01"), as
+// Java's Integer.parseInt reads it.
 type Int int
 
 var intType = reflect.TypeOf(0)
 
-// UnmarshalJSON accepts 1, "1", 1.0, 1e2 and " 1 "; null leaves the value
-// alone.
+// UnmarshalJSON accepts 1, "1", "+1", "01", 1.0, 1e2 and " 1 "; null
+// leaves the value alone.
 func (n *Int) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
@@ -111,6 +113,10 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 			return err
 		}
 		b = bytes.TrimSpace([]byte(s))
+		if v, err := strconv.ParseInt(string(b), 10, 0); err == nil { // base 10: no "0x", no "_"
+			*n = Int(v)
+			return nil
+		}
 		if !isNumber(b) {
 			return &json.UnmarshalTypeError{Value: kind, Type: intType}
 		}

@@ -38,22 +38,23 @@ func TestTextOfTheWrongTypeNamesItsField(t *testing.T) {
 
 // A number is an integer only when it is exactly one: a float64 reading
 // rounds 1e-400 to 0 (ready) and 0.99999999999999999999 to 1, and
-// strconv.ParseFloat reads Go syntax ("0_0", "0x1p0", "+1") that is no
-// JSON number. A numeric string holds a JSON number, nothing else.
+// strconv.ParseFloat reads Go syntax ("0_0", "0x1p0") that is no JSON
+// number. A numeric string holds a decimal integer (a sign and leading
+// zeros allowed, as Java reads it) or a JSON number, nothing else.
 func TestIntIsExact(t *testing.T) {
 	t.Parallel()
 	for _, in := range []string{
 		`1e-400`, `-1e-400`, `0.99999999999999999999`, `-0.99999999999999999999`, `2.9999999999999999999`,
 		`1.0000000000000000001`, `9007199254740993.5`, `1e999999999`, `1e-999999999`, `0e999999999`,
-		`"1e-400"`, `"0.99999999999999999999"`, `"0_0"`, `"0x1p0"`, `"0x0p0"`, `"+1"`, `"+0"`, `"Inf"`,
-		`"NaN"`, `"1_000"`, `"null"`, `"0 1"`, `"01"`, `"1."`, `".5"`, `"\"1\""`,
+		`"1e-400"`, `"0.99999999999999999999"`, `"0_0"`, `"0x1p0"`, `"0x0p0"`, `"+1.5"`, `"++1"`, `"Inf"`,
+		`"NaN"`, `"1_000"`, `"null"`, `"0 1"`, `"01.5"`, `"1."`, `".5"`, `"\"1\""`, `"0x10"`, `"1e"`, `01`, `+1`,
 		`"1` + strings.Repeat("0", 80) + `e-80"`, `9223372036854775808`, `-9223372036854775809`,
 	} {
 		var n Int
 		assert.Error(t, json.Unmarshal([]byte(in), &n), in)
 	}
 	for in, want := range map[string]Int{`-0`: 0, `-0.0`: 0, `"-0"`: 0, `1E2`: 100, `1e+2`: 100, `150e-1`: 15,
-		`"2.000"`: 2, `9223372036854775807`: 9223372036854775807, `-9223372036854775808.0`: -9223372036854775808} {
+		`"2.000"`: 2, `"+1"`: 1, `"01"`: 1, `"-007"`: -7, `" +0 "`: 0, `9223372036854775807`: 9223372036854775807, `-9223372036854775808.0`: -9223372036854775808} {
 		var n Int
 		require.NoError(t, json.Unmarshal([]byte(in), &n), in)
 		assert.Equal(t, want, n, in)
