@@ -33,7 +33,9 @@ func classify(cl *call, resp *http.Response, body []byte) verdict {
 
 // answerError returns nil for a successful answer and otherwise the
 // *APIError it is (its strings not yet scrubbed of credentials). A success
-// allocates only to look for member names given twice (wire.CheckNames).
+// allocates only to decode and to look for member names given twice
+// (wire.CheckNames: one allocation, or about one per member name when the
+// answer holds a list, an escape or non-ASCII text).
 func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if len(body) > maxBodyBytes {

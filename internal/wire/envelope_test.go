@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -175,8 +176,12 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		withData := Decode(body, TopLevel, &p)
 		var l PrepareData
 		_ = Decode(body, InData, &l)
-		if err := CheckNames(body, &p); err != nil && checkNames(body) == nil {
+		err := CheckNames(body, &p)
+		if err != nil && checkNames(body, nil) == nil {
 			t.Fatalf("CheckNames(%q) = %v, but its names are all distinct", body, err)
+		}
+		if known := checkNames(body, knownFolds(reflect.TypeOf(&p))); err == nil && known != nil {
+			t.Fatalf("CheckNames(%q) = nil, but it repeats a field's name: %v", body, known)
 		}
 		if errors.Is(bare.Err, ErrNotJSON) != errors.Is(withData.Err, ErrNotJSON) {
 			t.Fatalf("the two decodings disagree on %q: %v, %v", body, bare.Err, withData.Err)

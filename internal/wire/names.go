@@ -21,9 +21,11 @@ import (
 // CheckNames refuses it.
 //
 // Reading every name with json.Decoder.Token costs more than decoding the
-// answer, so CheckNames first asks whether the answer can name a member
-// twice at all (mayRepeat): for the common answer, which names each of
-// its fields once, it does not read the names.
+// answer (about an allocation per name), so CheckNames first asks whether
+// the answer can name a field twice at all (mayRepeat): for an answer in
+// ASCII without escapes that names each of its fields once (one
+// instance's), it does not read the names. A list of two or more entries
+// names its fields more than once, and is read.
 
 // maxPairwiseNames is how many names an object may have before CheckNames
 // compares them through a map rather than each with each.
@@ -32,18 +34,21 @@ const maxPairwiseNames = 16
 // CheckNames returns why doc, a response body decoded with out as the
 // target of its data (nil: none), cannot be read one way only: an object
 // in it has two member names that are equal under Unicode case folding
-// (the same name twice included), which encoding/json would both give to
-// one field. nil when it can, or when doc is not valid JSON (decoding
-// reports that).
+// (the same name twice included) and are the name of a field of the
+// envelope or of out's structs, which encoding/json would both give to
+// that field. Names the SDK reads no field by (an extension object's) may
+// repeat. nil when doc can be read one way only, or when it is not valid
+// JSON (decoding reports that).
 func CheckNames(doc []byte, out any) error {
 	if !mayRepeat(doc, out) {
 		return nil
 	}
-	return checkNames(doc)
+	return checkNames(doc, knownFolds(reflect.TypeOf(out)))
 }
 
-// checkNames is CheckNames without mayRepeat: it reads every member name.
-func checkNames(doc []byte) error {
+// checkNames is CheckNames without mayRepeat: it reads every member name,
+// and refuses one repeated whose case folding is in known (nil: any).
+func checkNames(doc []byte, known map[string]bool) error {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	var stack []container    // the containers open at this point
 	var skip json.RawMessage // where scalar values go, its buffer reused
@@ -66,7 +71,7 @@ func checkNames(doc []byte) error {
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
 			object := tok == json.Delim('{')
-			stack = append(stack, container{object: object, nameNext: object})
+			stack = append(stack, container{object: object, nameNext: object, known: known})
 		case json.Delim('}'), json.Delim(']'):
 			stack = stack[:len(stack)-1]
 			if len(stack) > 0 {
@@ -104,14 +109,15 @@ type container struct {
 	nameNext bool              // an object's next string is a member name, not a value
 	names    []string          // the names so far, up to maxPairwiseNames
 	folded   map[string]string // all names by their case folding, once there are more
+	known    map[string]bool   // the foldings of the names a repeat of which is refused; nil: all
 }
 
-// add records a member name, or returns why it repeats one.
+// add records a member name, or returns why it repeats one that is known.
 func (o *container) add(name string) error {
 	if o.folded == nil {
 		for _, n := range o.names {
 			if strings.EqualFold(n, name) {
-				return repeated(n, name)
+				return o.repeated(n, name)
 			}
 		}
 		if len(o.names) < maxPairwiseNames {
@@ -125,15 +131,18 @@ func (o *container) add(name string) error {
 	}
 	f := fold(name)
 	if earlier, dup := o.folded[f]; dup {
-		return repeated(earlier, name)
+		return o.repeated(earlier, name)
 	}
 	o.folded[f] = name
 	return nil
 }
 
 // repeated says that name repeats an earlier one, quoting at most 40
-// characters of each.
-func repeated(earlier, name string) error {
+// characters of each, when it is a known name; else nil.
+func (o *container) repeated(earlier, name string) error {
+	if o.known != nil && !o.known[fold(name)] {
+		return nil
+	}
 	if earlier == name {
 		return fmt.Errorf("an object names %.40q twice", name)
 	}
@@ -188,6 +197,25 @@ func ascii(b []byte) bool {
 // envelopeNames are the field names of the envelope (fields; inData's are
 // among them).
 var envelopeNames = fieldNames(reflect.TypeOf(fields{}))
+
+// foldsOf caches knownFolds: reflect.Type (nil included) to map[string]bool.
+var foldsOf sync.Map
+
+// knownFolds returns the case foldings of the envelope's field names and
+// of those fieldNames returns for t.
+func knownFolds(t reflect.Type) map[string]bool {
+	if known, ok := foldsOf.Load(t); ok {
+		return known.(map[string]bool)
+	}
+	known := make(map[string]bool)
+	for _, names := range [2][][]byte{envelopeNames, fieldNames(t)} {
+		for _, n := range names {
+			known[fold(strings.Trim(string(n), `"`))] = true
+		}
+	}
+	foldsOf.Store(t, known)
+	return known
+}
 
 // namesOf caches fieldNames: reflect.Type to [][]byte.
 var namesOf sync.Map

@@ -41,7 +41,7 @@ func TestCheckNames(t *testing.T) {
 		many(`"n40":0`):            "",
 		`{"data":{"İd":1,"id":2}}`: "", // not equal under case folding, so not one field
 	} {
-		err := checkNames([]byte(doc))
+		err := checkNames([]byte(doc), nil)
 		if want == "" {
 			assert.NoError(t, err, doc)
 			continue
@@ -76,6 +76,16 @@ func TestCheckNamesReadsNamesOnlyWhereAFieldMayRepeat(t *testing.T) {
 	assert.Error(t, CheckNames([]byte(`{"error_code":"0","data":{"status":1,"Status":0}}`), &p))
 	assert.Error(t, CheckNames([]byte(`{"error_code":"0","Error_Code":"1"}`), nil))
 	assert.NoError(t, CheckNames([]byte(`{"error_code":"0","data":{"status":1,"Status":0}}`), nil), "no field of nil's")
+	// A repeat of a name no field is read by is not refused, whatever else
+	// the answer holds (non-ASCII text, a list, an escape).
+	for _, doc := range []string{
+		`{"error_code":"0","data":{"status":1,"extra":{"a":1,"a":2}},"error_msg":"参数错误"}`,
+		`{"error_code":"0","data":{"status":1,"extra":{"a":1,"A":2}},"x":[{"status":1},{"status":2}]}`,
+		`{"error_code":"0","data":{"status":1,"ext":{"k\u00e9":1,"k\u00e9":2}}}`,
+	} {
+		assert.NoError(t, CheckNames([]byte(doc), &p), doc)
+	}
+	assert.Error(t, CheckNames([]byte(`{"error_code":"0","data":{"status":1,"Status":0},"error_msg":"参数错误"}`), &p))
 
 	var j TaskData // a type that holds itself (data.data)
 	assert.Error(t, CheckNames([]byte(`{"error_code":"0","data":{"data":{"task_id":"a","Task_ID":"b"}}}`), &j))
