@@ -109,20 +109,33 @@ func serveRESP(c net.Conn, script func() string) {
 func TestRedisFailingFailsTheGoroutinesInLineAtOnce(t *testing.T) {
 	t.Parallel()
 	var scripts atomic.Int64
+	started := make(chan struct{}, 4) // a goroutine is about to call Wait
+	allStarted := make(chan struct{})
 	addr := tcpServer(t, func(c net.Conn) {
 		serveRESP(c, func() string {
 			scripts.Add(1)
-			time.Sleep(300 * time.Millisecond) // a slow failure, while the others line up
+			<-allStarted
+			// A slow failure, while the goroutines that have started line up:
+			// from Go's scheduler's point of view they are a few instructions
+			// from the queue.
+			time.Sleep(100 * time.Millisecond)
 			return "-ERR out of memory\r\n"
 		})
 	})
 	rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
 	defer rdb.Close()
 	lim := redislimit.New(rdb, 10)
-	errs := make(chan error, 4)
+	errs := make(chan error, cap(started))
 	for range cap(errs) {
-		go func() { errs <- lim.Wait(timeout(t, 10*time.Second), "ShowProgress") }()
+		go func() {
+			started <- struct{}{}
+			errs <- lim.Wait(timeout(t, 10*time.Second), "ShowProgress")
+		}()
 	}
+	for range cap(started) {
+		<-started
+	}
+	close(allStarted)
 	for range cap(errs) {
 		err := <-errs
 		require.Error(t, err)
