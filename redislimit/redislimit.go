@@ -55,6 +55,12 @@ const maxOperation = 64
 // Redis fails that goroutine's request, those in the queue fail with it.
 // It keeps nothing else but a small gate for each operation it was asked
 // about.
+//
+// A Wait whose context ends while Redis has not answered returns at once;
+// its request goes on in a goroutine until the Redis client gives up, and
+// its answer is dropped. Give the Redis client timeouts (go-redis's
+// ReadTimeout and WriteTimeout): without them a Redis that stops answering
+// keeps such a goroutine for each connection of the client's pool.
 type Limiter struct {
 	limiter *redis_rate.Limiter
 	limit   redis_rate.Limit
