@@ -255,6 +255,11 @@ func TestAnswersNameOnlyTheInstancesTheCallNamed(t *testing.T) {
 			assert.Len(t, s.Requests(), attempts, "%s: retried like a broken envelope when a read", tc.name)
 		}
 	}
+}
+
+// Two entries for one instance (two statuses, two results) are malformed.
+func TestAnswersNamingAnInstanceTwiceAreMalformed(t *testing.T) {
+	t.Parallel()
 	twice := map[string]func(context.Context, *koophone.Client) error{
 		`{"error_code":"0","data":{"status_list":[{"instance_id":"i-1","status":-1},{"instance_id":"i-1","status":0}]}}`: func(ctx context.Context, c *koophone.Client) error {
 			_, err := c.PrepareInstances(ctx, "u", []string{"i-1", "i-2"})
@@ -275,8 +280,12 @@ func TestAnswersNameOnlyTheInstancesTheCallNamed(t *testing.T) {
 		require.ErrorIs(t, err, koophone.ErrMalformedResponse, body)
 		assert.ErrorContains(t, err, "names an instance an earlier entry names", body)
 	}
+}
 
-	// A task's jobs: each on an instance the call named; one may have two.
+// A task's jobs are each on an instance the call named; one instance may
+// have two.
+func TestTaskJobsNameOnlyTheInstancesTheCallNamed(t *testing.T) {
+	t.Parallel()
 	tasks := map[string]func(context.Context, *koophone.Client) (*koophone.Task, error){
 		"ResetInstances": func(ctx context.Context, c *koophone.Client) (*koophone.Task, error) {
 			return c.ResetInstances(ctx, []string{"i-1", "i-2"})
