@@ -21,7 +21,7 @@ const (
 	maxMD5Len          = 200  // content_md5
 	maxPackageURLLen   = 2000 // install_package_url
 	maxContentTypeLen  = 64   // content_type
-	defaultContentType = "application/octet-stream"
+	defaultContentType = "application/vnd.android.package-archive"
 )
 
 // Bounds on InstallAppRequest.SizeMB. The API reference gives the unit (MB)
@@ -49,7 +49,7 @@ type InstallAppRequest struct {
 	SizeMB      float64  // object_size in MB, 0.000001 (a byte) to 4096; sent as a decimal string rounded to 6 places ("12.5", "3")
 	PackageURL  string   // install_package_url: the https URL of the APK in OBS, with a host, ≤ 2000; http is refused
 	MD5         string   // content_md5, ≤ 200; "" = not sent
-	ContentType string   // content_type, ≤ 64: the transport mode; "" = "application/octet-stream" (OBS download, the only one documented)
+	ContentType string   // content_type, ≤ 64; "" = "application/vnd.android.package-archive"
 	Fast        bool     // fast_install "1" (else "0")
 }
 

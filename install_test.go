@@ -36,7 +36,7 @@ func TestInstallApp(t *testing.T) {
 		"object_version": "1.2.3",
 		"object_size": "12.5",
 		"biz_type": "apk",
-		"content_type": "application/octet-stream",
+		"content_type": "application/vnd.android.package-archive",
 		"install_package_url": "https://bucket.obs.cn-north-4.myhuaweicloud.com/app.apk",
 		"instance_id_list": ["i-1", "i-2"]
 	}`, string(reqs[0].Raw), "content_md5 is left out when empty")
@@ -46,14 +46,14 @@ func TestInstallAppOptionalFields(t *testing.T) {
 	t.Parallel()
 	c, s := setup(t, always(http.StatusOK, `{"error_code":"0","data":{"task_id":"ZGCA02"}}`))
 	req := validInstall()
-	req.Fast, req.SizeMB, req.MD5, req.ContentType = true, 3, "9e107d9d372bb6826bd81d3542a419d6", "application/vnd.android.package-archive"
+	req.Fast, req.SizeMB, req.MD5, req.ContentType = true, 3, "9e107d9d372bb6826bd81d3542a419d6", "application/octet-stream"
 	_, err := c.InstallApp(timeout(t), req)
 	require.NoError(t, err)
 	body := s.Requests()[0].Body
 	assert.Equal(t, "1", body["fast_install"])
 	assert.Equal(t, "3", body["object_size"], "the shortest form")
 	assert.Equal(t, "9e107d9d372bb6826bd81d3542a419d6", body["content_md5"])
-	assert.Equal(t, "application/vnd.android.package-archive", body["content_type"], "a content type given is sent")
+	assert.Equal(t, "application/octet-stream", body["content_type"], "a content type given is sent")
 
 	for i, tc := range []struct {
 		mb   float64
