@@ -72,13 +72,6 @@ func answerError(cl *call, resp *http.Response, body []byte) *APIError {
 	if code != wire.CodeOK {
 		e.Code = code
 	}
-	if cl.op.write && ans.Code.Set && resp.StatusCode == http.StatusUnauthorized {
-		// A 401 whose code says the token was refused sends a write again
-		// with a renewed one: not when its code cannot be read one way only.
-		if err := wire.CheckNames(body, nil); err != nil {
-			return e.malformedBy(err.Error())
-		}
-	}
 	e.Message = ans.Message
 	if strings.TrimSpace(e.Message) == "" {
 		e.Message = http.StatusText(resp.StatusCode)
@@ -141,14 +134,11 @@ func notJSONMessage(status int, body []byte, secrets []string) string {
 
 // scrubAnswer makes the server-supplied strings of e safe: it removes the
 // credentials sent (a server may echo them), then sanitises and bounds
-// each string, and puts the code in its canonical spelling; e.altered
-// says whether that changed the code beyond its spelling.
+// each string, and puts the code in its canonical spelling.
 func scrubAnswer(e *APIError, secrets []string) {
 	set := redact.New(secrets...)
 	e.Message = wire.SanitiseMessage(set.Redact(e.Message))
-	sent := canonicalCode(e.Code)
 	e.Code = wire.SanitiseCode(canonicalCode(set.Redact(e.Code)))
-	e.altered = e.Code != sent
 	e.RequestID = wire.SanitiseID(set.Redact(e.RequestID))
 }
 

@@ -57,7 +57,9 @@ func (staticToken) MarshalJSON() ([]byte, error) { return json.Marshal(staticTok
 // TokenInvalidator is implemented by token sources that cache tokens, such
 // as the one [NewIAMTokenSource] returns. When the service rejects a token
 // (HTTP 401 with APIGW.0301 or APIGW.0307), the client calls
-// InvalidateToken with it and repeats the call once with a fresh token.
+// InvalidateToken with it, so that the calls that follow get a fresh token,
+// and repeats a read once with one; a write is not sent again (only HTTP
+// 429 repeats a write): it fails with an error matching [ErrUnauthorized].
 // InvalidateToken must be safe for concurrent use and must ignore a token
 // it no longer holds.
 type TokenInvalidator interface {

@@ -75,7 +75,6 @@ type APIError struct {
 
 	malformed bool // the body was not what the operation documents
 	permanent bool // never worth another attempt (an oversized body)
-	altered   bool // sanitising changed the code (scrubAnswer): never acted on by a write
 }
 
 // Error formats the error as

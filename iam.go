@@ -81,7 +81,8 @@ const (
 // and never sooner than a minute after it came. When a renewal fails while
 // the cached token is still valid, the cached token is used and the renewal
 // is tried again 30 seconds later. It implements [TokenInvalidator], so a
-// client drops a token the service rejects and fetches a fresh one.
+// client drops a token the service rejects and fetches a fresh one (a read
+// is repeated with it; a write fails, see [TokenInvalidator]).
 //
 // Concurrent callers share one request to IAM and its outcome, failure
 // included. The request is repeated up to twice after a network failure

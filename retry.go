@@ -146,7 +146,10 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	cl := callFrom(ctx)
 	cl.last = c.judge(cl, resp, err)
 	ended := cl.ctx.Err()
-	renew := ended == nil && !cl.renewed && cl.last.credentialsRejected() && c.auth.rejected(cl.sent)
+	// A write is not sent again after a 401: only HTTP 429 repeats a write.
+	// Its rejected token is dropped all the same, for the calls that follow.
+	rejected := ended == nil && !cl.renewed && cl.last.credentialsRejected() && c.auth.rejected(cl.sent)
+	renew := rejected && !cl.op.write
 	cl.renewed = cl.renewed || renew
 	told := cl.last
 	told.retry = told.retry || renew

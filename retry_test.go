@@ -354,7 +354,33 @@ func (r *renewingToken) Token(context.Context) (string, error) {
 }
 func (r *renewingToken) InvalidateToken(string) { r.dropped.Add(1) }
 
-// A write under a limiter and an Observer, whose token is rejected between
+// Writes are repeated after an answer only on HTTP 429: a 401 that rejects
+// the token drops it, so the next call gets a fresh one, but does not send
+// the write again, whatever its code says; a read is sent once more.
+func TestAWriteIsNotSentAgainAfterA401(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		`{"error_code":"APIGW.0301"}`, `{"error_code":"APIGW.0307"}`, `{"error_code":" apigw.0301 "}`,
+		`{"error_code":"APIGW.0301\u200b"}`, `{"error_code":"KOOPHONE.API.9999","Error_Code":"APIGW.0301"}`, ``,
+	} {
+		c, s := setup(t, always(http.StatusUnauthorized, body), koophone.WithTokenSource(&renewingToken{}))
+		_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+		require.Error(t, err, body)
+		assert.Len(t, s.Requests(), 1, "a write: %s", body)
+	}
+	src := &renewingToken{}
+	c, s := setup(t, always(http.StatusUnauthorized, `{"error_code":"APIGW.0301"}`), koophone.WithTokenSource(src))
+	_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+	require.ErrorIs(t, err, koophone.ErrUnauthorized)
+	assert.Len(t, s.Requests(), 1)
+	assert.EqualValues(t, 1, src.dropped.Load(), "the rejected token is dropped for the calls that follow")
+	_, err = c.PrepareProgress(timeout(t), "u", "i")
+	require.ErrorIs(t, err, koophone.ErrUnauthorized)
+	assert.Len(t, s.Requests(), 3, "a read is sent once more with a fresh token")
+	assert.Equal(t, "tokSECRET2", s.Requests()[2].Header.Get("X-Auth-Token"))
+}
+
+// A read under a limiter and an Observer, whose token is rejected between
 // a throttled attempt and the call sent again: the limiter is asked and the
 // Observer told once per attempt, numbered on, and the rejected attempt
 // says that another follows.
@@ -368,23 +394,23 @@ func TestRejectedTokenAttemptSaysAnotherFollows(t *testing.T) {
 		case 2:
 			answer(w, http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"bad `+r.Header.Get("X-Auth-Token")+`"}`)
 		default:
-			answer(w, http.StatusOK, `{"error_code":"0","data":{"cmd_results":[{"instance_id":"i-1","status":2}]}}`)
+			answer(w, http.StatusOK, `{"error_code":"0","data":{"status_results":[{"instance_id":"i-1","status":2}]}}`)
 		}
 	}, koophone.WithTokenSource(&renewingToken{}), koophone.WithLimiter(lim), koophone.WithObserver(rec))
-	_, err := c.RunCommand(timeout(t), "ls", []string{"i-1"})
+	_, err := c.BatchQueryStatus(timeout(t), []string{"i-1"})
 	require.NoError(t, err)
 	require.Len(t, s.Requests(), 3)
 	assert.Equal(t, "tokSECRET1", s.Requests()[2].Header.Get("X-Auth-Token"))
 	assert.Len(t, lim.asked(), 3)
 	assert.Equal(t, []string{
-		`start SyncCommand POST /v1/instances/sync-command in ""`,
+		`start BatchQueryStatus POST /v1/instances/batch-query-status in ""`,
 		`attempt 1 in "call"`,
 		`attempt 1 ended 429 err=true retry=true`,
 		`attempt 2 after 429 (delay>0 true) in "call"`,
 		`attempt 2 ended 401 err=true retry=true`,
 		`attempt 3 after 401 (delay>0 true) in "call"`,
 		`attempt 3 ended 200 err=false retry=false`,
-		`end SyncCommand attempts=3 status=200 err=false in "call"`,
+		`end BatchQueryStatus attempts=3 status=200 err=false in "call"`,
 	}, rec.lines())
 	for _, e := range rec.errs {
 		assert.NotContains(t, e.Error(), "tokSECRET")

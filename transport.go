@@ -34,7 +34,7 @@ func (v verdict) credentialsRejected() bool {
 		return false
 	}
 	apiErr, ok := v.err.(*APIError) // answers' errors are always an *APIError
-	return ok && !apiErr.malformed && !apiErr.altered && (apiErr.Code == CodeGatewayUnauthorized || apiErr.Code == CodeGatewayTokenMustRenew)
+	return ok && !apiErr.malformed && (apiErr.Code == CodeGatewayUnauthorized || apiErr.Code == CodeGatewayTokenMustRenew)
 }
 
 // attemptFailure is why an attempt got no answer: the network failed, the
