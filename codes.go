@@ -54,6 +54,10 @@ const (
 // SDK spells them; "KooPhone.API." and "KP.API." are read as it.
 const codePrefixCanonical = "KOOPHONE.API."
 
+// codePrefixKPAPI is the prefix of the service's business codes that
+// the documentation spells KPAPI (KPAPI.2209).
+const codePrefixKPAPI = "KPAPI."
+
 // codePrefixAlias is an older spelling of codePrefixCanonical.
 const codePrefixAlias = "KP.API."
 

@@ -84,9 +84,9 @@
 //
 // # Retries
 //
-// Reads are retried on transient failures (network errors, HTTP 429, 502,
-// 503, 504, KOOPHONE.API.9999, HTTP 500 without a code, a body that cannot
-// be decoded) with exponential backoff and jitter, honouring Retry-After up
+// Reads are retried on transient failures (network errors, HTTP 429, a
+// 5xx without a business code of the service, KOOPHONE.API.9999, a body
+// that cannot be decoded) with exponential backoff and jitter, honouring Retry-After up
 // to [RetryPolicy].MaxBackoff. Writes such as [Client.PrepareInstances] are
 // retried only where the service cannot have acted on them: after HTTP 429,
 // whatever its error code says (not another status with APIGW.0308), an

@@ -98,22 +98,13 @@ func (e *APIError) transient() bool {
 	if e.HTTPStatus >= 400 && e.HTTPStatus < 500 {
 		return false // never a 4xx other than 429, whatever its code
 	}
-	code := canonicalCode(e.Code)
-	switch code {
-	case CodeGatewayThrottled, CodeInternal:
+	switch code := canonicalCode(e.Code); {
+	case code == CodeGatewayThrottled || code == CodeInternal:
 		return true
-	case "", CodeGatewayBadRequest:
-		// no code, or the gateway's catch-all: the HTTP status decides
-	default:
-		return false
+	case strings.HasPrefix(code, codePrefixCanonical) || strings.HasPrefix(code, codePrefixKPAPI):
+		return false // the service's business error, whatever the status
 	}
-	switch e.HTTPStatus {
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	case http.StatusInternalServerError:
-		return code == ""
-	}
-	return false
+	return e.HTTPStatus >= 500 // no code, a gateway's, or one the SDK does not know: any 5xx is transient
 }
 
 // retryableNetworkError reports whether a transport error may go away on

@@ -334,7 +334,12 @@ func TestTransientClassification(t *testing.T) {
 		{&koophone.APIError{HTTPStatus: 400, Code: "KOOPHONE.API.9999"}, false},
 		{&koophone.APIError{HTTPStatus: 408}, false},
 		{&koophone.APIError{HTTPStatus: 404}, false},
-		{&koophone.APIError{HTTPStatus: 501}, false},
+		{&koophone.APIError{HTTPStatus: 501}, true}, // any 5xx without a business code
+		{&koophone.APIError{HTTPStatus: 500, Code: "APIGW.0201"}, true},
+		{&koophone.APIError{HTTPStatus: 500, Code: "FOO.1"}, true},
+		{&koophone.APIError{HTTPStatus: 500, Code: "KOOPHONE.API.0000"}, false},
+		{&koophone.APIError{HTTPStatus: 502, Code: "KPAPI.2209"}, false},
+		{&koophone.APIError{HTTPStatus: 200, Code: "FOO.1"}, false},
 		{&koophone.APIError{HTTPStatus: 200, Code: "KOOPHONE.API.2003"}, false},
 		{&koophone.InstanceError{InstanceID: "i", Err: &koophone.APIError{HTTPStatus: 503}}, true},
 		{errors.New("something else"), false},
