@@ -109,12 +109,22 @@ func (e *APIError) Error() string {
 // Is reports whether the error belongs to the category of target, one of the
 // sentinel errors of this package. The code decides where it has a category
 // (compared case-insensitively, "KP.API." read as "KOOPHONE.API."); otherwise
-// the HTTP status does.
+// the HTTP status does. HTTP 401, 403 and 429 match ErrUnauthorized,
+// ErrPermissionDenied and ErrThrottled whatever the code, which may match
+// a sentinel of its own too (429 with KOOPHONE.API.2003 is ErrThrottled and
+// ErrNoInstanceAvailable).
 func (e *APIError) Is(target error) bool {
-	if e.malformed && target == ErrMalformedResponse {
+	switch {
+	case target == nil:
+		return false
+	case e.malformed && target == ErrMalformedResponse, e.category() == target:
 		return true
 	}
-	return e.category() == target && target != nil
+	switch e.HTTPStatus {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
+		return statusCategory[e.HTTPStatus] == target
+	}
+	return false
 }
 
 // category returns the sentinel this error belongs to, or nil.

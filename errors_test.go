@@ -28,6 +28,31 @@ func TestAPIErrorFormatAndMatching(t *testing.T) {
 	assert.Same(t, err, target)
 }
 
+// HTTP 401, 403 and 429 match their sentinels whatever the code says; the
+// code's own sentinel matches too. Other statuses defer to the code.
+func TestGatewayStatusesMatchTheirSentinelsWhateverTheCode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  *koophone.APIError
+		is   []error
+		isnt []error
+	}{
+		{&koophone.APIError{HTTPStatus: 429, Code: "KOOPHONE.API.2003"}, []error{koophone.ErrThrottled, koophone.ErrNoInstanceAvailable}, []error{koophone.ErrInternal}},
+		{&koophone.APIError{HTTPStatus: 403, Code: "KOOPHONE.API.4001"}, []error{koophone.ErrPermissionDenied, koophone.ErrInstanceNotFound}, []error{koophone.ErrUnauthorized}},
+		{&koophone.APIError{HTTPStatus: 401, Code: "KOOPHONE.API.1000"}, []error{koophone.ErrUnauthorized, koophone.ErrInvalidParameter}, []error{koophone.ErrThrottled}},
+		{&koophone.APIError{HTTPStatus: 429}, []error{koophone.ErrThrottled}, nil},
+		{&koophone.APIError{HTTPStatus: 400, Code: "KOOPHONE.API.4001"}, []error{koophone.ErrInstanceNotFound}, []error{koophone.ErrInvalidParameter}},
+		{&koophone.APIError{HTTPStatus: 500, Code: "KOOPHONE.API.1001"}, []error{koophone.ErrPermissionDenied}, []error{koophone.ErrInternal}},
+	} {
+		for _, target := range tc.is {
+			assert.ErrorIs(t, tc.err, target, "%d %s", tc.err.HTTPStatus, tc.err.Code)
+		}
+		for _, target := range tc.isnt {
+			assert.NotErrorIs(t, tc.err, target, "%d %s", tc.err.HTTPStatus, tc.err.Code)
+		}
+	}
+}
+
 func TestInstanceErrorsListsEveryOne(t *testing.T) {
 	t.Parallel()
 	a := &koophone.InstanceError{InstanceID: "a", Err: koophone.ErrPrepareFailed}
