@@ -156,3 +156,25 @@ func TestContractValuesOfTheRestOfTheAPI(t *testing.T) {
 	_ = koophone.UserInstance{UserID: "", InstanceID: ""}
 	assert.ErrorIs(t, &koophone.JobError{}, koophone.ErrTaskFailed)
 }
+
+// The names of the contract's section "Added 2026-12-06", with their
+// signatures (otelkoophone's and redislimit's are in their own modules'
+// tests).
+func TestContractNamesAdded20261206(t *testing.T) {
+	t.Parallel()
+	var (
+		_ func([]koophone.Job) koophone.WaitOption = koophone.WithJobs
+		_ func(koophone.Observer) koophone.Option  = koophone.WithObserver
+		_ func(koophone.Limiter) koophone.Option   = koophone.WithLimiter
+		_ func(float64) koophone.WaitOption        = koophone.WithPollRate
+		_ interface {
+			Wait(context.Context, string) error
+		} = koophone.Limiter(nil)
+	)
+	_ = koophone.JobResult{InstanceID: "i"}
+	_ = koophone.JobError{InstanceID: "i"}
+	_, err := koophone.NewClient(koophone.WithToken("tok-123456"), koophone.WithLimiter(nil))
+	assert.ErrorIs(t, err, koophone.ErrInvalidParameter, "WithLimiter(nil)")
+	_, err = koophone.NewClient(koophone.WithToken("tok-123456"), koophone.WithObserver(nil))
+	assert.NoError(t, err, "WithObserver(nil): none")
+}
