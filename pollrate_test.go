@@ -60,6 +60,36 @@ func TestPollRateFleetOf300(t *testing.T) {
 	}
 }
 
+// TestPollRateSpendsItsBudgetOnRestoringInstancesFirst: with a budget far
+// below what the instances' own intervals allow, an instance restoring is
+// polled more often than one queuing, whether its queue falls fast or slowly.
+func TestPollRateSpendsItsBudgetOnRestoringInstancesFirst(t *testing.T) {
+	t.Parallel()
+	m := fleetModel{timelines: map[string]koophonetest.Timeline{}}
+	group := map[string]string{}
+	for i := range 10 {
+		for name, tl := range map[string]koophonetest.Timeline{
+			"restoring":      {Queue: time.Millisecond, Restore: time.Minute},
+			"queuing (fast)": {Queue: time.Minute, QueueStep: time.Second, Restore: time.Second},
+			"queuing (slow)": {Queue: time.Minute, QueueStep: 10 * time.Second, Restore: time.Second},
+		} {
+			id := fmt.Sprintf("%s-%d", name, i)
+			m.ids, m.timelines[id], group[id] = append(m.ids, id), tl, name
+		}
+	}
+	clk := koophone.NewFakeClock(true)
+	_, c := fakeFleet(t, m, clk)
+	polls := map[string]int{}
+	runFleet(t, c, m, clk, func(e koophone.PollEvent) {
+		if e.Elapsed < 55*time.Second { // before anything is ready
+			polls[group[e.InstanceID]]++
+		}
+	}, koophone.WithPollRate(3))
+	t.Log(polls)
+	assert.Greater(t, polls["restoring"], polls["queuing (fast)"]+polls["queuing (slow)"], "restoring before queuing")
+	assert.LessOrEqual(t, polls["restoring"]+polls["queuing (fast)"]+polls["queuing (slow)"], 3*55+3, "within the budget")
+}
+
 func TestWithPollRateRejectsBadRates(t *testing.T) {
 	t.Parallel()
 	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(0)}, "q-1": {st(1)}, "q-2": {st(1)}})
