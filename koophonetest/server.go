@@ -1,6 +1,7 @@
 package koophonetest
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -164,11 +165,18 @@ func (s *Server) Client(opts ...koophone.Option) *koophone.Client {
 	return c
 }
 
-// Requests returns the requests received so far, in order.
+// Requests returns the requests received so far, in order. Each call
+// returns copies (headers and bodies included): a test may change what it
+// got without changing what the next call returns.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
+	reqs := make([]Request, len(s.log))
+	for i, r := range s.log {
+		r.Header, r.Body = r.Header.Clone(), bytes.Clone(r.Body)
+		reqs[i] = r
+	}
+	return reqs
 }
 
 // String describes the server without its token.

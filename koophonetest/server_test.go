@@ -350,3 +350,19 @@ func TestCloseDoesNotWaitForADelayedAnswer(t *testing.T) {
 	assert.Error(t, <-called, "the connection is closed without an answer")
 	srv.Close() // again: nothing
 }
+
+// A test that changes the requests it got (a header, a body byte) must not
+// change what Requests returns next, to itself or to a parallel test.
+func TestRequestsReturnsCopies(t *testing.T) {
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	_, err := srv.Client().PrepareInstances(ctx(t), "u", []string{"i"})
+	require.NoError(t, err)
+	first := srv.Requests()
+	require.Len(t, first, 1)
+	first[0].Header.Set("X-Auth-Token", "changed")
+	first[0].Body[0] = 'X'
+
+	again := srv.Requests()[0]
+	assert.Equal(t, srv.Token(), again.Header.Get("X-Auth-Token"))
+	assert.JSONEq(t, `{"user_id":"u","instance_ids":["i"]}`, string(again.Body))
+}
