@@ -78,6 +78,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -187,6 +188,9 @@ func (s *session) run(ctx context.Context, args []string) int {
 	if err == nil {
 		return s.code
 	}
+	if s.stdoutFailed(err) { // cobra's own output (completion) that could not be written: run reports it
+		return exitAPI
+	}
 	// A flag, argument or command cobra refused, before the command ran.
 	if name := firstWord(root, args); found == root && name != "" && !isCommand(root, name) {
 		s.name, err = name, unknownCommand(root, name) // not a flag of the command it is not
@@ -198,6 +202,17 @@ func (s *session) run(ctx context.Context, args []string) int {
 		s.g.jq = jqArg(args) // not parsed: it came after the error
 	}
 	return s.fail(asUsageError(err))
+}
+
+// stdoutFailed reports whether err is the error with which writing to
+// standard output failed.
+func (s *session) stdoutFailed(err error) bool {
+	w := s.stdout
+	if h, ok := w.(*hidingWriter); ok {
+		w = h.w
+	}
+	out, ok := w.(*resultWriter)
+	return ok && out.err != nil && errors.Is(err, out.err)
 }
 
 // firstWord is the first of args that is neither a flag of root nor a
