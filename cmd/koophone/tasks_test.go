@@ -360,6 +360,9 @@ func TestStartedTaskWaitInterrupted(t *testing.T) {
 	cancel()
 	assert.Equal(t, exitInterrupted, <-done)
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var poll map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &poll))
+	assert.Equal(t, "phone-1", poll["jobs"].([]any)[0].(map[string]any)["instance_id"], "a poll's jobs name their instance, as the result's do")
 	var res map[string]any
 	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &res))
 	assert.Equal(t, "result", res["event"])
