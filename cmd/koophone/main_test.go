@@ -405,6 +405,8 @@ func TestStreamingCommands(t *testing.T) {
 	r := runCLI(t, context.Background(), append([]string{"status", "--instance", "phone-1", "--instance", "phone-2"}, flags...)...)
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, "phone-1\trunning\nphone-2\trunning\n", r.stdout)
+	r = runCLI(t, context.Background(), append([]string{"status", "--instance", "phone-1", "--jq", ".instances[0]"}, flags...)...)
+	assert.JSONEq(t, `{"instance_id":"phone-1","status":2,"status_name":"running"}`, r.stdout, "JSON names the state too")
 
 	r = runCLI(t, context.Background(), append([]string{"token", "--instance", "phone-1", "--stream-type", "h5"}, flags...)...)
 	assert.Equal(t, exitOK, r.code, r.stderr)
