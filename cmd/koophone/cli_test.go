@@ -248,6 +248,9 @@ func TestVideoTemplateRoundTrips(t *testing.T) {
 		`{"settings":[],"x":1}`:           `unknown field "x"`,
 		`[{"Network":"WIFI"}]`:            `unknown field "Network"`,
 		strings.Repeat(" ", 1<<20) + "[]": "more than 1048576 bytes",
+		"":                                "--file -: it is empty: want the JSON that video template prints",
+		" \n":                             "--file -: it is empty",
+		"[":                               "--file -: it ends in the middle of the JSON",
 	} {
 		r := runStdin(t, file, append(at(t, srv), "video", "set", "--instance", "phone-1", "--file", "-")...)
 		assert.Equal(t, exitUsage, r.code, want)
