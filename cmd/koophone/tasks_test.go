@@ -374,3 +374,15 @@ func TestStartedTaskWaitInterrupted(t *testing.T) {
 	assert.Equal(t, "phone-1", job["instance_id"])
 	assert.Equal(t, "running", job["status_name"])
 }
+
+// A task wait that runs out of time before the task answered once still
+// prints the task it started: a script can wait for it again.
+func TestStartedTaskTimedOutBeforeItsFirstAnswer(t *testing.T) {
+	t.Parallel()
+	srv := fakeWith(t, koophonetest.WithInstances("user-1", "phone-1"), koophonetest.WithTaskDuration(time.Hour))
+	r := runCLI(t, context.Background(), append([]string{"reset", "--instance", "phone-1", "--wait", "--timeout", "1ns"}, against(t, srv)...)...)
+	assert.Equal(t, exitTimeout, r.code, r.stderr)
+	assert.Regexp(t, `^RM_[0-9a-f]+\n$`, r.stdout)
+	assert.Regexp(t, `koophone reset: waiting for the task: stopped waiting after (?:`+anyDuration+`), before --timeout 1ns ran out`, r.stderr)
+	assert.Contains(t, r.stderr, "; no status was seen\n")
+}
