@@ -190,7 +190,7 @@ func TestInstancesFromStandardInput(t *testing.T) {
 		want  string
 	}{
 		{"", nil, "--instance -: standard input holds no id"},
-		{ids, nil, "--instance is required (1 to 100 times; 101 given)"},
+		{ids, nil, "--instance: at most 100 instances in one call; 101 given (run it once per 100)"},
 		{strings.Repeat("x", 70000), nil, "--instance -: a line of standard input is longer than 65536 bytes"},
 		{strings.Repeat("phone-1\n", 200000), nil, "--instance -: cannot read standard input (at most 1048576 bytes"},
 		{"phone-1\n", []string{"--token-file=-"}, "--instance - and --token-file - both read standard input: give one"},

@@ -137,7 +137,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"launch"}, `unknown command "launch"`},
 		{[]string{"--simulate", "--", "status"}, `koophone status: the command comes after "--"`}, // was: "status" (did you mean status?)
 		{[]string{"wait", "--user", "u"}, "--instance is required"},
-		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance is required, once"},
+		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance takes one instance here; 2 given"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, `invalid argument "5s..1s" for "--interval" flag: want MIN..MAX`},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--timeout", "0s"}, "--timeout 0s must be positive"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--concurrency", "0"}, "--concurrency 0 must be at least 1"},
