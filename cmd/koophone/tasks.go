@@ -101,7 +101,7 @@ func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string
 	polls.finish()
 	failures := koophone.JobErrors(err)
 	ranOut := errors.Is(err, koophone.ErrWaitTimeout) // print the task even if it never answered
-	interrupted := exitCode(err) == exitInterrupted // Ctrl-C: print the task and where its jobs stood
+	interrupted := exitCode(err) == exitInterrupted   // Ctrl-C: print the task and where its jobs stood
 	if err != nil && failures == nil && !ranOut && !interrupted {
 		return nil, err
 	}
