@@ -366,3 +366,25 @@ func TestRequestsReturnsCopies(t *testing.T) {
 	assert.Equal(t, srv.Token(), again.Header.Get("X-Auth-Token"))
 	assert.JSONEq(t, `{"user_id":"u","instance_ids":["i"]}`, string(again.Body))
 }
+
+// TestImpossibleSetupPanicsWhereItIsWritten: an instance no client could
+// name, or a token no client could send, is the test's bug: it panics in
+// the call that made it, not later in Server.Client or never.
+func TestImpossibleSetupPanicsWhereItIsWritten(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 33)
+	for name, opt := range map[string]koophonetest.Option{
+		"koophonetest: WithToken: empty token":                                               koophonetest.WithToken(""),
+		`koophonetest: WithInstances: instance id "" must be 1 to 32 characters`:             koophonetest.WithInstances("u", "ok", ""),
+		`koophonetest: WithInstances: instance id "` + long + `" must be 1 to 32 characters`: koophonetest.WithInstances("u", long),
+		`koophonetest: WithInstance: instance id "" must be 1 to 32 characters`:              koophonetest.WithInstance(koophonetest.Instance{}),
+	} {
+		assert.PanicsWithValue(t, name, func() { koophonetest.NewServer(opt).Close() })
+	}
+	srv := newServer(t)
+	assert.PanicsWithValue(t, `koophonetest: AddInstance: instance id "" must be 1 to 32 characters`, func() { srv.AddInstance("u", "") })
+	assert.PanicsWithValue(t, `koophonetest: Script: instance id "`+long+`" must be 1 to 32 characters`, func() { srv.Script(long) })
+	assert.NotPanics(t, func() { srv.AddInstance("", "free-1") }, "an unassigned instance")
+	_, known := srv.Instance("free-1")
+	assert.True(t, known)
+}
