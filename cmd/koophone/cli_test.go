@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -335,5 +336,32 @@ func TestListAllStreams(t *testing.T) {
 		assert.Equal(t, 1, stdout.seen, "%v: the first row is printed after the first page", extra)
 		assert.Equal(t, 3, len(srv.Requests())-before, extra)
 		assert.Equal(t, 250+len(extra), strings.Count(stdout.String(), "\n"), extra)
+	}
+}
+
+// TestCtrlCWhileReadingStandardInput: `--instance -` (or --token-file -,
+// --file -) with nothing on standard input (a terminal, a pipe nobody
+// writes) ignored Ctrl-C, the first and every other: the read never
+// returned. It exits 130 and sends nothing.
+func TestCtrlCWhileReadingStandardInput(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"status", "--instance", "-"},
+		{"status", "--instance", "phone-1", "--token-file", "-"},
+		{"video", "set", "--instance", "phone-1", "--file", "-"},
+	} {
+		srv := fake(t, "phone-1")
+		stdin, writer := io.Pipe()
+		t.Cleanup(func() { writer.Close() }) // ends the read left behind
+		ctx, cancel := context.WithCancel(context.Background())
+		var stdout, stderr syncBuffer
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, append(args, "--endpoint", srv.URL), stdin, &stdout, &stderr)
+		}()
+		cancel() // Ctrl-C, before or while the command reads
+		assert.Equal(t, exitInterrupted, <-done, "%v: %s", args, stderr.String())
+		assert.Contains(t, stderr.String(), "interrupted while reading standard input", args)
+		assert.Empty(t, srv.Requests(), args)
 	}
 }

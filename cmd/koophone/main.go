@@ -182,6 +182,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // run parses args, runs one command and returns its exit code.
 func (s *session) run(ctx context.Context, args []string) int {
+	s.stdin = stdinReader{ctx: ctx, r: s.stdin}
 	root := newRoot(s)
 	root.SetArgs(args)
 	found, err := root.ExecuteContextC(ctx)

@@ -125,7 +125,10 @@ func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error)
 	}
 	if s.g.tokenFile != "" {
 		tok, err := s.readToken()
-		if err != nil {
+		switch {
+		case errors.Is(err, context.Canceled): // Ctrl-C while reading standard input
+			return nil, err
+		case err != nil:
 			return nil, usageErrorf("--token-file: %v", err)
 		}
 		opts = append(opts, koophone.WithToken(tok))
@@ -220,6 +223,8 @@ func (s *session) readToken() (string, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r, maxTokenFile+1))
 	switch {
+	case errors.Is(err, context.Canceled):
+		return "", err
 	case err != nil:
 		return "", errors.New("cannot read the token")
 	case len(b) > maxTokenFile: // cut, it would be sent as another token
