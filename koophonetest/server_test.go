@@ -388,3 +388,22 @@ func TestImpossibleSetupPanicsWhereItIsWritten(t *testing.T) {
 	_, known := srv.Instance("free-1")
 	assert.True(t, known)
 }
+
+// TestScriptWithoutStatusesRemovesTheScript: what the doc says a test
+// gets from srv.Script(id) with no status.
+func TestScriptWithoutStatusesRemovesTheScript(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	c := srv.Client()
+	_, err := c.PrepareInstances(ctx(t), "u", []string{"i"})
+	require.NoError(t, err)
+	srv.Script("i", koophone.PrepareFailed)
+	p, err := c.PrepareProgress(ctx(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareFailed, p.Status)
+	srv.Script("i")
+	assert.Zero(t, srv.Polls("i"))
+	p, err = c.PrepareProgress(ctx(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, koophonetest.Timeline{}.At(0, 1), koophonetest.Step{Status: p.Status, WaitingCount: p.WaitingCount}, "the timeline, from its first poll")
+}
