@@ -151,9 +151,9 @@ func WithFleet(n int) Option {
 	}
 }
 
-// AddInstance registers instances assigned to owner ("" = not assigned);
-// other users get KOOPHONE.API.1001 for them. Registering an instance
-// again resets it. It panics if an id is not 1 to 32 characters.
+// AddInstance registers instances assigned to owner (or, for "", to no
+// one); other users get KOOPHONE.API.1001 for them. Registering an
+// instance again resets it. It panics if an id is not 1 to 32 characters.
 func (s *Server) AddInstance(owner string, instanceIDs ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
