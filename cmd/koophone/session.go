@@ -102,9 +102,7 @@ type seed struct {
 // it.
 func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error) {
 	opts := []koophone.Option{koophone.WithUserAgent("koophone-cli/" + koophone.Version)}
-	if timeout := time.Duration(s.g.requestTimeout); timeout < 0 {
-		return nil, usageErrorf("--request-timeout %s must be positive", timeout)
-	} else if timeout != 0 {
+	if timeout := time.Duration(s.g.requestTimeout); timeout != 0 { // checked by prepare; 0: not given
 		opts = append(opts, koophone.WithRequestTimeout(timeout))
 	}
 	if s.g.simulate {
