@@ -196,8 +196,8 @@ func asUsageError(err error) error {
 }
 
 // prepare checks the global flags for a command (local: one that takes
-// only --json and --jq; --request-timeout above 0), compiles --jq and reads the ids that --instance -
-// takes from standard input.
+// only --json and --jq; --request-timeout above 0), compiles --jq and
+// reads the ids that --instance - takes from standard input.
 func (s *session) prepare(fs *pflag.FlagSet, local bool) error {
 	if local {
 		for _, name := range []string{"endpoint", "token-file", "user", "quiet", "simulate", "request-timeout"} {
