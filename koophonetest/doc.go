@@ -13,6 +13,10 @@
 // It needs no testing.TB, keeps no package-level state, and is safe for
 // concurrent use. Every Server is independent. It defines its own wire
 // structs from the API reference, so a client's wire mistake shows.
+// Parallel tests may share one Server: each then uses instances of its own
+// and queues faults with [Server.FailNextFor] naming one of them, as
+// [Server.FailNext]'s faults go to whichever request comes next, another
+// test's included.
 //
 // # The inventory
 //

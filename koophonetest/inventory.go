@@ -118,18 +118,25 @@ func newInstance(d Instance) *instance {
 }
 
 // WithInstances registers instances assigned to owner, as [Server.AddInstance] does.
+// NewServer panics if an id is not 1 to 32 characters.
 func WithInstances(owner string, instanceIDs ...string) Option {
-	return func(s *Server) { s.addInstances(owner, instanceIDs) }
+	return func(s *Server) { s.addInstances("WithInstances", owner, instanceIDs) }
 }
 
 // WithInstance adds an instance described field by field. NewServer panics
 // if its ID is not 1 to 32 characters.
 func WithInstance(in Instance) Option {
 	return func(s *Server) {
-		if checkLen("ID", in.ID, 1, 32) != "" {
-			panic(fmt.Sprintf("koophonetest: WithInstance: ID %q must be 1 to 32 characters", in.ID))
-		}
+		mustBeID("WithInstance", in.ID)
 		s.inventory.add(newInstance(in))
+	}
+}
+
+// mustBeID panics, naming fn, if id is not 1 to 32 characters: no client
+// could ask about such an instance, so the test that made it has a bug.
+func mustBeID(fn, id string) {
+	if checkLen("ID", id, 1, 32) != "" {
+		panic(fmt.Sprintf("koophonetest: %s: instance id %q must be 1 to 32 characters", fn, id))
 	}
 }
 
@@ -144,15 +151,20 @@ func WithFleet(n int) Option {
 	}
 }
 
-// AddInstance registers instances assigned to owner; other users get
-// KOOPHONE.API.1001 for them. Registering an instance again resets it.
+// AddInstance registers instances assigned to owner (or, for "", to no
+// one); other users get KOOPHONE.API.1001 for them. Registering an
+// instance again resets it. It panics if an id is not 1 to 32 characters.
 func (s *Server) AddInstance(owner string, instanceIDs ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.addInstances(owner, instanceIDs)
+	s.addInstances("AddInstance", owner, instanceIDs)
 }
 
-func (s *Server) addInstances(owner string, ids []string) {
+// addInstances registers ids for owner, after checking them all for fn.
+func (s *Server) addInstances(fn, owner string, ids []string) {
+	for _, id := range ids {
+		mustBeID(fn, id)
+	}
 	for _, id := range ids {
 		s.inventory.add(newInstance(Instance{ID: id, User: owner}))
 	}

@@ -36,7 +36,10 @@ type Step struct {
 // Script makes ShowProgress answer the given statuses for instanceID, one
 // per poll, repeating the last, whether or not it was prepared. Any status
 // may be scripted: -1, undocumented values. An instance not registered
-// before is registered for any user.
+// before is registered for any user. With no status it removes the
+// script: the instance follows the rules above again, its poll count back
+// at zero (a prepared one starts its Timeline over). It panics if
+// instanceID is not 1 to 32 characters.
 func (s *Server) Script(instanceID string, statuses ...koophone.PrepareStatus) {
 	steps := make([]Step, len(statuses))
 	for i, st := range statuses {
@@ -47,6 +50,7 @@ func (s *Server) Script(instanceID string, statuses ...koophone.PrepareStatus) {
 
 // ScriptSteps is [Server.Script] with a waitingCount for each answer.
 func (s *Server) ScriptSteps(instanceID string, steps ...Step) {
+	mustBeID("Script", instanceID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, ok := s.inventory.byID[instanceID]

@@ -1,6 +1,7 @@
 package koophonetest
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,7 +62,16 @@ type Server struct {
 type Option func(*Server)
 
 // WithToken sets the token the server accepts in X-Auth-Token, [DefaultToken] by default.
-func WithToken(token string) Option { return func(s *Server) { s.token = token } }
+// NewServer panics if token is empty: no client could send it
+// ([Server.Client] would panic instead, far from the mistake).
+func WithToken(token string) Option {
+	return func(s *Server) {
+		if token == "" {
+			panic("koophonetest: WithToken: empty token")
+		}
+		s.token = token
+	}
+}
 
 // WithTimeline sets how preparing an instance goes; see [Timeline].
 func WithTimeline(t Timeline) Option { return func(s *Server) { s.timeline = t } }
@@ -89,8 +99,8 @@ type Request struct {
 
 // NewServer starts a fake KooPhone service on 127.0.0.1. It panics if it
 // cannot listen, as httptest.NewServer does, if an option describes an
-// impossible instance (see [WithInstance]), or if [WithAKSK] or
-// [WithTemporaryAKSK] is given an empty argument.
+// impossible instance (an id that is not 1 to 32 characters), or if
+// [WithToken], [WithAKSK] or [WithTemporaryAKSK] is given an empty argument.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
@@ -164,11 +174,18 @@ func (s *Server) Client(opts ...koophone.Option) *koophone.Client {
 	return c
 }
 
-// Requests returns the requests received so far, in order.
+// Requests returns the requests received so far, in order. Each call
+// returns copies (headers and bodies included): a test may change what it
+// got without changing what the next call returns.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
+	reqs := make([]Request, len(s.log))
+	for i, r := range s.log {
+		r.Header, r.Body = r.Header.Clone(), bytes.Clone(r.Body)
+		reqs[i] = r
+	}
+	return reqs
 }
 
 // String describes the server without its token.

@@ -350,3 +350,60 @@ func TestCloseDoesNotWaitForADelayedAnswer(t *testing.T) {
 	assert.Error(t, <-called, "the connection is closed without an answer")
 	srv.Close() // again: nothing
 }
+
+// A test that changes the requests it got (a header, a body byte) must not
+// change what Requests returns next, to itself or to a parallel test.
+func TestRequestsReturnsCopies(t *testing.T) {
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	_, err := srv.Client().PrepareInstances(ctx(t), "u", []string{"i"})
+	require.NoError(t, err)
+	first := srv.Requests()
+	require.Len(t, first, 1)
+	first[0].Header.Set("X-Auth-Token", "changed")
+	first[0].Body[0] = 'X'
+
+	again := srv.Requests()[0]
+	assert.Equal(t, srv.Token(), again.Header.Get("X-Auth-Token"))
+	assert.JSONEq(t, `{"user_id":"u","instance_ids":["i"]}`, string(again.Body))
+}
+
+// TestImpossibleSetupPanicsWhereItIsWritten: an instance no client could
+// name, or a token no client could send, is the test's bug: it panics in
+// the call that made it, not later in Server.Client or never.
+func TestImpossibleSetupPanicsWhereItIsWritten(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 33)
+	for name, opt := range map[string]koophonetest.Option{
+		"koophonetest: WithToken: empty token":                                               koophonetest.WithToken(""),
+		`koophonetest: WithInstances: instance id "" must be 1 to 32 characters`:             koophonetest.WithInstances("u", "ok", ""),
+		`koophonetest: WithInstances: instance id "` + long + `" must be 1 to 32 characters`: koophonetest.WithInstances("u", long),
+		`koophonetest: WithInstance: instance id "" must be 1 to 32 characters`:              koophonetest.WithInstance(koophonetest.Instance{}),
+	} {
+		assert.PanicsWithValue(t, name, func() { koophonetest.NewServer(opt).Close() })
+	}
+	srv := newServer(t)
+	assert.PanicsWithValue(t, `koophonetest: AddInstance: instance id "" must be 1 to 32 characters`, func() { srv.AddInstance("u", "") })
+	assert.PanicsWithValue(t, `koophonetest: Script: instance id "`+long+`" must be 1 to 32 characters`, func() { srv.Script(long) })
+	assert.NotPanics(t, func() { srv.AddInstance("", "free-1") }, "an unassigned instance")
+	_, known := srv.Instance("free-1")
+	assert.True(t, known)
+}
+
+// TestScriptWithoutStatusesRemovesTheScript: what the doc says a test
+// gets from srv.Script(id) with no status.
+func TestScriptWithoutStatusesRemovesTheScript(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, koophonetest.WithInstances("u", "i"))
+	c := srv.Client()
+	_, err := c.PrepareInstances(ctx(t), "u", []string{"i"})
+	require.NoError(t, err)
+	srv.Script("i", koophone.PrepareFailed)
+	p, err := c.PrepareProgress(ctx(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, koophone.PrepareFailed, p.Status)
+	srv.Script("i")
+	assert.Zero(t, srv.Polls("i"))
+	p, err = c.PrepareProgress(ctx(t), "u", "i")
+	require.NoError(t, err)
+	assert.Equal(t, koophonetest.Timeline{}.At(0, 1), koophonetest.Step{Status: p.Status, WaitingCount: p.WaitingCount}, "the timeline, from its first poll")
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -190,7 +191,7 @@ func TestInstancesFromStandardInput(t *testing.T) {
 		want  string
 	}{
 		{"", nil, "--instance -: standard input holds no id"},
-		{ids, nil, "--instance is required (1 to 100 times; 101 given)"},
+		{ids, nil, "--instance: at most 100 instances in one call; 101 given (run it once per 100)"},
 		{strings.Repeat("x", 70000), nil, "--instance -: a line of standard input is longer than 65536 bytes"},
 		{strings.Repeat("phone-1\n", 200000), nil, "--instance -: cannot read standard input (at most 1048576 bytes"},
 		{"phone-1\n", []string{"--token-file=-"}, "--instance - and --token-file - both read standard input: give one"},
@@ -248,6 +249,9 @@ func TestVideoTemplateRoundTrips(t *testing.T) {
 		`{"settings":[],"x":1}`:           `unknown field "x"`,
 		`[{"Network":"WIFI"}]`:            `unknown field "Network"`,
 		strings.Repeat(" ", 1<<20) + "[]": "more than 1048576 bytes",
+		"":                                "--file -: it is empty: want the JSON that video template prints",
+		" \n":                             "--file -: it is empty",
+		"[":                               "--file -: it ends in the middle of the JSON",
 	} {
 		r := runStdin(t, file, append(at(t, srv), "video", "set", "--instance", "phone-1", "--file", "-")...)
 		assert.Equal(t, exitUsage, r.code, want)
@@ -332,5 +336,32 @@ func TestListAllStreams(t *testing.T) {
 		assert.Equal(t, 1, stdout.seen, "%v: the first row is printed after the first page", extra)
 		assert.Equal(t, 3, len(srv.Requests())-before, extra)
 		assert.Equal(t, 250+len(extra), strings.Count(stdout.String(), "\n"), extra)
+	}
+}
+
+// TestCtrlCWhileReadingStandardInput: `--instance -` (or --token-file -,
+// --file -) with nothing on standard input (a terminal, a pipe nobody
+// writes) ignored Ctrl-C, the first and every other: the read never
+// returned. It exits 130 and sends nothing.
+func TestCtrlCWhileReadingStandardInput(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"status", "--instance", "-"},
+		{"status", "--instance", "phone-1", "--token-file", "-"},
+		{"video", "set", "--instance", "phone-1", "--file", "-"},
+	} {
+		srv := fake(t, "phone-1")
+		stdin, writer := io.Pipe()
+		t.Cleanup(func() { writer.Close() }) // ends the read left behind
+		ctx, cancel := context.WithCancel(context.Background())
+		var stdout, stderr syncBuffer
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, append(args, "--endpoint", srv.URL), stdin, &stdout, &stderr)
+		}()
+		cancel() // Ctrl-C, before or while the command reads
+		assert.Equal(t, exitInterrupted, <-done, "%v: %s", args, stderr.String())
+		assert.Contains(t, stderr.String(), "interrupted while reading standard input", args)
+		assert.Empty(t, srv.Requests(), args)
 	}
 }

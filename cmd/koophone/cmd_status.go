@@ -10,7 +10,8 @@ var statusCmd = command{
 	name:  "status",
 	short: "query the power state of instances",
 	long: "Query the power state of up to 100 instances (POST /v1/instances/batch-query-status): " +
-		"unknown, stopped, running, going offline, starting or shut down (with --json, the number as sent: 0 to 5).",
+		"unknown, stopped, running, going offline, starting or shut down (with --json, the number as sent, 0 to 5, " +
+		"and its name in status_name).",
 	examples: []string{"koophone status --instance phone-1 --instance phone-2"},
 	exits:    callExits,
 	flags: func(fs *pflag.FlagSet) runFunc {
@@ -29,7 +30,8 @@ var statusCmd = command{
 			}
 			rows := make([][]value, len(results))
 			for i, r := range results {
-				rows[i] = []value{field("instance_id", r.InstanceID), field("status", r.Status)}
+				rows[i] = []value{field("instance_id", r.InstanceID), field("status", r.Status),
+					jsonOnly("status_name", r.Status.String())}
 			}
 			return rowsOf("instances", rows), nil
 		}

@@ -68,7 +68,10 @@ func readVideoSettings(s *session, name string) ([]koophone.VideoSetting, error)
 		r = f
 	}
 	file, err := decodeVideoFile(r)
-	if err != nil {
+	switch {
+	case errors.Is(err, context.Canceled): // Ctrl-C while reading standard input
+		return nil, err
+	case err != nil:
 		return nil, usageErrorf("--file %s: %v", name, err)
 	}
 	return videoSettings(file), nil

@@ -222,11 +222,11 @@ func TestRequestTimeoutIsANetworkError(t *testing.T) {
 // panic, also with --json.
 func TestBadRequestTimeoutWithSimulate(t *testing.T) {
 	t.Parallel()
-	for _, extra := range [][]string{nil, {"--json"}} {
+	for _, extra := range [][]string{nil, {"--json"}, {"--request-timeout", "0"}} {
 		args := append([]string{"progress", "--simulate", "--user", "u", "--instance", "i", "--request-timeout", "-1ns"}, extra...)
 		r := runCLI(t, context.Background(), args...)
 		assert.Equal(t, exitUsage, r.code, r.stderr)
-		assert.Contains(t, r.stderr+r.stdout, "--request-timeout")
+		assert.Contains(t, r.stderr+r.stdout, "--request-timeout", "0 is no more a limit than -1ns: the help says the default is 30s")
 	}
 }
 

@@ -117,11 +117,15 @@ func (l *idList) batch() error { return l.count(1, 100) }
 // characters, none twice.
 func (l *idList) count(least, most int) error {
 	if n := len(l.ids); n < least || (most != 0 && n > most) {
-		switch most {
-		case 1:
+		switch {
+		case most == 1 && n > 1:
+			return usageErrorf("--instance takes one instance here; %d given", n)
+		case most == 1:
 			return usageErrorf("--instance is required, once")
-		case 0:
+		case most == 0:
 			return usageErrorf("--instance is required (repeat it for more instances)")
+		case n > most: // not "required": say what to do
+			return usageErrorf("--instance: at most %d instances in one call; %d given (run it once per %d)", most, n, most)
 		}
 		return usageErrorf("--instance is required (%d to %d times; %d given)", least, most, n)
 	}

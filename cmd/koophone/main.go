@@ -78,6 +78,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -181,11 +182,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // run parses args, runs one command and returns its exit code.
 func (s *session) run(ctx context.Context, args []string) int {
+	s.stdin = stdinReader{ctx: ctx, r: s.stdin}
 	root := newRoot(s)
 	root.SetArgs(args)
 	found, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return s.code
+	}
+	if s.stdoutFailed(err) { // cobra's own output (completion) that could not be written: run reports it
+		return exitAPI
 	}
 	// A flag, argument or command cobra refused, before the command ran.
 	if name := firstWord(root, args); found == root && name != "" && !isCommand(root, name) {
@@ -198,6 +203,17 @@ func (s *session) run(ctx context.Context, args []string) int {
 		s.g.jq = jqArg(args) // not parsed: it came after the error
 	}
 	return s.fail(asUsageError(err))
+}
+
+// stdoutFailed reports whether err is the error with which writing to
+// standard output failed.
+func (s *session) stdoutFailed(err error) bool {
+	w := s.stdout
+	if h, ok := w.(*hidingWriter); ok {
+		w = h.w
+	}
+	out, ok := w.(*resultWriter)
+	return ok && out.err != nil && errors.Is(err, out.err)
 }
 
 // firstWord is the first of args that is neither a flag of root nor a

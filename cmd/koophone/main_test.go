@@ -137,7 +137,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"launch"}, `unknown command "launch"`},
 		{[]string{"--simulate", "--", "status"}, `koophone status: the command comes after "--"`}, // was: "status" (did you mean status?)
 		{[]string{"wait", "--user", "u"}, "--instance is required"},
-		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance is required, once"},
+		{[]string{"progress", "--user", "u", "--instance", "a", "--instance", "b"}, "--instance takes one instance here; 2 given"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--interval", "5s..1s"}, `invalid argument "5s..1s" for "--interval" flag: want MIN..MAX`},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--timeout", "0s"}, "--timeout 0s must be positive"},
 		{[]string{"wait", "--user", "u", "--instance", "a", "--concurrency", "0"}, "--concurrency 0 must be at least 1"},
@@ -405,6 +405,8 @@ func TestStreamingCommands(t *testing.T) {
 	r := runCLI(t, context.Background(), append([]string{"status", "--instance", "phone-1", "--instance", "phone-2"}, flags...)...)
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, "phone-1\trunning\nphone-2\trunning\n", r.stdout)
+	r = runCLI(t, context.Background(), append([]string{"status", "--instance", "phone-1", "--jq", ".instances[0]"}, flags...)...)
+	assert.JSONEq(t, `{"instance_id":"phone-1","status":2,"status_name":"running"}`, r.stdout, "JSON names the state too")
 
 	r = runCLI(t, context.Background(), append([]string{"token", "--instance", "phone-1", "--stream-type", "h5"}, flags...)...)
 	assert.Equal(t, exitOK, r.code, r.stderr)

@@ -132,11 +132,16 @@ func TestResultThatCannotBeWrittenIsAnError(t *testing.T) {
 		{[]string{"version"}, exitAPI},
 		{[]string{"status", "--simulate", "--quiet", "--instance", "phone-1", "--json"}, exitAPI},
 		{[]string{"wait", "--help"}, exitAPI},
+		{[]string{"completion", "bash"}, exitAPI}, // cobra returns the write error: not a usage error
+		{[]string{"completion", "zsh"}, exitAPI},
 		{[]string{"wait", "--bogus", "--json"}, exitUsage},
 	} {
 		var stderr strings.Builder
 		code := run(context.Background(), tt.args, strings.NewReader(""), fullDisk{}, &stderr)
 		assert.Equal(t, tt.code, code, tt.args)
 		assert.Contains(t, stderr.String(), "koophone: cannot write to standard output: write /dev/stdout: no space left on device\n", tt.args)
+		if tt.code == exitAPI {
+			assert.NotContains(t, stderr.String(), "--help)", "a write error is no usage error: %v", tt.args)
+		}
 	}
 }

@@ -78,6 +78,9 @@ func pollEvent(e koophone.PollEvent) map[string]any {
 		jobs := make([]map[string]any, len(e.Jobs))
 		for i, j := range e.Jobs {
 			jobs[i] = map[string]any{"job_id": j.JobID, "status": int(j.Status), "status_name": j.Status.String()}
+			if j.InstanceID != "" { // as in the result: when the task's start or the service named it
+				jobs[i]["instance_id"] = j.InstanceID
+			}
 		}
 		ev["jobs"] = jobs
 	default:

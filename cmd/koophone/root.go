@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -195,8 +196,8 @@ func asUsageError(err error) error {
 }
 
 // prepare checks the global flags for a command (local: one that takes
-// only --json and --jq), compiles --jq and reads the ids that --instance -
-// takes from standard input.
+// only --json and --jq; --request-timeout above 0), compiles --jq and
+// reads the ids that --instance - takes from standard input.
 func (s *session) prepare(fs *pflag.FlagSet, local bool) error {
 	if local {
 		for _, name := range []string{"endpoint", "token-file", "user", "quiet", "simulate", "request-timeout"} {
@@ -204,6 +205,9 @@ func (s *session) prepare(fs *pflag.FlagSet, local bool) error {
 				return usageErrorf("--%s: %s takes only --json and --jq", name, s.name)
 			}
 		}
+	}
+	if t := time.Duration(s.g.requestTimeout); fs.Changed("request-timeout") && t <= 0 { // 0 is not "no limit"
+		return usageErrorf("--request-timeout %s must be positive", t)
 	}
 	if err := s.compileJQ(fs.Changed("jq")); err != nil {
 		return err

@@ -102,9 +102,7 @@ type seed struct {
 // it.
 func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error) {
 	opts := []koophone.Option{koophone.WithUserAgent("koophone-cli/" + koophone.Version)}
-	if timeout := time.Duration(s.g.requestTimeout); timeout < 0 {
-		return nil, usageErrorf("--request-timeout %s must be positive", timeout)
-	} else if timeout != 0 {
+	if timeout := time.Duration(s.g.requestTimeout); timeout != 0 { // checked by prepare; 0: not given
 		opts = append(opts, koophone.WithRequestTimeout(timeout))
 	}
 	if s.g.simulate {
@@ -125,7 +123,10 @@ func (s *session) client(ctx context.Context, sd seed) (*koophone.Client, error)
 	}
 	if s.g.tokenFile != "" {
 		tok, err := s.readToken()
-		if err != nil {
+		switch {
+		case errors.Is(err, context.Canceled): // Ctrl-C while reading standard input
+			return nil, err
+		case err != nil:
 			return nil, usageErrorf("--token-file: %v", err)
 		}
 		opts = append(opts, koophone.WithToken(tok))
@@ -220,6 +221,8 @@ func (s *session) readToken() (string, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r, maxTokenFile+1))
 	switch {
+	case errors.Is(err, context.Canceled):
+		return "", err
 	case err != nil:
 		return "", errors.New("cannot read the token")
 	case len(b) > maxTokenFile: // cut, it would be sent as another token

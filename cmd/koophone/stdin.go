@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -34,6 +36,8 @@ func (s *session) readIDs(fs *pflag.FlagSet) error {
 			}
 		}
 		switch {
+		case errors.Is(sc.Err(), context.Canceled): // Ctrl-C: exit 130, not a usage error
+			err = sc.Err()
 		case errors.Is(sc.Err(), bufio.ErrTooLong):
 			err = usageErrorf("--%s -: a line of standard input is longer than %d bytes: want one id a line", f.Name, bufio.MaxScanTokenSize)
 		case sc.Err() != nil || read > maxStdinIDs:
@@ -53,4 +57,35 @@ func (s *session) useStdin(flag string) error {
 	}
 	s.stdinUsedBy = flag
 	return nil
+}
+
+// stdinReader reads standard input until ctx ends. A read blocked on a
+// terminal, or on a pipe nobody writes, returns at Ctrl-C with an error
+// matching ctx's (context.Canceled: exit 130), rather than never: the
+// blocked read is left behind, and the process is about to exit.
+type stdinReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (s stdinReader) Read(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("interrupted while reading standard input: %w", err)
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	buf := make([]byte, len(p)) // the read left behind must not write into p
+	done := make(chan result, 1)
+	go func() {
+		n, err := s.r.Read(buf)
+		done <- result{n, err}
+	}()
+	select {
+	case res := <-done:
+		return copy(p, buf[:res.n]), res.err
+	case <-s.ctx.Done():
+		return 0, fmt.Errorf("interrupted while reading standard input: %w", s.ctx.Err())
+	}
 }

@@ -90,7 +90,8 @@ func taskOutput(task *koophone.Task) *output {
 }
 
 // waitTask waits for taskID and returns how each job ended: exit 1 when a
-// job failed, 4 when the wait ran out of time after the task answered.
+// job failed, 4 when the wait ran out of time (the task answered or not),
+// 130 (with the jobs' last statuses) when it was interrupted.
 // jobs, when known, name each job's instance.
 func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string, jobs []koophone.Job, w *waitFlags) (*output, error) {
 	polls := newPollPrinter(s, 1)
@@ -99,16 +100,23 @@ func waitTask(ctx context.Context, s *session, c *koophone.Client, taskID string
 	spent := time.Since(start)
 	polls.finish()
 	failures := koophone.JobErrors(err)
-	ranOut := errors.Is(err, koophone.ErrWaitTimeout) && results != nil
-	if err != nil && failures == nil && !ranOut {
+	ranOut := errors.Is(err, koophone.ErrWaitTimeout) // print the task even if it never answered
+	interrupted := exitCode(err) == exitInterrupted   // Ctrl-C: print the task and where its jobs stood
+	if err != nil && failures == nil && !ranOut && !interrupted {
 		return nil, err
 	}
 	out := jobsOutput(taskID, results)
 	if err != nil {
 		out.code = exitCode(err)
 		msg := fmt.Sprintf("%d of %d jobs failed", len(failures), len(results))
-		if failures == nil {
+		switch {
+		case interrupted:
+			msg = clean(trimPrefix(err.Error()))
+		case failures == nil:
 			msg = "waiting for the task: " + timedOut(spent, w.timeout)
+			if results == nil {
+				msg += "; no status was seen"
+			}
 		}
 		out.top = append(out.top, jsonOnly("error", msg))
 		fmt.Fprintf(s.stderr, "koophone %s: %s\n", s.name, msg)

@@ -338,5 +338,51 @@ func TestTaskWaitInterrupted(t *testing.T) {
 	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stderr.String(), ": 1 running after ") }, safetyNet, time.Millisecond)
 	cancel() // what Ctrl-C does through signal.NotifyContext
 	assert.Equal(t, exitInterrupted, <-done)
-	assert.Contains(t, stderr.String(), "koophone task wait: ")
+	assert.Contains(t, stderr.String(), "koophone task wait: the wait was cancelled; last job statuses: 1 running\n")
+	// As wait does: the last statuses reach stdout, the task id first.
+	assert.Regexp(t, "^"+task.ID+"\njob-[0-9a-f]+\trunning\t", stdout.String())
+}
+
+// Ctrl-C during reset --wait: the reset was started, so its task id (and
+// each job's last status) reaches stdout, in JSON as a result event.
+func TestStartedTaskWaitInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := fakeWith(t, koophonetest.WithInstances("user-1", "phone-1"), koophonetest.WithTaskDuration(time.Hour))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		args := append([]string{"reset", "--json", "--instance", "phone-1", "--wait", "--interval", "1m", "--timeout", "1h"}, against(t, srv)...)
+		done <- run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+	}()
+	require.EventuallyWithT(t, func(c *assert.CollectT) { assert.Contains(c, stdout.String(), `"event":"poll"`) }, safetyNet, time.Millisecond)
+	cancel()
+	assert.Equal(t, exitInterrupted, <-done)
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var poll map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &poll))
+	assert.Equal(t, "phone-1", poll["jobs"].([]any)[0].(map[string]any)["instance_id"], "a poll's jobs name their instance, as the result's do")
+	var res map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &res))
+	assert.Equal(t, "result", res["event"])
+	assert.EqualValues(t, exitInterrupted, res["exit_code"])
+	assert.Equal(t, false, res["ok"])
+	assert.Regexp(t, "^RM_", res["task_id"])
+	require.Len(t, res["jobs"], 1)
+	job := res["jobs"].([]any)[0].(map[string]any)
+	assert.Equal(t, "phone-1", job["instance_id"])
+	assert.Equal(t, "running", job["status_name"])
+}
+
+// A task wait that runs out of time before the task answered once still
+// prints the task it started: a script can wait for it again.
+func TestStartedTaskTimedOutBeforeItsFirstAnswer(t *testing.T) {
+	t.Parallel()
+	srv := fakeWith(t, koophonetest.WithInstances("user-1", "phone-1"), koophonetest.WithTaskDuration(time.Hour))
+	r := runCLI(t, context.Background(), append([]string{"reset", "--instance", "phone-1", "--wait", "--timeout", "1ns"}, against(t, srv)...)...)
+	assert.Equal(t, exitTimeout, r.code, r.stderr)
+	assert.Regexp(t, `^RM_[0-9a-f]+\n$`, r.stdout)
+	assert.Regexp(t, `koophone reset: waiting for the task: stopped waiting after (?:`+anyDuration+`), before --timeout 1ns ran out`, r.stderr)
+	assert.Contains(t, r.stderr, "; no status was seen\n")
 }

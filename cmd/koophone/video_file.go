@@ -81,6 +81,9 @@ func decodeVideoFile(r io.Reader) ([]videoSettingFile, error) {
 	case len(data) > maxVideoFile:
 		return nil, fmt.Errorf("more than %d bytes", maxVideoFile)
 	}
+	if len(bytes.TrimSpace(data)) == 0 { // json's "EOF" would say nothing to a user
+		return nil, errors.New("it is empty: want the JSON that video template prints")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var settings []videoSettingFile
@@ -89,6 +92,9 @@ func decodeVideoFile(r io.Reader) ([]videoSettingFile, error) {
 		err, settings = dec.Decode(&result), result.Settings
 	} else {
 		err = dec.Decode(&settings)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, errors.New("it ends in the middle of the JSON: want the JSON that video template prints")
 	}
 	if err != nil {
 		return nil, err
