@@ -252,7 +252,7 @@ type callError struct {
 func (e *callError) Error() string {
 	msg := "koophone: " + e.op + ": " + e.err.Error()
 	if e.last != nil {
-		msg += "; the last attempt: " + attemptText(e.op, e.last)
+		msg += "; the last attempt: " + attemptText(e.op, e.requestID, e.last)
 	}
 	if e.requestID != "" {
 		msg += " (request id " + e.requestID + ")"
@@ -263,12 +263,14 @@ func (e *callError) Error() string {
 func (e *callError) Unwrap() error { return e.err }
 
 // attemptText is the text of an attempt's error within its call's error:
-// without the prefix and request id the call's error already has.
-func attemptText(op string, err error) string {
+// without the prefix and request id (requestID) the call's error already
+// has.
+func attemptText(op, requestID string, err error) string {
 	if ce, ok := err.(*callError); ok {
 		return ce.err.Error()
 	}
-	return strings.TrimPrefix(err.Error(), "koophone: "+op+": ")
+	text := strings.TrimPrefix(err.Error(), "koophone: "+op+": ")
+	return strings.TrimSuffix(text, " (request id "+requestID+")")
 }
 
 // IAMError is a failure to get a token from IAM ([NewIAMTokenSource]). Its

@@ -63,6 +63,16 @@ func TestCallerGivingUpSaysWhatTheLastAttemptGot(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "context canceled; the last attempt: KOOPHONE.API.9999 (HTTP 503): busy")
 	assert.Equal(t, 1, strings.Count(err.Error(), "koophone: "))
+	assert.Equal(t, 1, strings.Count(err.Error(), "(request id "), "the request id once: %v", err)
+
+	// A gateway's own request id in the answer is the attempt's, and kept.
+	ctx, cancel = context.WithCancel(timeout(t))
+	_, s = setup(t, always(http.StatusServiceUnavailable, `{"error_code":"KOOPHONE.API.9999","error_msg":"busy","request_id":"gw-1"}`))
+	c = newClient(t, koophone.WithEndpoint(s.URL), koophone.WithObserver(cancelOnEnd{cancel: cancel}),
+		koophone.WithRetryPolicy(koophone.RetryPolicy{MaxRetries: 3, MinBackoff: time.Hour, MaxBackoff: time.Hour}))
+	_, err = c.PrepareProgress(ctx, "u", "i")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "busy (request id gw-1) (request id ")
 }
 
 // An attempt the caller cut short has nothing to add.
