@@ -120,7 +120,7 @@ func (c *Client) do(ctx context.Context, op operation, r request, out any) (stri
 	err = c.send(req, cl)
 	if cl.renewed {
 		// The service rejected a cached token, dropped by checkRetry: repeat
-		// the call once with a fresh one. It cannot have acted on a rejected call.
+		// a read once with a fresh one (checkRetry renews no write).
 		err = c.send(req, cl)
 	}
 	cl.guard.release()

@@ -9,7 +9,9 @@ import (
 
 // Sentinel errors. Test for them with errors.Is: an [*APIError] matches the
 // category of its code (or, for a code without a category, of its HTTP
-// status); errors returned before anything was sent wrap them directly.
+// status), and HTTP 401, 403 and 429 match ErrUnauthorized,
+// ErrPermissionDenied and ErrThrottled too; errors returned before anything
+// was sent wrap them directly.
 var (
 	// ErrInvalidParameter: KOOPHONE.API.1000, 3002, 3003, 3006 to 3009,
 	// 5002, 5004, HTTP 400, and every argument or option rejected before

@@ -14,8 +14,8 @@ import (
 )
 
 // RetryPolicy says how often and how patiently a call is repeated after a
-// transient failure (a network error, HTTP 429, 502, 503, 504, or 500 with
-// KOOPHONE.API.9999 or no code). Writes such as [Client.PrepareInstances]
+// transient failure (a network error, HTTP 429, a 5xx without a code that
+// says otherwise, KOOPHONE.API.9999). Writes such as [Client.PrepareInstances]
 // are repeated only where the service cannot have acted on them.
 //
 // Every zero field means its default, so RetryPolicy{} is the default
@@ -68,12 +68,14 @@ func (p RetryPolicy) resolve() (RetryPolicy, error) {
 const maxRetries = 100
 
 // transient reports whether err is a failure that another attempt may not
-// meet: a network failure or timeout, HTTP 429 (APIGW.0308), 502, 503, 504,
-// KOOPHONE.API.9999, HTTP 500 without a code, a body that could not be
-// decoded, or a token source's brief failure (IAM's 429, 5xx, network
+// meet: a network failure or timeout, HTTP 429 whatever its code, a 5xx
+// without a code or with the gateway's catch-all APIGW.0201 or a code the
+// SDK does not know, KOOPHONE.API.9999 or APIGW.0308, a body that could not
+// be decoded, or a token source's brief failure (IAM's 429, 5xx, network
 // failures and timeouts). Permanent errors (a bad parameter, an unknown
-// instance, no permission, bad credentials, any other business code) are
-// not transient. The transport's retries, the waits and the IAM token
+// instance, no permission, bad credentials, any other documented code, any
+// business code of the service), whatever the 5xx they come with, and any
+// 4xx but 429 are not transient. The transport's retries, the waits and the IAM token
 // source share this one rule.
 func transient(err error) bool {
 	var te transientError
@@ -101,10 +103,13 @@ func (e *APIError) transient() bool {
 	switch code := canonicalCode(e.Code); {
 	case code == CodeGatewayThrottled || code == CodeInternal:
 		return true
-	case strings.HasPrefix(code, codePrefixCanonical) || strings.HasPrefix(code, codePrefixKPAPI):
-		return false // the service's business error, whatever the status
+	case code == "" || code == CodeGatewayBadRequest:
+		return e.HTTPStatus >= 500 // no code, or the gateway's catch-all: the status decides
+	case codeCategory[code] != nil || code == CodeGatewayAPINotFound,
+		strings.HasPrefix(code, codePrefixCanonical) || strings.HasPrefix(code, codePrefixKPAPI):
+		return false // a documented code or the service's business error, whatever the status
 	}
-	return e.HTTPStatus >= 500 // no code, a gateway's, or one the SDK does not know: any 5xx is transient
+	return e.HTTPStatus >= 500 // a code the SDK does not know: any 5xx is transient
 }
 
 // retryableNetworkError reports whether a transport error may go away on
@@ -132,7 +137,8 @@ func retryableNetworkError(err error) bool {
 // the call's context has ended it returns the context's error, which
 // Client.send reports: the caller gave up, whatever the attempt got. A
 // cached token the service rejected is dropped here, once per call; Client.do
-// then sends the call again, and the Observer is told another attempt follows.
+// then sends a read again (a write only after HTTP 429), and the Observer
+// is told another attempt follows.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	cl := callFrom(ctx)
 	cl.last = c.judge(cl, resp, err)

@@ -340,6 +340,9 @@ func TestTransientClassification(t *testing.T) {
 		{&koophone.APIError{HTTPStatus: 500, Code: "KOOPHONE.API.0000"}, false},
 		{&koophone.APIError{HTTPStatus: 502, Code: "KPAPI.2209"}, false},
 		{&koophone.APIError{HTTPStatus: 200, Code: "FOO.1"}, false},
+		{&koophone.APIError{HTTPStatus: 503, Code: "APIGW.0302"}, false}, // no permission, whatever the 5xx
+		{&koophone.APIError{HTTPStatus: 500, Code: "APIGW.0301"}, false},
+		{&koophone.APIError{HTTPStatus: 502, Code: "APIGW.0101"}, false},
 		{&koophone.APIError{HTTPStatus: 200, Code: "KOOPHONE.API.2003"}, false},
 		{&koophone.InstanceError{InstanceID: "i", Err: &koophone.APIError{HTTPStatus: 503}}, true},
 		{errors.New("something else"), false},
