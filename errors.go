@@ -9,9 +9,8 @@ import (
 
 // Sentinel errors. Test for them with errors.Is: an [*APIError] matches the
 // category of its code (or, for a code without a category, of its HTTP
-// status), and HTTP 401, 403 and 429 match ErrUnauthorized,
-// ErrPermissionDenied and ErrThrottled too; errors returned before anything
-// was sent wrap them directly.
+// status), and HTTP 403 and 429 match ErrPermissionDenied and ErrThrottled
+// too; errors returned before anything was sent wrap them directly.
 var (
 	// ErrInvalidParameter: KOOPHONE.API.1000, 3002, 3003, 3006 to 3009,
 	// 5002, 5004, HTTP 400, and every argument or option rejected before
@@ -111,10 +110,13 @@ func (e *APIError) Error() string {
 // Is reports whether the error belongs to the category of target, one of the
 // sentinel errors of this package. The code decides where it has a category
 // (compared case-insensitively, "KP.API." read as "KOOPHONE.API."); otherwise
-// the HTTP status does. HTTP 401, 403 and 429 match ErrUnauthorized,
-// ErrPermissionDenied and ErrThrottled whatever the code, which may match
-// a sentinel of its own too (429 with KOOPHONE.API.2003 is ErrThrottled and
-// ErrNoInstanceAvailable).
+// the HTTP status does. HTTP 403 and 429, which the service documents only
+// with the gateway's codes, match ErrPermissionDenied and ErrThrottled
+// whatever the code, which may match a sentinel of its own too (429 with
+// KOOPHONE.API.2003 is ErrThrottled and ErrNoInstanceAvailable). HTTP 401
+// does so only without a categorised code: older versions of the service
+// send business codes with it (401 with KOOPHONE.API.4001 is
+// ErrInstanceNotFound, not ErrUnauthorized).
 func (e *APIError) Is(target error) bool {
 	switch {
 	case target == nil:
@@ -123,7 +125,7 @@ func (e *APIError) Is(target error) bool {
 		return true
 	}
 	switch e.HTTPStatus {
-	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
+	case http.StatusForbidden, http.StatusTooManyRequests:
 		return statusCategory[e.HTTPStatus] == target
 	}
 	return false

@@ -28,8 +28,9 @@ func TestAPIErrorFormatAndMatching(t *testing.T) {
 	assert.Same(t, err, target)
 }
 
-// HTTP 401, 403 and 429 match their sentinels whatever the code says; the
-// code's own sentinel matches too. Other statuses defer to the code.
+// HTTP 403 and 429 match their sentinels whatever the code says; the
+// code's own sentinel matches too. Other statuses defer to the code: a 401
+// carries business codes in older versions of the service.
 func TestGatewayStatusesMatchTheirSentinelsWhateverTheCode(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -39,7 +40,8 @@ func TestGatewayStatusesMatchTheirSentinelsWhateverTheCode(t *testing.T) {
 	}{
 		{&koophone.APIError{HTTPStatus: 429, Code: "KOOPHONE.API.2003"}, []error{koophone.ErrThrottled, koophone.ErrNoInstanceAvailable}, []error{koophone.ErrInternal}},
 		{&koophone.APIError{HTTPStatus: 403, Code: "KOOPHONE.API.4001"}, []error{koophone.ErrPermissionDenied, koophone.ErrInstanceNotFound}, []error{koophone.ErrUnauthorized}},
-		{&koophone.APIError{HTTPStatus: 401, Code: "KOOPHONE.API.1000"}, []error{koophone.ErrUnauthorized, koophone.ErrInvalidParameter}, []error{koophone.ErrThrottled}},
+		{&koophone.APIError{HTTPStatus: 401, Code: "KOOPHONE.API.4001"}, []error{koophone.ErrInstanceNotFound}, []error{koophone.ErrUnauthorized}},
+		{&koophone.APIError{HTTPStatus: 401, Code: "FOO.1"}, []error{koophone.ErrUnauthorized}, nil},
 		{&koophone.APIError{HTTPStatus: 429}, []error{koophone.ErrThrottled}, nil},
 		{&koophone.APIError{HTTPStatus: 400, Code: "KOOPHONE.API.4001"}, []error{koophone.ErrInstanceNotFound}, []error{koophone.ErrInvalidParameter}},
 		{&koophone.APIError{HTTPStatus: 500, Code: "KOOPHONE.API.1001"}, []error{koophone.ErrPermissionDenied}, []error{koophone.ErrInternal}},

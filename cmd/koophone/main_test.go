@@ -273,6 +273,9 @@ func TestWaitExitCodes(t *testing.T) {
 			s.FailNext(1, koophonetest.APIError(401, koophone.CodeGatewayUnauthorized, "bad token"))
 		}, nil,
 			exitAuth, "APIGW.0301"},
+		{"a business code with HTTP 401, as older versions send it", func(s *koophonetest.Server) {
+			s.FailNext(1, koophonetest.APIError(401, koophone.CodeInstanceNotFound, "no such instance"))
+		}, nil, exitAPI, "KOOPHONE.API.4001"},
 		{"auth beats failure", func(s *koophonetest.Server) {
 			s.Script("phone-1", koophone.PrepareFailed)
 			s.FailNext(1, koophonetest.APIError(401, koophone.CodeGatewayUnauthorized, "bad token"))
