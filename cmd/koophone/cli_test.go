@@ -7,7 +7,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -343,6 +345,18 @@ func TestListAllStreams(t *testing.T) {
 // --file -) with nothing on standard input (a terminal, a pipe nobody
 // writes) ignored Ctrl-C, the first and every other: the read never
 // returned. It exits 130 and sends nothing.
+// enteredReader closes entered once a Read of it has begun.
+type enteredReader struct {
+	r       io.Reader
+	entered chan struct{}
+	once    sync.Once
+}
+
+func (e *enteredReader) Read(p []byte) (int, error) {
+	e.once.Do(func() { close(e.entered) })
+	return e.r.Read(p)
+}
+
 func TestCtrlCWhileReadingStandardInput(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
@@ -351,16 +365,24 @@ func TestCtrlCWhileReadingStandardInput(t *testing.T) {
 		{"video", "set", "--instance", "phone-1", "--file", "-"},
 	} {
 		srv := fake(t, "phone-1")
-		stdin, writer := io.Pipe()
+		pipe, writer := io.Pipe()
 		t.Cleanup(func() { writer.Close() }) // ends the read left behind
+		stdin := &enteredReader{r: pipe, entered: make(chan struct{})}
 		ctx, cancel := context.WithCancel(context.Background())
 		var stdout, stderr syncBuffer
 		done := make(chan int, 1)
 		go func() {
 			done <- run(ctx, append(args, "--endpoint", srv.URL), stdin, &stdout, &stderr)
 		}()
-		cancel() // Ctrl-C, before or while the command reads
-		assert.Equal(t, exitInterrupted, <-done, "%v: %s", args, stderr.String())
+		<-stdin.entered
+		cancel() // Ctrl-C while the command reads
+		var code int
+		select {
+		case code = <-done:
+		case <-time.After(safetyNet):
+			t.Fatalf("%v: still reading standard input a minute after Ctrl-C", args)
+		}
+		assert.Equal(t, exitInterrupted, code, "%v: %s", args, stderr.String())
 		assert.Contains(t, stderr.String(), "interrupted while reading standard input", args)
 		assert.Empty(t, srv.Requests(), args)
 	}
