@@ -38,9 +38,11 @@ type Step struct {
 // may be scripted: -1, undocumented values. An instance not registered
 // before is registered for any user. With no status it removes the
 // script: the instance follows the rules above again, its poll count back
-// at zero (a prepared one starts its Timeline over). It panics if
+// at zero (a Timeline counted in polls starts over; one of durations
+// goes on from when the instance was prepared). It panics if
 // instanceID is not 1 to 32 characters.
 func (s *Server) Script(instanceID string, statuses ...koophone.PrepareStatus) {
+	mustBeID("Script", instanceID)
 	steps := make([]Step, len(statuses))
 	for i, st := range statuses {
 		steps[i] = Step{Status: st}
@@ -50,7 +52,7 @@ func (s *Server) Script(instanceID string, statuses ...koophone.PrepareStatus) {
 
 // ScriptSteps is [Server.Script] with a waitingCount for each answer.
 func (s *Server) ScriptSteps(instanceID string, steps ...Step) {
-	mustBeID("Script", instanceID)
+	mustBeID("ScriptSteps", instanceID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, ok := s.inventory.byID[instanceID]

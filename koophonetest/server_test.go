@@ -354,6 +354,7 @@ func TestCloseDoesNotWaitForADelayedAnswer(t *testing.T) {
 // A test that changes the requests it got (a header, a body byte) must not
 // change what Requests returns next, to itself or to a parallel test.
 func TestRequestsReturnsCopies(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, koophonetest.WithInstances("u", "i"))
 	_, err := srv.Client().PrepareInstances(ctx(t), "u", []string{"i"})
 	require.NoError(t, err)
