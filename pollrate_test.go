@@ -90,6 +90,33 @@ func TestPollRateSpendsItsBudgetOnRestoringInstancesFirst(t *testing.T) {
 	assert.LessOrEqual(t, polls["restoring"]+polls["queuing (fast)"]+polls["queuing (slow)"], 3*55+3, "within the budget")
 }
 
+// TestPollRateFavoursAQueueThatMoves: two queues of the same length, one
+// falling ten times as fast: its instances are polled more often.
+func TestPollRateFavoursAQueueThatMoves(t *testing.T) {
+	t.Parallel()
+	m := fleetModel{timelines: map[string]koophonetest.Timeline{}}
+	group := map[string]string{}
+	for i := range 10 {
+		for name, tl := range map[string]koophonetest.Timeline{
+			"fast": {Queue: 30 * time.Second, QueueStep: time.Second, Restore: time.Second},
+			"slow": {Queue: 300 * time.Second, QueueStep: 10 * time.Second, Restore: time.Second},
+		} {
+			id := fmt.Sprintf("%s-%d", name, i)
+			m.ids, m.timelines[id], group[id] = append(m.ids, id), tl, name
+		}
+	}
+	clk := koophone.NewFakeClock(true)
+	_, c := fakeFleet(t, m, clk)
+	polls := map[string]int{}
+	runFleet(t, c, m, clk, func(e koophone.PollEvent) {
+		if e.Elapsed < 25*time.Second { // both queues still 5 or more long
+			polls[group[e.InstanceID]]++
+		}
+	}, koophone.WithPollRate(2))
+	t.Log(polls)
+	assert.Greater(t, polls["fast"], polls["slow"])
+}
+
 func TestWithPollRateRejectsBadRates(t *testing.T) {
 	t.Parallel()
 	c, sc, clk := waitSetup(t, map[string][]step{"i-1": {st(0)}, "q-1": {st(1)}, "q-2": {st(1)}})
