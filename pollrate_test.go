@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -60,32 +61,41 @@ func TestPollRateFleetOf300(t *testing.T) {
 	}
 }
 
-// TestPollRateSpendsItsBudgetOnRestoringInstancesFirst: with a budget far
-// below what the instances' own intervals allow, an instance restoring is
-// polled more often than one queuing, whether its queue falls fast or slowly.
-func TestPollRateSpendsItsBudgetOnRestoringInstancesFirst(t *testing.T) {
-	t.Parallel()
+// pollsByGroup prepares ten instances on each group's Timeline, waits for
+// them all under WithPollRate(rate) on a fake clock, and counts the polls
+// of each group in the wait's first span.
+func pollsByGroup(t *testing.T, groups map[string]koophonetest.Timeline, rate float64, span time.Duration) map[string]int {
+	t.Helper()
 	m := fleetModel{timelines: map[string]koophonetest.Timeline{}}
 	group := map[string]string{}
 	for i := range 10 {
-		for name, tl := range map[string]koophonetest.Timeline{
-			"restoring":      {Queue: time.Millisecond, Restore: time.Minute},
-			"queuing (fast)": {Queue: time.Minute, QueueStep: time.Second, Restore: time.Second},
-			"queuing (slow)": {Queue: time.Minute, QueueStep: 10 * time.Second, Restore: time.Second},
-		} {
+		for _, name := range slices.Sorted(maps.Keys(groups)) {
 			id := fmt.Sprintf("%s-%d", name, i)
-			m.ids, m.timelines[id], group[id] = append(m.ids, id), tl, name
+			m.ids, m.timelines[id], group[id] = append(m.ids, id), groups[name], name
 		}
 	}
 	clk := koophone.NewFakeClock(true)
 	_, c := fakeFleet(t, m, clk)
 	polls := map[string]int{}
 	runFleet(t, c, m, clk, func(e koophone.PollEvent) {
-		if e.Elapsed < 55*time.Second { // before anything is ready
+		if e.Elapsed < span {
 			polls[group[e.InstanceID]]++
 		}
-	}, koophone.WithPollRate(3))
+	}, koophone.WithPollRate(rate))
 	t.Log(polls)
+	return polls
+}
+
+// TestPollRateSpendsItsBudgetOnRestoringInstancesFirst: with a budget far
+// below what the instances' own intervals allow, an instance restoring is
+// polled more often than one queuing, whether its queue falls fast or slowly.
+func TestPollRateSpendsItsBudgetOnRestoringInstancesFirst(t *testing.T) {
+	t.Parallel()
+	polls := pollsByGroup(t, map[string]koophonetest.Timeline{
+		"restoring":      {Queue: time.Millisecond, Restore: time.Minute},
+		"queuing (fast)": {Queue: time.Minute, QueueStep: time.Second, Restore: time.Second},
+		"queuing (slow)": {Queue: time.Minute, QueueStep: 10 * time.Second, Restore: time.Second},
+	}, 3, 55*time.Second) // before anything is ready
 	assert.Greater(t, polls["restoring"], polls["queuing (fast)"]+polls["queuing (slow)"], "restoring before queuing")
 	assert.LessOrEqual(t, polls["restoring"]+polls["queuing (fast)"]+polls["queuing (slow)"], 3*55+3, "within the budget")
 }
@@ -94,26 +104,10 @@ func TestPollRateSpendsItsBudgetOnRestoringInstancesFirst(t *testing.T) {
 // falling ten times as fast: its instances are polled more often.
 func TestPollRateFavoursAQueueThatMoves(t *testing.T) {
 	t.Parallel()
-	m := fleetModel{timelines: map[string]koophonetest.Timeline{}}
-	group := map[string]string{}
-	for i := range 10 {
-		for name, tl := range map[string]koophonetest.Timeline{
-			"fast": {Queue: 30 * time.Second, QueueStep: time.Second, Restore: time.Second},
-			"slow": {Queue: 300 * time.Second, QueueStep: 10 * time.Second, Restore: time.Second},
-		} {
-			id := fmt.Sprintf("%s-%d", name, i)
-			m.ids, m.timelines[id], group[id] = append(m.ids, id), tl, name
-		}
-	}
-	clk := koophone.NewFakeClock(true)
-	_, c := fakeFleet(t, m, clk)
-	polls := map[string]int{}
-	runFleet(t, c, m, clk, func(e koophone.PollEvent) {
-		if e.Elapsed < 25*time.Second { // both queues still 5 or more long
-			polls[group[e.InstanceID]]++
-		}
-	}, koophone.WithPollRate(2))
-	t.Log(polls)
+	polls := pollsByGroup(t, map[string]koophonetest.Timeline{
+		"fast": {Queue: 30 * time.Second, QueueStep: time.Second, Restore: time.Second},
+		"slow": {Queue: 300 * time.Second, QueueStep: 10 * time.Second, Restore: time.Second},
+	}, 2, 25*time.Second) // both queues still 5 or more long
 	assert.Greater(t, polls["fast"], polls["slow"])
 }
 
